@@ -1,0 +1,349 @@
+"""``JpkiCard``: one session with the JPKI application (and the text AP) over any transport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+import apdu
+from apdu import SW, ApduChannel, CommandApdu, ResponseApdu, Transport, tlv
+
+from . import errors
+from .digestinfo import digest_info, hash_data
+from .layout import FID_TOKEN_INFO, JPKI_AID, CertKind, PinKind
+from .pins import PinSource, normalize_pin
+from .session_errors import translated_transport_errors
+
+if TYPE_CHECKING:
+    from .keys import CardPrivateKey
+    from .textap import BasicInfo, MyNumber
+
+READ_CHUNK: Final = 256
+MAX_CERTIFICATE_SIZE: Final = 8192  # real ones are 1.2-2 KB; anything far larger is junk
+_BLOCKED_SW: Final = frozenset({SW.AUTH_METHOD_BLOCKED, SW.REFERENCE_DATA_NOT_USABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """EF 0006 of the JPKI AP: the token label tells card generations and phone tokens apart."""
+
+    label: str
+
+    @property
+    def kind(self) -> str:
+        return {
+            "JPKIAPICCTOKEN2": "My Number card (current generation)",
+            "JPKIAPICCTOKEN": "My Number card (older generation)",
+            "JPKIAPGPSETOKEN": "smartphone (Android, GP-SE)",
+            "JPKIAPIOSTOKEN": "smartphone (iPhone)",
+        }.get(self.label, "unknown JPKI token")
+
+
+class JpkiCard:
+    """A session with a My Number card's JPKI application.
+
+    Creating a session sends nothing. The session remembers what it selected
+    and never selects it again; it forgets on any transport error. A PIN is
+    checked against its rule before anything is sent, used for one command,
+    and never kept, logged, retried or put into an exception.
+    """
+
+    def __init__(self, transport: Transport, *, extended_length: bool = False) -> None:
+        self.channel = ApduChannel(transport)
+        self.extended_length = extended_length
+        self._ap: bytes | None = None
+        self._ef: int | None = None
+
+    @property
+    def transport(self) -> Transport:
+        return self.channel.transport
+
+    @classmethod
+    @contextmanager
+    def open(cls, reader: str | None = None) -> Iterator[JpkiCard]:
+        """A session on the first reader holding a JPKI card (among those whose name contains
+        ``reader``, or ``$JPKI_READER``; ``mock`` is the built-in mock card).
+
+        The connection is exclusive and the card is reset when the block ends.
+        """
+        from . import readers
+
+        last: errors.JpkiError | None = None
+        for name in readers.matching_readers(reader):
+            with ExitStack() as stack:
+                try:
+                    session = cls(stack.enter_context(readers.connect(name)))
+                    if not session.is_jpki_card():
+                        last = errors.NotJpkiCard()
+                        continue
+                except (errors.NoCard, errors.ReaderInUse, errors.CardRemoved) as exc:
+                    last = exc
+                    continue
+                yield session
+                return
+        raise last or errors.NoCard("no card in any reader")
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _send(self, command: CommandApdu) -> ResponseApdu:
+        try:
+            with translated_transport_errors():
+                return self.channel.send(command)
+        except errors.ReaderError:
+            self.forget_selection()
+            raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the card for several APDUs (one PC/SC transaction)."""
+        try:
+            with translated_transport_errors(), self.channel.transaction():
+                yield
+        except errors.ReaderError:
+            self.forget_selection()
+            raise
+
+    def forget_selection(self) -> None:
+        """Select again next time (after a reset, or a card removed and put back)."""
+        self._ap = None
+        self._ef = None
+
+    def select_application(self, aid: bytes) -> None:
+        if self._ap == aid:
+            return
+        r = self._send(CommandApdu(0x00, 0xA4, 0x04, 0x0C, aid))
+        if r.sw == SW.FILE_NOT_FOUND:
+            self.forget_selection()
+            if aid == JPKI_AID:
+                raise errors.NotJpkiCard()
+            raise errors.CardResponseError("select the application", r.sw)
+        if not r.ok:
+            self.forget_selection()
+            raise errors.CardResponseError("select the application", r.sw)
+        self._ap, self._ef = aid, None
+
+    def select_file(self, aid: bytes, fid: int) -> None:
+        self.select_application(aid)
+        if self._ef == fid:
+            return
+        r = self._send(CommandApdu(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
+        if not r.ok:
+            self._ef = None
+            raise errors.CardResponseError(f"select file {fid:04X}", r.sw)
+        self._ef = fid
+
+    def is_jpki_card(self) -> bool:
+        """Whether the card has the JPKI application (detection by SELECT, not by ATR)."""
+        try:
+            self.select_application(JPKI_AID)
+        except errors.NotJpkiCard:
+            return False
+        return True
+
+    # -- reading files -----------------------------------------------------------
+
+    def read_file(self, aid: bytes, fid: int, *, what: str, pin: PinKind | None = None) -> bytes:
+        """Read a file that holds one BER-TLV object, using its header for the length.
+
+        The first READ BINARY asks for 256 bytes (or the whole file with
+        extended length), then full chunks follow: 1 + ⌈N/256⌉ - 1 reads.
+        """
+        with self.transaction():
+            self.select_file(aid, fid)
+            first = self._read(0, 65536 if self.extended_length else READ_CHUNK, what, pin)
+            try:
+                _tag, start, length = tlv.read_header(first)
+            except apdu.ApduFormatError:
+                raise errors.CorruptData(
+                    f"the {what} file does not start with a data object"
+                ) from None
+            total = start + length
+            if total > MAX_CERTIFICATE_SIZE:
+                raise errors.CorruptData(f"the {what} file claims {total} bytes")
+            data = bytearray(first[:total])
+            while len(data) < total:
+                chunk = self._read(len(data), min(READ_CHUNK, total - len(data)), what, pin)
+                if not chunk:
+                    break
+                data += chunk
+            if len(data) < total:
+                raise errors.CorruptData(f"the {what} file ends after {len(data)} of {total} bytes")
+            return bytes(data[:total])
+
+    def _read(self, offset: int, le: int, what: str, pin: PinKind | None) -> bytes:
+        r = self._send(CommandApdu(0x00, 0xB0, offset >> 8, offset & 0xFF, le=le))
+        if r.sw in (SW.OK, SW.END_OF_FILE):
+            return r.data
+        if r.sw == SW.WRONG_P1P2:
+            return b""
+        if r.sw == SW.SECURITY_STATUS_NOT_SATISFIED and pin is not None:
+            raise errors.PinRequired(pin, f"reading the {what}")
+        raise errors.CardResponseError(f"read the {what}", r.sw)
+
+    def read_certificate_der(self, kind: CertKind, *, pin: PinSource | None = None) -> bytes:
+        """The DER of a certificate. ``SIGN`` needs the signature PIN: pass ``pin`` to verify
+        it in the same transaction, or call :meth:`verify_pin` first."""
+        with self.transaction():
+            if pin is not None:
+                self.verify_pin(kind.pin, pin)
+            needs = PinKind.SIGN if kind is CertKind.SIGN else None
+            return self.read_file(JPKI_AID, kind.fid, what=kind.label, pin=needs)
+
+    def read_certificate(self, kind: CertKind, *, pin: PinSource | None = None) -> x509.Certificate:
+        der = self.read_certificate_der(kind, pin=pin)
+        try:
+            return x509.load_der_x509_certificate(der)
+        except ValueError as exc:
+            raise errors.CorruptData(
+                f"the {kind.label} on the card cannot be parsed: {exc}"
+            ) from None
+
+    def token_info(self) -> TokenInfo:
+        """The token label (read only when asked)."""
+        with self.transaction():
+            self.select_file(JPKI_AID, FID_TOKEN_INFO)
+            raw = self._read(0, READ_CHUNK, "token info", None)
+        return TokenInfo(raw.rstrip(b" \x00\xff").decode("ascii", "replace"))
+
+    # -- PINs ---------------------------------------------------------------------
+
+    def pin_status(self, kind: PinKind) -> int:
+        """Tries left for ``kind`` (0 when blocked). Spends no try."""
+        with self.transaction():
+            self.select_file(kind.aid, kind.fid)
+            r = self._send(CommandApdu(0x00, 0x20, 0x00, 0x80))
+        if r.sw1 == 0x63 and r.sw2 & 0xF0 == 0xC0:
+            return r.sw2 & 0x0F
+        if r.sw in _BLOCKED_SW:
+            return 0
+        if r.ok:
+            return kind.max_tries
+        raise errors.CardResponseError(f"report the {kind.label} status", r.sw)
+
+    def verify_pin(self, kind: PinKind, pin: PinSource) -> None:
+        """Verify ``pin`` (or ask the prompt, showing the tries left). Never retried."""
+        if isinstance(pin, str):
+            self._verify(kind, normalize_pin(kind, pin))
+            return
+        with self.transaction():
+            tries = self.pin_status(kind)
+            if tries == 0:
+                raise errors.PinBlocked(kind)
+            self._verify(kind, normalize_pin(kind, _ask(pin, kind, tries)))
+
+    def _verify(self, kind: PinKind, pin: bytes) -> None:
+        with self.transaction():
+            self.select_file(kind.aid, kind.fid)
+            r = self._send(CommandApdu(0x00, 0x20, 0x00, 0x80, pin))
+        del pin
+        _raise_for_pin(kind, r.sw)
+
+    def change_pin(self, kind: PinKind, current: PinSource, new: str) -> None:
+        """Verify ``current`` and set ``new`` (both checked against the rule before sending)."""
+        new_raw = normalize_pin(kind, new)
+        with self.transaction():
+            self.verify_pin(kind, current)
+            r = self._send(CommandApdu(0x00, 0x24, 0x01, 0x80, new_raw))
+        del new_raw
+        if r.sw == SW.WRONG_DATA:
+            raise errors.PinFormatError(kind, f"the card refused the new {kind.label}'s format")
+        _raise_for_pin(kind, r.sw)
+
+    # -- signatures -------------------------------------------------------------------
+
+    def sign(
+        self,
+        kind: CertKind,
+        data: bytes,
+        *,
+        pin: PinSource,
+        hash_algorithm: hashes.HashAlgorithm | None = None,
+        allow_sha1: bool = False,
+    ) -> bytes:
+        """Sign ``data`` with the ``AUTH`` or ``SIGN`` key (RSA PKCS#1 v1.5, SHA-256 by default)."""
+        algorithm = hash_algorithm or hashes.SHA256()
+        info = digest_info(algorithm, hash_data(algorithm, data), allow_sha1=allow_sha1)
+        return self.sign_digest_info(kind, info, pin=pin)
+
+    def sign_prehashed(
+        self,
+        kind: CertKind,
+        digest: bytes,
+        hash_algorithm: hashes.HashAlgorithm,
+        *,
+        pin: PinSource,
+        allow_sha1: bool = False,
+    ) -> bytes:
+        """Sign a digest already computed with ``hash_algorithm``."""
+        return self.sign_digest_info(
+            kind, digest_info(hash_algorithm, digest, allow_sha1=allow_sha1), pin=pin
+        )
+
+    def sign_digest_info(self, kind: CertKind, info: bytes, *, pin: PinSource) -> bytes:
+        """Have the card pad and sign ``info`` as it is (a DER DigestInfo the caller built)."""
+        key_fid = kind.key_fid  # raises for the CA kinds
+        if isinstance(pin, str):
+            normalize_pin(kind.pin, pin)  # fail before anything is sent
+        with self.transaction():
+            self.verify_pin(kind.pin, pin)
+            self.select_file(JPKI_AID, key_fid)
+            r = self._send(CommandApdu(0x80, 0x2A, 0x00, 0x80, info, le=256))
+        if r.sw == SW.SECURITY_STATUS_NOT_SATISFIED:
+            raise errors.PinRequired(kind.pin, f"signing with the {kind.label}'s key")
+        if not r.ok:
+            raise errors.CardResponseError(f"sign with the {kind.label}'s key", r.sw)
+        if len(r.data) != 256:
+            raise errors.CorruptData(f"the card returned a {len(r.data)}-byte signature, not 256")
+        return r.data
+
+    def private_key(
+        self, kind: CertKind, pin: PinSource, *, certificate: x509.Certificate | None = None
+    ) -> CardPrivateKey:
+        """An ``RSAPrivateKey`` whose ``sign`` runs on the card (see :mod:`jpki.keys`).
+
+        Pass the ``certificate`` if you have it, so that ``public_key()`` need not read it.
+        """
+        from .keys import CardPrivateKey
+
+        return CardPrivateKey(self, kind, pin, certificate)
+
+    # -- text AP ------------------------------------------------------------------------
+
+    def read_basic_info(self, pin: PinSource) -> BasicInfo:
+        """Name, address, birth date and sex from the text AP (needs its 4-digit PIN)."""
+        from .textap import read_basic_info
+
+        return read_basic_info(self, pin)
+
+    def read_my_number(self, pin: PinSource) -> MyNumber:
+        """The individual number: only where the My Number Act allows you to collect it."""
+        from .textap import read_my_number
+
+        return read_my_number(self, pin)
+
+
+def _ask(prompt: Callable[[PinKind, int], str], kind: PinKind, tries: int) -> str:
+    value = prompt(kind, tries)
+    if not isinstance(value, str):
+        raise errors.PinFormatError(kind, f"the {kind.label} prompt returned no text")
+    return value
+
+
+def _raise_for_pin(kind: PinKind, sw: int) -> None:
+    if sw == SW.OK:
+        return
+    if sw >> 8 == 0x63 and sw & 0xF0 == 0xC0:
+        remaining = sw & 0x0F
+        if remaining == 0:
+            raise errors.PinBlocked(kind, just_now=True)
+        raise errors.PinIncorrect(kind, remaining)
+    if sw in _BLOCKED_SW:
+        raise errors.PinBlocked(kind)
+    if sw == SW.SECURITY_STATUS_NOT_SATISFIED:
+        raise errors.PinRequired(kind, f"changing the {kind.label}")
+    raise errors.CardResponseError(f"check the {kind.label}", sw)
