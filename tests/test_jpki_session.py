@@ -1,0 +1,450 @@
+"""JpkiCard: the exact APDUs of every operation (JPKI.md), and behaviour against MockCard."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.hazmat.primitives.serialization import Encoding
+
+import jpki
+from apdu.replay import RecordingTransport, ScriptedTransport
+from jpki import CertKind, JpkiCard, PinKind
+from mock_card import MockCard
+
+H = bytes.fromhex
+SELECT_JPKI = "00A4040C0AD392F000260100000001"
+SELECT_TEXT = "00A4040C0AD3921000310001010408"
+
+
+def select_ef(fid: int) -> str:
+    return f"00A4020C02{fid:04X}"
+
+
+def hexes(rec: RecordingTransport) -> list[str]:
+    return [c.hex().upper() for c in rec.commands]
+
+
+@pytest.fixture
+def mock() -> MockCard:
+    return MockCard()
+
+
+@pytest.fixture
+def rec(mock: MockCard) -> RecordingTransport:
+    return RecordingTransport(mock)
+
+
+@pytest.fixture
+def card(rec: RecordingTransport) -> JpkiCard:
+    return JpkiCard(rec)
+
+
+# -- construction and detection ------------------------------------------------------
+
+
+def test_construction_sends_nothing(rec: RecordingTransport) -> None:
+    JpkiCard(rec)
+    assert rec.exchanges == []
+
+
+def test_detection_by_select(card: JpkiCard, rec: RecordingTransport) -> None:
+    assert card.is_jpki_card()
+    assert hexes(rec) == [SELECT_JPKI]
+
+
+def test_not_a_jpki_card() -> None:
+    t = ScriptedTransport([(H(SELECT_JPKI), H("6A82"))])
+    card = JpkiCard(t)
+    assert not card.is_jpki_card()
+    with pytest.raises(jpki.NotJpkiCard, match="My Number card"):
+        JpkiCard(ScriptedTransport([(H(SELECT_JPKI), H("6A82"))])).read_certificate(CertKind.AUTH)
+
+
+def test_token_info(card: JpkiCard, rec: RecordingTransport) -> None:
+    info = card.token_info()
+    assert info.label == "JPKIAPICCTOKEN2"
+    assert "current generation" in info.kind
+    assert hexes(rec) == [SELECT_JPKI, select_ef(0x0006), "00B0000000"]
+
+
+# -- certificates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [CertKind.AUTH, CertKind.AUTH_CA, CertKind.SIGN_CA])
+def test_read_certificate_budget(
+    kind: CertKind, mock: MockCard, card: JpkiCard, rec: RecordingTransport
+) -> None:
+    cert = card.read_certificate(kind)
+    expected = {
+        CertKind.AUTH: mock.credentials.auth_cert,
+        CertKind.AUTH_CA: mock.credentials.auth_ca_cert,
+        CertKind.SIGN_CA: mock.credentials.sign_ca_cert,
+    }[kind]
+    assert cert == expected
+    n = len(cert.public_bytes(Encoding.DER))
+    reads = math.ceil(n / 256)
+    assert len(rec.exchanges) == 2 + reads  # cold: SELECT AP, SELECT EF, reads
+    cmds = hexes(rec)
+    assert cmds[:3] == [SELECT_JPKI, select_ef(kind.fid), "00B0000000"]
+    # then full chunks, the last one asking exactly for what is left
+    for i, cmd in enumerate(cmds[3:], start=1):
+        offset = 256 * i
+        le = min(256, n - offset) & 0xFF
+        assert cmd == f"00B0{offset:04X}{le:02X}"
+
+
+def test_warm_budget_and_no_reselect(card: JpkiCard, rec: RecordingTransport) -> None:
+    card.is_jpki_card()
+    rec.exchanges.clear()
+    cert = card.read_certificate(CertKind.AUTH)
+    n = len(cert.public_bytes(Encoding.DER))
+    assert len(rec.exchanges) == 1 + math.ceil(n / 256)
+    rec.exchanges.clear()
+    card.read_certificate(CertKind.AUTH)  # EF still selected: reads only
+    assert len(rec.exchanges) == math.ceil(n / 256)
+
+
+def test_extended_length_read() -> None:
+    mock = MockCard(extended_length=True)
+    rec = RecordingTransport(mock)
+    cert = JpkiCard(rec, extended_length=True).read_certificate(CertKind.AUTH)
+    assert cert == mock.credentials.auth_cert
+    assert hexes(rec) == [SELECT_JPKI, select_ef(0x000A), "00B00000000000"]
+
+
+def test_6282_short_reads_are_accepted() -> None:
+    mock = MockCard(short_read_sw=0x6282)
+    assert JpkiCard(mock).read_certificate(CertKind.AUTH) == mock.credentials.auth_cert
+
+
+def test_sign_certificate_needs_the_sign_pin(mock: MockCard, card: JpkiCard) -> None:
+    with pytest.raises(jpki.PinRequired, match="signature PIN") as err:
+        card.read_certificate(CertKind.SIGN)
+    assert err.value.kind is PinKind.SIGN
+    assert card.read_certificate(CertKind.SIGN, pin="ABCD1234") == mock.credentials.sign_cert
+    card.verify_pin(PinKind.SIGN, "ABCD1234")
+    assert card.read_certificate(CertKind.SIGN) == mock.credentials.sign_cert
+
+
+def test_corrupt_certificate_files() -> None:
+    not_tlv = ScriptedTransport(
+        [
+            (H(SELECT_JPKI), H("9000")),
+            (H(select_ef(0x000A)), H("9000")),
+            (H("00B0000000"), H("9000")),
+        ]
+    )
+    with pytest.raises(jpki.CorruptData):
+        JpkiCard(not_tlv).read_certificate(CertKind.AUTH)
+    truncated = ScriptedTransport(
+        [
+            (H(SELECT_JPKI), H("9000")),
+            (H(select_ef(0x000A)), H("9000")),
+            (H("00B0000000"), H("30820400") + bytes(252) + H("9000")),
+            (H("00B0010000"), H("6B00")),
+        ]
+    )
+    with pytest.raises(jpki.CorruptData, match="ends after 256 of 1028"):
+        JpkiCard(truncated).read_certificate(CertKind.AUTH)
+    huge = ScriptedTransport(
+        [
+            (H(SELECT_JPKI), H("9000")),
+            (H(select_ef(0x000A)), H("9000")),
+            (H("00B0000000"), H("3083FFFFFF") + H("9000")),
+        ]
+    )
+    with pytest.raises(jpki.CorruptData, match="claims"):
+        JpkiCard(huge).read_certificate(CertKind.AUTH)
+
+
+# -- PINs -------------------------------------------------------------------------------
+
+
+def test_pin_status_bytes_and_no_try_spent(
+    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+) -> None:
+    assert card.pin_status(PinKind.AUTH) == 3
+    assert card.pin_status(PinKind.SIGN) == 5
+    assert card.pin_status(PinKind.TEXT) == 3
+    assert hexes(rec) == [
+        SELECT_JPKI,
+        select_ef(0x0018),
+        "00200080",
+        select_ef(0x001B),
+        "00200080",
+        SELECT_TEXT,
+        select_ef(0x0011),
+        "00200080",
+    ]
+    for _ in range(5):
+        card.pin_status(PinKind.AUTH)
+    assert mock.pin_tries_left("auth") == 3
+
+
+def test_verify_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
+    card.verify_pin(PinKind.SIGN, "abcd1234")  # lower case is upper-cased
+    assert hexes(rec) == [
+        SELECT_JPKI,
+        select_ef(0x001B),
+        "002000800841424344313233 34".replace(" ", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad"),
+    [
+        (PinKind.AUTH, "123"),
+        (PinKind.AUTH, "12345"),
+        (PinKind.AUTH, "12a4"),
+        (PinKind.AUTH, "１２３４"),  # full-width digits
+        (PinKind.TEXT, ""),
+        (PinKind.SIGN, "ABCDE"),  # too short
+        (PinKind.SIGN, "ABCDEFGHIJ1234567"),  # too long
+        (PinKind.SIGN, "ABCDEFGH"),  # no digit
+        (PinKind.SIGN, "12345678"),  # no letter
+        (PinKind.SIGN, "ABCD-1234"),
+    ],
+)
+def test_malformed_pins_never_reach_the_card(
+    kind: PinKind, bad: str, card: JpkiCard, rec: RecordingTransport
+) -> None:
+    with pytest.raises(jpki.PinFormatError) as err:
+        card.verify_pin(kind, bad)
+    assert rec.exchanges == []
+    if bad:
+        assert bad not in str(err.value)
+    with pytest.raises(jpki.PinFormatError):
+        card.change_pin(kind, bad, bad)
+    if kind is not PinKind.TEXT:
+        with pytest.raises(jpki.PinFormatError):
+            card.sign(CertKind.AUTH if kind is PinKind.AUTH else CertKind.SIGN, b"x", pin=bad)
+    assert rec.exchanges == []
+
+
+def test_wrong_pin_then_last_try_then_blocked(mock: MockCard, card: JpkiCard) -> None:
+    with pytest.raises(jpki.PinIncorrect) as err:
+        card.verify_pin(PinKind.AUTH, "0000")
+    assert err.value.remaining == 2
+    assert "0000" not in str(err.value)
+    with pytest.raises(jpki.PinIncorrect) as err:
+        card.verify_pin(PinKind.AUTH, "0001")
+    assert err.value.remaining == 1
+    assert "last try" in str(err.value)
+    with pytest.raises(jpki.PinBlocked, match="municipal office") as blocked:
+        card.verify_pin(PinKind.AUTH, "0002")
+    assert "now blocked" in str(blocked.value)
+    assert card.pin_status(PinKind.AUTH) == 0
+    with pytest.raises(jpki.PinBlocked, match="municipal office"):
+        card.verify_pin(PinKind.AUTH, "1234")
+
+
+def test_success_resets_counter(mock: MockCard, card: JpkiCard) -> None:
+    with pytest.raises(jpki.PinIncorrect):
+        card.verify_pin(PinKind.SIGN, "WRONG1")
+    assert card.pin_status(PinKind.SIGN) == 4
+    card.verify_pin(PinKind.SIGN, "ABCD1234")
+    assert card.pin_status(PinKind.SIGN) == 5
+
+
+def test_prompt_sees_tries_and_is_asked_once(card: JpkiCard) -> None:
+    asked: list[tuple[PinKind, int]] = []
+
+    def prompt(kind: PinKind, tries: int) -> str:
+        asked.append((kind, tries))
+        return "0000"
+
+    with pytest.raises(jpki.PinIncorrect):
+        card.verify_pin(PinKind.AUTH, prompt)
+    with pytest.raises(jpki.PinIncorrect):
+        card.verify_pin(PinKind.AUTH, prompt)
+    assert asked == [(PinKind.AUTH, 3), (PinKind.AUTH, 2)]  # never retried by the library
+
+
+def test_prompt_not_called_when_blocked(mock: MockCard, card: JpkiCard) -> None:
+    mock.block_pin("auth")
+
+    def prompt(kind: PinKind, tries: int) -> str:
+        raise AssertionError("asked for a blocked PIN")
+
+    with pytest.raises(jpki.PinBlocked):
+        card.verify_pin(PinKind.AUTH, prompt)
+
+
+def test_change_pin(mock: MockCard, card: JpkiCard, rec: RecordingTransport) -> None:
+    card.change_pin(PinKind.AUTH, "1234", "4321")
+    assert hexes(rec)[-2:] == ["002000800431323334", "002401800434333231"]
+    card.forget_selection()
+    mock.reset()
+    with pytest.raises(jpki.PinIncorrect):
+        card.verify_pin(PinKind.AUTH, "1234")
+    card.verify_pin(PinKind.AUTH, "4321")
+    with pytest.raises(jpki.PinIncorrect):
+        card.change_pin(PinKind.SIGN, "WRONG1", "NEW12345")
+    assert mock.pin_tries_left("sign") == 4
+
+
+def test_power_cycle_clears_verification(mock: MockCard, card: JpkiCard) -> None:
+    card.verify_pin(PinKind.SIGN, "ABCD1234")
+    card.read_certificate(CertKind.SIGN)
+    mock.reset()
+    card.forget_selection()
+    with pytest.raises(jpki.PinRequired):
+        card.read_certificate(CertKind.SIGN)
+
+
+# -- signatures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [CertKind.AUTH, CertKind.SIGN])
+@pytest.mark.parametrize("algorithm", [hashes.SHA256(), hashes.SHA384(), hashes.SHA512()])
+def test_sign_verifies(mock: MockCard, kind: CertKind, algorithm: hashes.HashAlgorithm) -> None:
+    card = JpkiCard(mock)
+    pin = "1234" if kind is CertKind.AUTH else "ABCD1234"
+    sig = card.sign(kind, b"request", pin=pin, hash_algorithm=algorithm)
+    assert len(sig) == 256
+    cert = mock.credentials.auth_cert if kind is CertKind.AUTH else mock.credentials.sign_cert
+    cert.public_key().verify(sig, b"request", padding.PKCS1v15(), algorithm)  # type: ignore[call-arg,union-attr]
+
+
+def test_sign_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
+    card.sign(CertKind.SIGN, b"abc", pin="ABCD1234")
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(b"abc")
+    info = H("3031300d060960864801650304020105000420") + digest.finalize()
+    assert hexes(rec) == [
+        SELECT_JPKI,
+        select_ef(0x001B),
+        "00200080084142434431323334",
+        select_ef(0x001A),
+        ("802A008033" + info.hex() + "00").upper(),
+    ]
+
+
+def test_sign_prehashed_and_sha1_policy(mock: MockCard, card: JpkiCard) -> None:
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(b"abc")
+    sig = card.sign_prehashed(CertKind.AUTH, digest.finalize(), hashes.SHA256(), pin="1234")
+    mock.credentials.auth_cert.public_key().verify(  # type: ignore[call-arg,union-attr]
+        sig, b"abc", padding.PKCS1v15(), hashes.SHA256()
+    )
+    with pytest.raises(ValueError, match="SHA-1"):
+        card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.SHA1())
+    sig1 = card.sign(
+        CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.SHA1(), allow_sha1=True
+    )
+    assert len(sig1) == 256
+    with pytest.raises(ValueError):
+        card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.MD5())
+    with pytest.raises(ValueError):
+        card.sign(CertKind.AUTH_CA, b"abc", pin="1234")
+
+
+def test_sign_wrong_pin_does_not_sign(
+    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+) -> None:
+    with pytest.raises(jpki.PinIncorrect):
+        card.sign(CertKind.SIGN, b"abc", pin="WRONG1")
+    assert not any(c.startswith(b"\x80\x2a") for c in rec.commands)
+
+
+def test_private_key_facade(mock: MockCard) -> None:
+    card = JpkiCard(mock)
+    key = card.private_key(CertKind.SIGN, "ABCD1234", certificate=mock.credentials.sign_cert)
+    sig = key.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
+    key.public_key().verify(sig, b"data", padding.PKCS1v15(), hashes.SHA256())
+    digest = hashes.Hash(hashes.SHA384())
+    digest.update(b"data")
+    sig = key.sign(digest.finalize(), padding.PKCS1v15(), Prehashed(hashes.SHA384()))
+    key.public_key().verify(sig, b"data", padding.PKCS1v15(), hashes.SHA384())
+    assert key.key_size == 2048
+    auth = card.private_key(CertKind.AUTH, "1234")  # reads its certificate itself
+    assert (
+        auth.public_key().public_numbers()
+        == mock.credentials.auth_cert.public_key().public_numbers()
+    )  # type: ignore[union-attr]
+    with pytest.raises(Exception, match="PKCS#1"):
+        key.sign(b"data", padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
+    with pytest.raises(Exception, match="exported"):
+        key.private_numbers()
+
+
+# -- text AP -----------------------------------------------------------------------------------
+
+
+def test_basic_info(mock: MockCard, card: JpkiCard, rec: RecordingTransport) -> None:
+    info = card.read_basic_info("1234")
+    assert info.name == mock.holder.name
+    assert info.address == mock.holder.address
+    assert info.birth_date == mock.holder.birth_date
+    assert info.sex == mock.holder.sex.value
+    assert hexes(rec)[:4] == [
+        SELECT_TEXT,
+        select_ef(0x0011),
+        "002000800431323334",
+        select_ef(0x0002),
+    ]
+    assert not any(c == H(select_ef(0x0001)) for c in rec.commands)  # My Number never touched
+
+
+def test_my_number_only_when_asked_and_masked(card: JpkiCard) -> None:
+    number = card.read_my_number("1234")
+    assert len(number.digits) == 12 and number.digits.isdigit()
+    for shown in (str(number), repr(number), f"{number}", f"{number!r}"):
+        assert number.digits not in shown
+    assert "*" * 12 in str(number)
+
+
+def test_text_pin_wrong(card: JpkiCard) -> None:
+    with pytest.raises(jpki.PinIncorrect) as err:
+        card.read_basic_info("9999")
+    assert err.value.kind is PinKind.TEXT and err.value.remaining == 2
+
+
+# -- transport errors ------------------------------------------------------------------------------
+
+
+def test_removed_card_is_typed_and_selection_forgotten(mock: MockCard, card: JpkiCard) -> None:
+    card.read_certificate(CertKind.AUTH_CA)
+    mock.faults.remove_at(1)
+    with pytest.raises(jpki.CardRemoved):
+        card.read_certificate(CertKind.AUTH)
+    mock.insert()
+    assert card.read_certificate(CertKind.AUTH) == mock.credentials.auth_cert
+
+
+def test_transport_error_typed(mock: MockCard, card: JpkiCard) -> None:
+    mock.faults.transport_error_at(2)
+    with pytest.raises(jpki.TransportFailure):
+        card.pin_status(PinKind.AUTH)
+    assert card.pin_status(PinKind.AUTH) == 3
+
+
+def test_unexpected_status_word(mock: MockCard, card: JpkiCard) -> None:
+    mock.faults.status_word_at(3, 0x6F00)
+    with pytest.raises(jpki.CardResponseError, match="6F00"):
+        card.pin_status(PinKind.AUTH)
+
+
+def test_errors_are_one_hierarchy() -> None:
+    for name in jpki.__all__:
+        obj = getattr(jpki, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, jpki.JpkiError), name
+
+
+def test_open_mock_reader(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JPKI_MOCK_STATE", str(tmp_path / "card.json"))
+    with JpkiCard.open("mock") as card:
+        cert = card.read_certificate(CertKind.AUTH)
+        with pytest.raises(jpki.PinIncorrect):
+            card.verify_pin(PinKind.AUTH, "0000")
+    assert isinstance(cert, x509.Certificate)
+    with JpkiCard.open("mock") as card:  # the counter persisted
+        assert card.pin_status(PinKind.AUTH) == 2
