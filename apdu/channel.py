@@ -23,10 +23,14 @@ _MAX_GET_RESPONSE = 256  # 64 KiB at most; a card that keeps saying 61xx is brok
 class ApduChannel:
     """Send APDUs over ``transport``, handling ``61xx`` and ``6Cxx``."""
 
-    __slots__ = ("transport",)
+    __slots__ = ("_transaction", "transport")
 
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
+        # decided once: a runtime Protocol check per APDU would cost more than the APDU
+        self._transaction = (
+            transport.transaction if isinstance(transport, SupportsTransaction) else None
+        )
 
     def transmit_raw(self, apdu: bytes) -> bytes:
         """One exchange, traced, with no status-word handling."""
@@ -62,6 +66,6 @@ class ApduChannel:
 
     def transaction(self) -> AbstractContextManager[None]:
         """Hold the card for a sequence of APDUs, if the transport can."""
-        if isinstance(self.transport, SupportsTransaction):
-            return self.transport.transaction()
+        if self._transaction is not None:
+            return self._transaction()
         return nullcontext()

@@ -31,18 +31,21 @@ class CommandApdu:
     extended: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("cla", "ins", "p1", "p2"):
-            value = getattr(self, name)
-            if not 0 <= value <= 0xFF:
-                raise ApduFormatError(f"{name.upper()} must be one byte, got {value}")
+        if not (
+            0 <= self.cla <= 0xFF
+            and 0 <= self.ins <= 0xFF
+            and 0 <= self.p1 <= 0xFF
+            and 0 <= self.p2 <= 0xFF
+        ):
+            raise ApduFormatError(f"CLA, INS, P1 and P2 must be single bytes: {self.header!r}")
         if len(self.data) > EXTENDED_MAX_DATA:
             raise ApduFormatError(f"data too long for an APDU: {len(self.data)} bytes")
         if self.le is not None and not 1 <= self.le <= EXTENDED_MAX_LE:
             raise ApduFormatError(f"Le must be 1..{EXTENDED_MAX_LE} or None, got {self.le}")
 
     @property
-    def header(self) -> bytes:
-        return bytes((self.cla, self.ins, self.p1, self.p2))
+    def header(self) -> tuple[int, int, int, int]:
+        return (self.cla, self.ins, self.p1, self.p2)
 
     @property
     def is_extended(self) -> bool:
@@ -57,7 +60,7 @@ class CommandApdu:
 
     def encode(self) -> bytes:
         """The APDU's bytes."""
-        out = bytearray(self.header)
+        out = bytearray((self.cla, self.ins, self.p1, self.p2))
         data, le = self.data, self.le
         if not self.is_extended:
             if data:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
 from cryptography import x509
@@ -17,7 +18,7 @@ from . import errors
 from .digestinfo import digest_info, hash_data
 from .layout import FID_TOKEN_INFO, JPKI_AID, CertKind, PinKind
 from .pins import PinSource, normalize_pin
-from .session_errors import translated_transport_errors
+from .session_errors import translate
 
 if TYPE_CHECKING:
     from .keys import CardPrivateKey
@@ -58,6 +59,7 @@ class JpkiCard:
         self.extended_length = extended_length
         self._ap: bytes | None = None
         self._ef: int | None = None
+        self._transaction = _Transaction(self)
 
     @property
     def transport(self) -> Transport:
@@ -92,21 +94,14 @@ class JpkiCard:
 
     def _send(self, command: CommandApdu) -> ResponseApdu:
         try:
-            with translated_transport_errors():
-                return self.channel.send(command)
-        except errors.ReaderError:
+            return self.channel.send(command)
+        except apdu.TransportError as exc:
             self.forget_selection()
-            raise
+            raise translate(exc) from exc
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Hold the card for several APDUs (one PC/SC transaction)."""
-        try:
-            with translated_transport_errors(), self.channel.transaction():
-                yield
-        except errors.ReaderError:
-            self.forget_selection()
-            raise
+    def transaction(self) -> _Transaction:
+        """Hold the card for several APDUs (one PC/SC transaction; nested calls join it)."""
+        return self._transaction
 
     def forget_selection(self) -> None:
         """Select again next time (after a reset, or a card removed and put back)."""
@@ -325,6 +320,49 @@ class JpkiCard:
         from .textap import read_my_number
 
         return read_my_number(self, pin)
+
+
+class _Transaction:
+    """The session's transaction: only the outermost level begins and ends it on the card."""
+
+    __slots__ = ("_card", "_depth", "_outer")
+
+    def __init__(self, card: JpkiCard) -> None:
+        self._card = card
+        self._depth = 0
+        self._outer: AbstractContextManager[None] | None = None
+
+    def __enter__(self) -> None:
+        if self._depth == 0:
+            outer = self._card.channel.transaction()
+            try:
+                outer.__enter__()
+            except apdu.TransportError as exc:
+                self._card.forget_selection()
+                raise translate(exc) from exc
+            self._outer = outer
+        self._depth += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
+        outer, self._outer = self._outer, None
+        if isinstance(exc, errors.ReaderError):
+            self._card.forget_selection()
+        if outer is None:
+            return
+        try:
+            outer.__exit__(exc_type, exc, tb)
+        except apdu.TransportError as end_exc:
+            self._card.forget_selection()
+            if exc is None:
+                raise translate(end_exc) from end_exc
 
 
 def _ask(prompt: Callable[[PinKind, int], str], kind: PinKind, tries: int) -> str:

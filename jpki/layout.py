@@ -67,7 +67,7 @@ class PinKind(Enum):
 
     @property
     def fid(self) -> int:
-        return {PinKind.AUTH: 0x0018, PinKind.SIGN: 0x001B, PinKind.TEXT: 0x0011}[self]
+        return _PIN_FIDS[self]
 
     @property
     def max_tries(self) -> int:
@@ -80,3 +80,6 @@ class PinKind(Enum):
             PinKind.SIGN: "signature PIN (署名用)",
             PinKind.TEXT: "text-AP PIN (券面事項入力補助用)",
         }[self]
+
+
+_PIN_FIDS = {PinKind.AUTH: 0x0018, PinKind.SIGN: 0x001B, PinKind.TEXT: 0x0011}

@@ -9,21 +9,27 @@ import apdu
 
 from . import errors
 
+_TRANSLATION: tuple[tuple[type[apdu.TransportError], type[errors.ReaderError], str], ...] = (
+    (apdu.CardRemovedError, errors.CardRemoved, "the card was removed"),
+    (apdu.NoCardError, errors.NoCard, "no card in the reader"),
+    (apdu.NoReaderError, errors.NoReader, "no card reader found"),
+    (apdu.ReaderInUseError, errors.ReaderInUse, "the reader is in use by another program"),
+    (apdu.ReaderGoneError, errors.ReaderUnavailable, "the reader is unavailable"),
+)
+
+
+def translate(exc: apdu.TransportError) -> errors.ReaderError:
+    """The :class:`jpki.JpkiError` for a transport error (chain it with ``from exc``)."""
+    for source, target, default in _TRANSLATION:
+        if isinstance(exc, source):
+            return target(str(exc) or default)
+    return errors.TransportFailure(str(exc) or "the card did not answer")
+
 
 @contextmanager
 def translated_transport_errors() -> Iterator[None]:
     """Re-raise :class:`apdu.TransportError` as the matching :class:`jpki.JpkiError`."""
     try:
         yield
-    except apdu.CardRemovedError as exc:
-        raise errors.CardRemoved(f"the card was removed: {exc}") from exc
-    except apdu.NoCardError as exc:
-        raise errors.NoCard(str(exc) or "no card in the reader") from exc
-    except apdu.NoReaderError as exc:
-        raise errors.NoReader(str(exc) or "no card reader found") from exc
-    except apdu.ReaderInUseError as exc:
-        raise errors.ReaderInUse(str(exc) or "the reader is in use by another program") from exc
-    except apdu.ReaderGoneError as exc:
-        raise errors.ReaderUnavailable(str(exc) or "the reader is unavailable") from exc
     except apdu.TransportError as exc:
-        raise errors.TransportFailure(str(exc) or "the card did not answer") from exc
+        raise translate(exc) from exc
