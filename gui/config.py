@@ -1,0 +1,156 @@
+"""The kiosk's configuration (TOML): institution, identity source, timeouts, trust, catalogue."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """The kiosk configuration is missing something or holds a wrong value."""
+
+
+class IdentitySource(StrEnum):
+    SIGN_CERTIFICATE = "sign-certificate"  # name, address, birth date from the signature cert
+    TEXT_AP = "text-ap"  # the basic four from the text AP (its own 4-digit PIN)
+
+
+class Delivery(StrEnum):
+    POST = "post"
+    COUNTER = "counter"
+    CONVENIENCE_STORE = "convenience-store"
+    DIGITAL_PDF = "digital-pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateType:
+    code: str
+    name_ja: str
+    name_en: str
+    language: str  # the language the certificate is printed in: "ja" or "en"
+    fee_yen: int = 0
+    deliveries: tuple[Delivery, ...] = tuple(Delivery)
+
+    def name(self, lang: str) -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class KioskConfig:
+    institution_ja: str = "見本大学 教務課"
+    institution_en: str = "Mihon University, Registrar's Office"
+    kiosk_id: str = "kiosk-01"
+    identity_source: IdentitySource = IdentitySource.SIGN_CERTIFICATE
+    idle_timeout: float = 60.0
+    countdown: float = 15.0  # the countdown shown for the last seconds before the timeout
+    default_language: str = "ja"
+    revocation: str = "if-available"  # require | if-available | off
+    trust: tuple[Path, ...] = ()  # extra trust anchors (PEM/DER); empty = the J-LIS roots
+    crls: tuple[Path, ...] = ()
+    ledger_url: str | None = None  # None = SQLite in the user data directory
+    print_deadline_days: int = 7  # convenience-store print deadline
+    pdf_download_days: int = 14
+    max_copies: int = 10
+    catalogue: tuple[CertificateType, ...] = field(default_factory=tuple)
+
+    def institution(self, lang: str) -> str:
+        return self.institution_ja if lang == "ja" else self.institution_en
+
+    def certificate_type(self, code: str) -> CertificateType:
+        for item in self.catalogue:
+            if item.code == code:
+                return item
+        raise ConfigError(f"no certificate type {code!r} in the catalogue")
+
+
+_DEFAULT = KioskConfig()
+
+
+def _catalogue(items: list[dict[str, Any]]) -> tuple[CertificateType, ...]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            deliveries = tuple(
+                Delivery(d) for d in item.get("deliveries", [d.value for d in Delivery])
+            )
+            out.append(
+                CertificateType(
+                    code=str(item["code"]),
+                    name_ja=str(item["name_ja"]),
+                    name_en=str(item["name_en"]),
+                    language=str(item.get("language", "ja")),
+                    fee_yen=int(item.get("fee_yen", 0)),
+                    deliveries=deliveries,
+                )
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(f"catalogue entry {i + 1}: {exc}") from None
+    codes = [c.code for c in out]
+    if len(set(codes)) != len(codes):
+        raise ConfigError("catalogue codes must be unique")
+    if not out:
+        raise ConfigError("the catalogue lists no certificate types")
+    return tuple(out)
+
+
+def parse_config(text: str, base: Path | None = None) -> KioskConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the kiosk configuration is not valid TOML: {exc}") from None
+    kiosk = data.get("kiosk", {})
+    security = data.get("security", {})
+    ledger = data.get("ledger", {})
+    delivery = data.get("delivery", {})
+    base = base or Path.cwd()
+    try:
+        cfg = KioskConfig(
+            institution_ja=str(kiosk.get("institution_ja", _DEFAULT.institution_ja)),
+            institution_en=str(kiosk.get("institution_en", _DEFAULT.institution_en)),
+            kiosk_id=str(kiosk.get("id", _DEFAULT.kiosk_id)),
+            identity_source=IdentitySource(
+                kiosk.get("identity_source", IdentitySource.SIGN_CERTIFICATE)
+            ),
+            idle_timeout=float(kiosk.get("idle_timeout", _DEFAULT.idle_timeout)),
+            countdown=float(kiosk.get("countdown", _DEFAULT.countdown)),
+            default_language=str(kiosk.get("language", _DEFAULT.default_language)),
+            revocation=str(security.get("revocation", _DEFAULT.revocation)),
+            trust=tuple(base / p for p in security.get("trust", [])),
+            crls=tuple(base / p for p in security.get("crls", [])),
+            ledger_url=ledger.get("url"),
+            print_deadline_days=int(delivery.get("print_deadline_days", 7)),
+            pdf_download_days=int(delivery.get("pdf_download_days", 14)),
+            max_copies=int(kiosk.get("max_copies", 10)),
+            catalogue=_catalogue(data.get("catalogue", [])),
+        )
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"the kiosk configuration has a wrong value: {exc}") from None
+    if cfg.default_language not in ("ja", "en"):
+        raise ConfigError("kiosk.language must be 'ja' or 'en'")
+    if cfg.revocation not in ("require", "if-available", "off"):
+        raise ConfigError("security.revocation must be require, if-available or off")
+    if not 5 <= cfg.idle_timeout <= 3600 or not 0 <= cfg.countdown < cfg.idle_timeout:
+        raise ConfigError("kiosk.idle_timeout must be 5..3600 s and countdown shorter than it")
+    if not 1 <= cfg.max_copies <= 10:
+        raise ConfigError("kiosk.max_copies must be 1..10")
+    return cfg
+
+
+def default_config_text() -> str:
+    return resources.files("gui").joinpath("default_config.toml").read_text(encoding="utf-8")
+
+
+def load_config(path: str | Path | None = None) -> KioskConfig:
+    """The configuration at ``path``, or the built-in default (a demo university)."""
+    if path is None:
+        return parse_config(default_config_text())
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the kiosk configuration {p}: {exc.strerror}") from None
+    return parse_config(text, base=p.parent)

@@ -1,0 +1,501 @@
+"""The kiosk's flow as a pure state machine: ``step(model, event) -> (model, effects)``.
+
+No Qt here. Screens render a :class:`Model`; the controller runs the
+:class:`Effect` objects (card work on the worker thread) and feeds the results
+back as events. Worker results carry the session number they were started in:
+a result from a session that has since been wiped (card removed, cancel,
+timeout) is ignored.
+
+PINs pass through here only inside :class:`Secret`, from a keypad straight
+into the effect that uses them; the model never holds one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from jpki.layout import PinKind
+from jpki.pins import is_valid_pin
+
+from .config import Delivery, IdentitySource, KioskConfig
+
+
+class Screen(StrEnum):
+    INSERT_CARD = "insert-card"
+    READING_CARD = "reading-card"
+    CARD_PROBLEM = "card-problem"
+    AUTH_PIN = "auth-pin"
+    AUTHENTICATING = "authenticating"
+    PIN_BLOCKED = "pin-blocked"
+    IDENTITY_PIN = "identity-pin"
+    READING_IDENTITY = "reading-identity"
+    IDENTITY = "identity"
+    FORM = "form"
+    REVIEW = "review"
+    SIGN_PIN = "sign-pin"
+    SUBMITTING = "submitting"
+    RECEIPT = "receipt"
+    ERROR = "error"
+
+    @property
+    def busy(self) -> bool:
+        """Card work is under way: the idle timeout waits for it to end."""
+        return self in (
+            Screen.READING_CARD,
+            Screen.AUTHENTICATING,
+            Screen.READING_IDENTITY,
+            Screen.SUBMITTING,
+        )
+
+    @property
+    def pin_kind_screen(self) -> bool:
+        return self in (Screen.AUTH_PIN, Screen.IDENTITY_PIN, Screen.SIGN_PIN)
+
+
+class CardProblem(StrEnum):
+    NOT_JPKI = "not-jpki"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    REVOKED = "revoked"
+    UNTRUSTED = "untrusted"
+    UNREADABLE = "unreadable"
+    AUTH_FAILED = "auth-failed"  # the challenge-response did not verify
+
+
+class Secret:
+    """A PIN on its way from a keypad to the card. Masked in ``repr``; not comparable."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret(****)"
+
+    __str__ = __repr__
+
+
+# -- what the kiosk knows about the applicant ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CardSummary:
+    serial: str
+    not_after: str  # ISO date, shown to the applicant
+    renewal_open: bool
+    auth_tries: int
+    sign_tries: int
+    text_tries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    address: str
+    birth_date: date
+    sex: str
+    source: IdentitySource
+
+
+@dataclass(frozen=True, slots=True)
+class RequestForm:
+    certificate: str  # catalogue code
+    copies: int = 1
+    delivery: Delivery = Delivery.COUNTER
+    postal_address: str = ""
+    recipient: str = ""  # the organisation a digital PDF goes to
+    purpose: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    request_id: str
+    summary: str
+
+
+# -- events ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CardInserted:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CardRemoved:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class PinEntered:
+    pin: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmIdentity:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitForm:
+    form: RequestForm
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """From the review screen back to an earlier one."""
+
+    screen: Screen
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmReview:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CardChecked:
+    session: int
+    summary: CardSummary | None = None
+    problem: CardProblem | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PinResult:
+    """The outcome of an operation that used a PIN (authenticate, read identity, sign + submit)."""
+
+    session: int
+    ok: bool
+    remaining: int | None = None  # tries left after a wrong PIN
+    blocked: bool = False
+    problem: CardProblem | None = None
+    error: str = ""
+    identity: Identity | None = None
+    receipt: Receipt | None = None
+
+
+Event = (
+    CardInserted
+    | CardRemoved
+    | Cancel
+    | Timeout
+    | SetLanguage
+    | PinEntered
+    | ConfirmIdentity
+    | SubmitForm
+    | Edit
+    | ConfirmReview
+    | Finish
+    | CardChecked
+    | PinResult
+)
+
+
+# -- effects ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCard:
+    session: int
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticate:
+    session: int
+    pin: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class ReadIdentity:
+    session: int
+    pin: Secret
+    source: IdentitySource
+
+
+@dataclass(frozen=True, slots=True)
+class SignAndSubmit:
+    session: int
+    pin: Secret
+    form: RequestForm
+    identity: Identity
+
+
+@dataclass(frozen=True, slots=True)
+class Wipe:
+    """Clear every entered value and PIN buffer on the screens."""
+
+
+Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | Wipe
+
+
+# -- the model --------------------------------------------------------------------------------
+
+
+class Notice(StrEnum):
+    NONE = ""
+    WRONG_PIN = "wrong-pin"
+    BAD_PIN_FORMAT = "bad-pin-format"
+    TAKE_CARD = "take-card"  # shown on the insert screen while a card is still in
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    config: KioskConfig
+    language: str
+    screen: Screen = Screen.INSERT_CARD
+    session: int = 0
+    card_present: bool = False
+    summary: CardSummary | None = None
+    problem: CardProblem | None = None
+    problem_detail: str = ""
+    blocked_pin: PinKind | None = None
+    tries: dict[PinKind, int] = field(default_factory=dict)
+    notice: Notice = Notice.NONE
+    identity: Identity | None = None
+    form: RequestForm | None = None
+    receipt: Receipt | None = None
+    error: str = ""
+
+    @property
+    def pin_kind(self) -> PinKind | None:
+        """Which PIN the current screen asks for."""
+        if self.screen is Screen.AUTH_PIN:
+            return PinKind.AUTH
+        if self.screen is Screen.SIGN_PIN:
+            return PinKind.SIGN
+        if self.screen is Screen.IDENTITY_PIN:
+            return identity_pin_kind(self.config)
+        return None
+
+    @property
+    def tries_left(self) -> int | None:
+        kind = self.pin_kind
+        return None if kind is None else self.tries.get(kind)
+
+    @property
+    def last_try(self) -> bool:
+        return self.tries_left == 1
+
+    @property
+    def times_out(self) -> bool:
+        """Whether the idle timeout runs on this screen."""
+        return self.screen is not Screen.INSERT_CARD and not self.screen.busy
+
+
+def identity_pin_kind(config: KioskConfig) -> PinKind:
+    return PinKind.TEXT if config.identity_source is IdentitySource.TEXT_AP else PinKind.SIGN
+
+
+def initial(config: KioskConfig) -> Model:
+    return Model(config=config, language=config.default_language)
+
+
+def wiped(model: Model) -> Model:
+    """A clean start for the next applicant: new session, default language, nothing kept."""
+    return Model(
+        config=model.config,
+        language=model.config.default_language,
+        session=model.session + 1,
+        card_present=model.card_present,
+        notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
+    )
+
+
+Step = tuple[Model, list[Effect]]
+
+
+def step(model: Model, event: Event) -> Step:
+    """The next model and the effects to run, for ``event``."""
+    # anywhere: removal, cancel, timeout -> wipe, back to the insert screen
+    if isinstance(event, CardRemoved):
+        fresh = wiped(replace(model, card_present=False))
+        return fresh, [Wipe()]
+    if isinstance(event, Cancel | Timeout):
+        if model.screen is Screen.INSERT_CARD:
+            return model, []
+        if isinstance(event, Timeout) and model.screen.busy:
+            return model, []  # never cut card work short; the timer restarts after it
+        return wiped(model), [Wipe()]
+    if isinstance(event, SetLanguage):
+        if event.language not in ("ja", "en"):
+            return model, []
+        return replace(model, language=event.language), []
+    if isinstance(event, CardChecked | PinResult) and event.session != model.session:
+        return model, []  # a result from a wiped session
+    handler = _HANDLERS.get((model.screen, type(event)))
+    if handler is None:
+        return model, []
+    return handler(model, event)
+
+
+def _inserted(model: Model, event: Event) -> Step:
+    session = model.session + 1
+    return (
+        replace(
+            model,
+            screen=Screen.READING_CARD,
+            card_present=True,
+            session=session,
+            notice=Notice.NONE,
+        ),
+        [ReadCard(session)],
+    )
+
+
+def _checked(model: Model, event: Event) -> Step:
+    assert isinstance(event, CardChecked)
+    if event.problem is not None or event.summary is None:
+        return (
+            replace(
+                model,
+                screen=Screen.CARD_PROBLEM,
+                problem=event.problem or CardProblem.UNREADABLE,
+                problem_detail=event.detail,
+            ),
+            [],
+        )
+    s = event.summary
+    tries = {PinKind.AUTH: s.auth_tries, PinKind.SIGN: s.sign_tries, PinKind.TEXT: s.text_tries}
+    model = replace(model, summary=s, tries=tries)
+    if s.auth_tries == 0:
+        return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.AUTH), []
+    return replace(model, screen=Screen.AUTH_PIN), []
+
+
+def _pin_entered(model: Model, event: Event) -> Step:
+    assert isinstance(event, PinEntered)
+    kind = model.pin_kind
+    assert kind is not None
+    if not is_valid_pin(kind, event.pin.reveal()):
+        return replace(model, notice=Notice.BAD_PIN_FORMAT), []  # never reaches the card
+    model = replace(model, notice=Notice.NONE)
+    if model.screen is Screen.AUTH_PIN:
+        return replace(model, screen=Screen.AUTHENTICATING), [
+            Authenticate(model.session, event.pin)
+        ]
+    if model.screen is Screen.IDENTITY_PIN:
+        effect = ReadIdentity(model.session, event.pin, model.config.identity_source)
+        return replace(model, screen=Screen.READING_IDENTITY), [effect]
+    assert model.form is not None and model.identity is not None
+    effect2 = SignAndSubmit(model.session, event.pin, model.form, model.identity)
+    return replace(model, screen=Screen.SUBMITTING), [effect2]
+
+
+def _pin_result(model: Model, event: Event) -> Step:
+    assert isinstance(event, PinResult)
+    back = {
+        Screen.AUTHENTICATING: Screen.AUTH_PIN,
+        Screen.READING_IDENTITY: Screen.IDENTITY_PIN,
+        Screen.SUBMITTING: Screen.SIGN_PIN,
+    }[model.screen]
+    kind = {
+        Screen.AUTH_PIN: PinKind.AUTH,
+        Screen.IDENTITY_PIN: identity_pin_kind(model.config),
+        Screen.SIGN_PIN: PinKind.SIGN,
+    }[back]
+    if event.ok:
+        tries = {**model.tries, kind: kind.max_tries}
+        model = replace(model, tries=tries, notice=Notice.NONE)
+        if model.screen is Screen.AUTHENTICATING:
+            return replace(model, screen=Screen.IDENTITY_PIN), []
+        if model.screen is Screen.READING_IDENTITY:
+            return replace(model, screen=Screen.IDENTITY, identity=event.identity), []
+        return replace(model, screen=Screen.RECEIPT, receipt=event.receipt), []
+    if event.blocked:
+        tries = {**model.tries, kind: 0}
+        return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=kind, tries=tries), []
+    if event.remaining is not None:
+        tries = {**model.tries, kind: event.remaining}
+        return replace(model, screen=back, tries=tries, notice=Notice.WRONG_PIN), []
+    if event.problem is not None:
+        return (
+            replace(
+                model, screen=Screen.CARD_PROBLEM, problem=event.problem, problem_detail=event.error
+            ),
+            [],
+        )
+    return replace(model, screen=Screen.ERROR, error=event.error), []
+
+
+def _confirm_identity(model: Model, event: Event) -> Step:
+    return replace(model, screen=Screen.FORM), []
+
+
+def _submit_form(model: Model, event: Event) -> Step:
+    assert isinstance(event, SubmitForm)
+    form = event.form
+    try:
+        model.config.certificate_type(form.certificate)
+    except Exception:
+        return model, []
+    if not 1 <= form.copies <= model.config.max_copies:
+        return model, []
+    if form.delivery is Delivery.POST and not form.postal_address.strip():
+        return model, []
+    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
+        return model, []
+    return replace(model, screen=Screen.REVIEW, form=form), []
+
+
+def _edit(model: Model, event: Event) -> Step:
+    assert isinstance(event, Edit)
+    if event.screen in (Screen.FORM, Screen.IDENTITY):
+        return replace(model, screen=event.screen), []
+    return model, []
+
+
+def _confirm_review(model: Model, event: Event) -> Step:
+    if model.tries.get(PinKind.SIGN) == 0:
+        return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.SIGN), []
+    return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
+
+
+def _finish(model: Model, event: Event) -> Step:
+    return wiped(model), [Wipe()]
+
+
+_HANDLERS = {
+    (Screen.INSERT_CARD, CardInserted): _inserted,
+    (Screen.READING_CARD, CardChecked): _checked,
+    (Screen.AUTH_PIN, PinEntered): _pin_entered,
+    (Screen.IDENTITY_PIN, PinEntered): _pin_entered,
+    (Screen.SIGN_PIN, PinEntered): _pin_entered,
+    (Screen.AUTHENTICATING, PinResult): _pin_result,
+    (Screen.READING_IDENTITY, PinResult): _pin_result,
+    (Screen.SUBMITTING, PinResult): _pin_result,
+    (Screen.IDENTITY, ConfirmIdentity): _confirm_identity,
+    (Screen.FORM, SubmitForm): _submit_form,
+    (Screen.REVIEW, Edit): _edit,
+    (Screen.REVIEW, ConfirmReview): _confirm_review,
+    (Screen.RECEIPT, Finish): _finish,
+    (Screen.ERROR, Finish): _finish,
+    (Screen.CARD_PROBLEM, Finish): _finish,
+    (Screen.PIN_BLOCKED, Finish): _finish,
+}

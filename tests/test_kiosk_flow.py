@@ -1,0 +1,293 @@
+"""The kiosk's state machine, without a window: every transition, and removal/cancel/timeout
+from every screen."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from gui.config import Delivery, IdentitySource, load_config
+from gui.flow import (
+    Authenticate,
+    Cancel,
+    CardChecked,
+    CardInserted,
+    CardProblem,
+    CardRemoved,
+    CardSummary,
+    ConfirmIdentity,
+    ConfirmReview,
+    Edit,
+    Finish,
+    Identity,
+    Model,
+    Notice,
+    PinEntered,
+    PinResult,
+    ReadCard,
+    ReadIdentity,
+    Receipt,
+    RequestForm,
+    Screen,
+    Secret,
+    SetLanguage,
+    SignAndSubmit,
+    SubmitForm,
+    Timeout,
+    Wipe,
+    initial,
+    step,
+)
+from jpki.layout import PinKind
+
+CONFIG = load_config()
+SUMMARY = CardSummary("1234", "2030-04-01", False, 3, 5, 3)
+IDENTITY = Identity(
+    "見本 花子", "架空県見本市1-2-3", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE
+)
+FORM = RequestForm("transcript-ja", copies=2, delivery=Delivery.COUNTER)
+
+
+def run(model: Model, *events: object) -> tuple[Model, list[object]]:
+    effects: list[object] = []
+    for event in events:
+        model, new = step(model, event)  # type: ignore[arg-type]
+        effects.extend(new)
+    return model, effects
+
+
+def at(screen: Screen) -> Model:
+    """A model that reached ``screen`` through the real transitions."""
+    m = initial(CONFIG)
+    if screen is Screen.INSERT_CARD:
+        return m
+    m, _ = run(m, CardInserted())
+    if screen is Screen.READING_CARD:
+        return m
+    if screen is Screen.CARD_PROBLEM:
+        return run(m, CardChecked(m.session, problem=CardProblem.EXPIRED))[0]
+    m, _ = run(m, CardChecked(m.session, SUMMARY))
+    if screen is Screen.AUTH_PIN:
+        return m
+    m, _ = run(m, PinEntered(Secret("1234")))
+    if screen is Screen.AUTHENTICATING:
+        return m
+    if screen is Screen.PIN_BLOCKED:
+        return run(m, PinResult(m.session, ok=False, blocked=True))[0]
+    if screen is Screen.ERROR:
+        return run(m, PinResult(m.session, ok=False, error="reader failed"))[0]
+    m, _ = run(m, PinResult(m.session, ok=True))
+    if screen is Screen.IDENTITY_PIN:
+        return m
+    m, _ = run(m, PinEntered(Secret("ABCD1234")))
+    if screen is Screen.READING_IDENTITY:
+        return m
+    m, _ = run(m, PinResult(m.session, ok=True, identity=IDENTITY))
+    if screen is Screen.IDENTITY:
+        return m
+    m, _ = run(m, ConfirmIdentity())
+    if screen is Screen.FORM:
+        return m
+    m, _ = run(m, SubmitForm(FORM))
+    if screen is Screen.REVIEW:
+        return m
+    m, _ = run(m, ConfirmReview())
+    if screen is Screen.SIGN_PIN:
+        return m
+    m, _ = run(m, PinEntered(Secret("ABCD1234")))
+    if screen is Screen.SUBMITTING:
+        return m
+    m, _ = run(m, PinResult(m.session, ok=True, receipt=Receipt("R-1", "summary")))
+    assert screen is Screen.RECEIPT
+    return m
+
+
+ALL = list(Screen)
+
+
+@pytest.mark.parametrize("screen", ALL)
+def test_every_screen_is_reachable(screen: Screen) -> None:
+    assert at(screen).screen is screen
+
+
+def test_happy_path_effects() -> None:
+    m = initial(CONFIG)
+    m, eff = run(m, CardInserted())
+    assert m.screen is Screen.READING_CARD and eff == [ReadCard(m.session)]
+    m, _ = run(m, CardChecked(m.session, SUMMARY))
+    assert m.screen is Screen.AUTH_PIN and m.tries_left == 3 and not m.last_try
+    m, eff = run(m, PinEntered(Secret("1234")))
+    assert isinstance(eff[0], Authenticate) and eff[0].pin.reveal() == "1234"
+    m, _ = run(m, PinResult(m.session, ok=True))
+    assert m.screen is Screen.IDENTITY_PIN and m.pin_kind is PinKind.SIGN
+    m, eff = run(m, PinEntered(Secret("abcd1234")))
+    assert isinstance(eff[0], ReadIdentity) and eff[0].source is IdentitySource.SIGN_CERTIFICATE
+    m, _ = run(m, PinResult(m.session, ok=True, identity=IDENTITY))
+    assert m.screen is Screen.IDENTITY and m.identity == IDENTITY
+    m, _ = run(m, ConfirmIdentity())
+    m, _ = run(m, SubmitForm(FORM))
+    assert m.screen is Screen.REVIEW and m.form == FORM
+    m, _ = run(m, ConfirmReview())
+    assert m.screen is Screen.SIGN_PIN and m.tries_left == 5
+    m, eff = run(m, PinEntered(Secret("ABCD1234")))
+    assert isinstance(eff[0], SignAndSubmit) and eff[0].form == FORM and eff[0].identity == IDENTITY
+    m, _ = run(m, PinResult(m.session, ok=True, receipt=Receipt("R-1", "x")))
+    assert m.screen is Screen.RECEIPT and m.receipt == Receipt("R-1", "x")
+    m, eff = run(m, Finish())
+    assert m.screen is Screen.INSERT_CARD and eff == [Wipe()]
+    assert m.identity is None and m.form is None and m.receipt is None
+    assert m.notice is Notice.TAKE_CARD  # the card is still in
+
+
+@pytest.mark.parametrize("screen", ALL)
+def test_removal_from_every_screen(screen: Screen) -> None:
+    m = replace(at(screen), language="en")
+    m2, eff = step(m, CardRemoved())
+    assert m2.screen is Screen.INSERT_CARD
+    assert not m2.card_present and m2.notice is Notice.NONE
+    assert m2.identity is None and m2.form is None and m2.summary is None and m2.tries == {}
+    assert m2.language == CONFIG.default_language
+    assert eff == [Wipe()]
+    assert m2.session > m.session or screen is Screen.INSERT_CARD
+
+
+@pytest.mark.parametrize("screen", ALL)
+@pytest.mark.parametrize("event", [Cancel(), Timeout()], ids=["cancel", "timeout"])
+def test_cancel_and_timeout_from_every_screen(screen: Screen, event: object) -> None:
+    m = at(screen)
+    m2, eff = step(m, event)  # type: ignore[arg-type]
+    if screen is Screen.INSERT_CARD or (isinstance(event, Timeout) and screen.busy):
+        assert m2 == m and eff == []
+        return
+    assert m2.screen is Screen.INSERT_CARD and eff == [Wipe()]
+    assert m2.identity is None and m2.form is None and m2.tries == {}
+    assert m2.session == m.session + 1
+
+
+def test_times_out_only_on_idle_screens() -> None:
+    assert not at(Screen.INSERT_CARD).times_out
+    assert not at(Screen.SUBMITTING).times_out
+    assert at(Screen.FORM).times_out and at(Screen.AUTH_PIN).times_out
+
+
+@pytest.mark.parametrize(
+    "screen", [Screen.AUTHENTICATING, Screen.READING_IDENTITY, Screen.SUBMITTING]
+)
+def test_late_results_of_a_wiped_session_are_ignored(screen: Screen) -> None:
+    m = at(screen)
+    old = m.session
+    m, _ = step(m, CardRemoved())
+    m, _ = step(m, CardInserted())
+    m2, eff = step(m, PinResult(old, ok=True, identity=IDENTITY, receipt=Receipt("R", "")))
+    assert m2 == m and eff == []
+
+
+def test_wrong_pin_then_right() -> None:
+    m = at(Screen.AUTHENTICATING)
+    m, _ = run(m, PinResult(m.session, ok=False, remaining=2))
+    assert m.screen is Screen.AUTH_PIN and m.notice is Notice.WRONG_PIN and m.tries_left == 2
+    m, _ = run(m, PinEntered(Secret("0000")), PinResult(m.session, ok=False, remaining=1))
+    assert m.last_try
+    m, _ = run(m, PinEntered(Secret("1234")), PinResult(m.session, ok=True))
+    assert m.screen is Screen.IDENTITY_PIN and m.tries[PinKind.AUTH] == 3
+
+
+def test_malformed_pin_sends_nothing() -> None:
+    for screen, bad in [
+        (Screen.AUTH_PIN, "12a"),
+        (Screen.SIGN_PIN, "ABCDEF"),
+        (Screen.IDENTITY_PIN, "12"),
+    ]:
+        m = at(screen)
+        m2, eff = step(m, PinEntered(Secret(bad)))
+        assert eff == [] and m2.screen is screen and m2.notice is Notice.BAD_PIN_FORMAT
+
+
+def test_blocked_at_card_read_and_after_last_try() -> None:
+    m = at(Screen.READING_CARD)
+    m, _ = run(m, CardChecked(m.session, replace(SUMMARY, auth_tries=0)))
+    assert m.screen is Screen.PIN_BLOCKED and m.blocked_pin is PinKind.AUTH
+    m = at(Screen.SUBMITTING)
+    m, _ = run(m, PinResult(m.session, ok=False, blocked=True))
+    assert m.screen is Screen.PIN_BLOCKED and m.blocked_pin is PinKind.SIGN
+    m, eff = run(m, Finish())
+    assert m.screen is Screen.INSERT_CARD and eff == [Wipe()]
+
+
+def test_sign_pin_blocked_known_before_asking() -> None:
+    m = at(Screen.REVIEW)
+    m = replace(m, tries={**m.tries, PinKind.SIGN: 0})
+    m, _ = run(m, ConfirmReview())
+    assert m.screen is Screen.PIN_BLOCKED and m.blocked_pin is PinKind.SIGN
+
+
+@pytest.mark.parametrize("problem", list(CardProblem))
+def test_card_problems(problem: CardProblem) -> None:
+    m = at(Screen.READING_CARD)
+    m, _ = run(m, CardChecked(m.session, problem=problem, detail="why"))
+    assert m.screen is Screen.CARD_PROBLEM and m.problem is problem and m.problem_detail == "why"
+
+
+def test_authentication_failure_is_a_card_problem() -> None:
+    m = at(Screen.AUTHENTICATING)
+    m, _ = run(m, PinResult(m.session, ok=False, problem=CardProblem.REVOKED, error="revoked"))
+    assert m.screen is Screen.CARD_PROBLEM and m.problem is CardProblem.REVOKED
+
+
+def test_review_edit_links() -> None:
+    m = at(Screen.REVIEW)
+    m, _ = run(m, Edit(Screen.FORM))
+    assert m.screen is Screen.FORM and m.form == FORM  # the form keeps its values
+    m, _ = run(m, SubmitForm(replace(FORM, copies=3)))
+    assert m.screen is Screen.REVIEW and m.form is not None and m.form.copies == 3
+    m, _ = run(m, Edit(Screen.IDENTITY), ConfirmIdentity())
+    assert m.screen is Screen.FORM
+    m2, _ = run(m, Edit(Screen.SIGN_PIN))
+    assert m2 == m
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        RequestForm("no-such-kind"),
+        RequestForm("transcript-ja", copies=0),
+        RequestForm("transcript-ja", copies=11),
+        RequestForm("transcript-ja", delivery=Delivery.POST, postal_address=" "),
+        RequestForm("transcript-ja", delivery=Delivery.DIGITAL_PDF, recipient=""),
+    ],
+)
+def test_invalid_forms_stay(form: RequestForm) -> None:
+    m = at(Screen.FORM)
+    m2, eff = step(m, SubmitForm(form))
+    assert m2 == m and eff == []
+
+
+def test_language_switch_anywhere_and_reset_for_next_person() -> None:
+    m = at(Screen.FORM)
+    m, _ = run(m, SetLanguage("en"))
+    assert m.language == "en" and m.screen is Screen.FORM
+    m2, _ = run(m, SetLanguage("fr"))
+    assert m2 == m
+    m, _ = run(m, Cancel())
+    assert m.language == "ja"
+
+
+def test_text_ap_identity_source() -> None:
+    cfg = replace(CONFIG, identity_source=IdentitySource.TEXT_AP)
+    m = initial(cfg)
+    m, _ = run(m, CardInserted())
+    m, _ = run(m, CardChecked(m.session, SUMMARY), PinEntered(Secret("1234")))
+    m, _ = run(m, PinResult(m.session, ok=True))
+    assert m.pin_kind is PinKind.TEXT and m.tries_left == 3
+    m, eff = run(m, PinEntered(Secret("1234")))
+    assert isinstance(eff[0], ReadIdentity) and eff[0].source is IdentitySource.TEXT_AP
+
+
+def test_secret_never_shows() -> None:
+    s = Secret("ABCD1234")
+    assert "ABCD1234" not in repr(s) and "ABCD1234" not in str(s)
+    effect = Authenticate(1, Secret("9876"))
+    assert "9876" not in repr(effect)
+    assert "9876" not in repr(PinEntered(Secret("9876")))
