@@ -31,6 +31,8 @@ from .layout import CertKind, PinKind
 from .pins import PinPrompt, PinSource, is_valid_pin, normalize_pin
 from .textap import BasicInfo, MyNumber
 
+__version__ = "0.1.0"
+
 __all__ = [
     "BasicInfo",
     "CardPrivateKey",
@@ -58,6 +60,7 @@ __all__ = [
     "SecurityStatusNotSatisfied",
     "TokenInfo",
     "TransportFailure",
+    "__version__",
     "is_valid_pin",
     "normalize_pin",
 ]

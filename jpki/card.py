@@ -54,8 +54,12 @@ class JpkiCard:
     and never kept, logged, retried or put into an exception.
     """
 
-    def __init__(self, transport: Transport, *, extended_length: bool = False) -> None:
+    def __init__(
+        self, transport: Transport, *, extended_length: bool = False, reader: str | None = None
+    ) -> None:
         self.channel = ApduChannel(transport)
+        #: The reader's name when the session was opened through :meth:`open`.
+        self.reader = reader
         self.extended_length = extended_length
         self._ap: bytes | None = None
         self._ef: int | None = None
@@ -75,20 +79,20 @@ class JpkiCard:
         """
         from . import readers
 
-        last: errors.JpkiError | None = None
+        seen: list[errors.JpkiError] = []
         for name in readers.matching_readers(reader):
             with ExitStack() as stack:
                 try:
-                    session = cls(stack.enter_context(readers.connect(name)))
+                    session = cls(stack.enter_context(readers.connect(name)), reader=name)
                     if not session.is_jpki_card():
-                        last = errors.NotJpkiCard()
+                        seen.append(errors.NotJpkiCard())
                         continue
                 except (errors.NoCard, errors.ReaderInUse, errors.CardRemoved) as exc:
-                    last = exc
+                    seen.append(exc)
                     continue
                 yield session
                 return
-        raise last or errors.NoCard("no card in any reader")
+        raise _most_telling(seen)
 
     # -- plumbing ------------------------------------------------------------
 
@@ -184,8 +188,8 @@ class JpkiCard:
         """The DER of a certificate. ``SIGN`` needs the signature PIN: pass ``pin`` to verify
         it in the same transaction, or call :meth:`verify_pin` first."""
         with self.transaction():
-            if pin is not None:
-                self.verify_pin(kind.pin, pin)
+            if pin is not None and kind is CertKind.SIGN:  # the others need no PIN
+                self.verify_pin(PinKind.SIGN, pin)
             needs = PinKind.SIGN if kind is CertKind.SIGN else None
             return self.read_file(JPKI_AID, kind.fid, what=kind.label, pin=needs)
 
@@ -363,6 +367,18 @@ class _Transaction:
             self._card.forget_selection()
             if exc is None:
                 raise translate(end_exc) from end_exc
+
+
+_TELLING_ORDER: Final = (errors.NotJpkiCard, errors.ReaderInUse, errors.CardRemoved, errors.NoCard)
+
+
+def _most_telling(seen: list[errors.JpkiError]) -> errors.JpkiError:
+    """Of the reasons no reader gave a session, the one that helps the person most."""
+    for kind in _TELLING_ORDER:
+        for exc in seen:
+            if isinstance(exc, kind):
+                return exc
+    return errors.NoCard("no card in any reader")
 
 
 def _ask(prompt: Callable[[PinKind, int], str], kind: PinKind, tries: int) -> str:

@@ -32,7 +32,7 @@ def list_readers() -> list[str]:
 def matching_readers(reader: str | None) -> list[str]:
     """Readers to try for ``reader`` (a name, a part of one, ``mock``, or ``None`` for all)."""
     reader = requested_reader(reader)
-    if reader == MOCK_READER:
+    if reader is not None and reader.casefold() == MOCK_READER:
         return [MOCK_READER]
     names = list_readers()
     if not names:
@@ -57,8 +57,13 @@ def connect(name: str) -> Iterator[Transport]:
     """
     if name == MOCK_READER:
         from mock_card import open_card
+        from mock_card.state import StateError
 
-        yield open_card()
+        try:
+            card = open_card()
+        except StateError as exc:
+            raise errors.ReaderUnavailable(f"mock card: {exc}") from None
+        yield card
         return
     from apdu.pcsc import PcscTransport
 
