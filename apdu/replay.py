@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from .errors import CommunicationError
 from .trace import redact_command
-from .transport import Transport
+from .transport import SupportsTransaction, Transport
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,12 @@ class RecordingTransport:
     @property
     def commands(self) -> list[bytes]:
         return [e.command for e in self.exchanges]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """The inner transport's transaction, if it has one."""
+        if isinstance(self.inner, SupportsTransaction):
+            return self.inner.transaction()
+        return nullcontext()
 
 
 class ScriptMismatch(CommunicationError):

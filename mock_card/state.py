@@ -62,6 +62,8 @@ def card_to_json(card: MockCard) -> dict[str, Any]:
 def card_from_json(data: dict[str, Any], state_file: Path | None = None) -> MockCard:
     from .card import MockCard
 
+    if not isinstance(data, dict):
+        raise StateError("the mock card state is not a JSON object")
     if data.get("version") != STATE_VERSION:
         raise StateError(f"unsupported mock card state version {data.get('version')!r}")
     h = dict(data["holder"])
@@ -113,7 +115,9 @@ def load_card(path: str | Path) -> MockCard:
         raise StateError(f"cannot read the mock card state at {path}: {exc}") from None
     try:
         return card_from_json(data, state_file=path)
-    except (KeyError, TypeError, ValueError) as exc:
+    except StateError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StateError(f"the mock card state at {path} is damaged: {exc}") from None
 
 
