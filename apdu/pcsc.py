@@ -359,9 +359,11 @@ class PcscTransport:
         """Hold the card for several APDUs (``SCardBeginTransaction``).
 
         Nestable: only the outermost level begins and ends the PC/SC
-        transaction.
+        transaction. On an exclusive connection no other program can reach
+        the card at all, so no PC/SC transaction is needed and none is made
+        (it would cost two round trips to pcscd per operation).
         """
-        if self._depth:
+        if self._depth or self._share == _SHARE_EXCLUSIVE:
             self._depth += 1
             try:
                 yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import platform
 import sys
 import time
@@ -47,7 +48,8 @@ def main(argv: list[str]) -> int:
         print(f"## {name}")
         start = time.perf_counter()
         try:
-            module.main()
+            takes_argv = bool(inspect.signature(module.main).parameters)
+            module.main([]) if takes_argv else module.main()
         except Exception as exc:  # keep going: one broken benchmark must not hide the rest
             failed += 1
             print(f"!! {name} failed: {type(exc).__name__}: {exc}")

@@ -260,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read the basic four (基本4情報) from the text AP; needs its 4-digit PIN.",
     )
     p.set_defaults(handler=cmd_text_basic)
+
+    from .ledger_cli import add_requests_parser  # the ledger's imports load only when used
+
+    add_requests_parser(commands)
     return parser
 
 

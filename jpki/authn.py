@@ -1,0 +1,327 @@
+"""Challenge–response authentication of an applicant with the card's user-authentication key.
+
+The relying party (the kiosk) and the card side are independent::
+
+    authenticator = Authenticator(trust_store)          # relying party
+    challenge = authenticator.issue_challenge()
+    response = authenticate(card, challenge, pin)       # card side: one transaction
+    result = authenticator.verify(challenge, response.signature, response.certificate)
+    if result.ok: ...
+
+The card signs :meth:`Challenge.to_bytes`: a fixed context prefix
+(:data:`CONTEXT`) and a 32-byte random nonce, with RSA PKCS#1 v1.5 and
+SHA-256. The prefix keeps a signature made here from being passed off as a
+signature over some other protocol's message, and :func:`authenticate` refuses
+to sign anything that is not such a challenge.
+
+A challenge is good for one :meth:`Authenticator.verify` — the first one
+consumes it whether it succeeds or not — and only until it expires. The
+certificate must be a user-authentication certificate that chains to the
+trust store, is valid now and (per the revocation policy) not revoked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from .layout import CertKind
+from .pins import PinSource
+from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+
+if TYPE_CHECKING:
+    from .card import JpkiCard
+
+__all__ = [
+    "CONTEXT",
+    "DEFAULT_CHALLENGE_TTL",
+    "NONCE_SIZE",
+    "AuthenticationReason",
+    "AuthenticationResponse",
+    "AuthenticationResult",
+    "Authenticator",
+    "Challenge",
+    "authenticate",
+    "challenge_message",
+]
+
+#: Prefix of every message the card signs for this protocol (domain separation).
+CONTEXT: Final = b"JPKI-KIOSK-AUTH-v1\0"
+NONCE_SIZE: Final = 32
+DEFAULT_CHALLENGE_TTL: Final = timedelta(minutes=2)
+#: How long a used or expired challenge is remembered after its expiry, so that a late
+#: or repeated answer is told "replayed"/"expired" rather than "unknown".
+_RETENTION: Final = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A one-time challenge; :meth:`to_bytes` is what the card signs."""
+
+    nonce: bytes
+    issued_at: datetime
+    expires_at: datetime
+
+    def to_bytes(self) -> bytes:
+        return CONTEXT + self.nonce
+
+
+def challenge_message(challenge: Challenge | bytes) -> bytes:
+    """The bytes to sign for ``challenge``: a :class:`Challenge`, its :meth:`~Challenge.to_bytes`
+    or its bare nonce. ``ValueError`` for anything else (the card never signs other data here).
+    """
+    if isinstance(challenge, Challenge):
+        nonce = challenge.nonce
+    else:
+        raw = bytes(challenge)
+        nonce = raw[len(CONTEXT) :] if raw.startswith(CONTEXT) else raw
+    if len(nonce) != NONCE_SIZE:
+        raise ValueError(
+            f"not an authentication challenge: expected {CONTEXT!r} and a {NONCE_SIZE}-byte nonce"
+        )
+    return CONTEXT + nonce
+
+
+class AuthenticationReason(StrEnum):
+    """Why an authentication was refused."""
+
+    REPLAYED = "replayed"
+    UNKNOWN_CHALLENGE = "unknown-challenge"
+    EXPIRED_CHALLENGE = "expired-challenge"
+    BAD_SIGNATURE = "bad-signature"
+    # the certificate's own problems, as jpki.trust names them
+    MALFORMED = Reason.MALFORMED.value
+    UNTRUSTED = Reason.UNTRUSTED.value
+    BAD_CERTIFICATE_SIGNATURE = Reason.BAD_SIGNATURE.value
+    EXPIRED = Reason.EXPIRED.value
+    NOT_YET_VALID = Reason.NOT_YET_VALID.value
+    REVOKED = Reason.REVOKED.value
+    CRL_STALE = Reason.CRL_STALE.value
+    CRL_BAD_SIGNATURE = Reason.CRL_BAD_SIGNATURE.value
+    NO_CRL = Reason.NO_CRL.value
+    WRONG_KEY_USAGE = Reason.WRONG_KEY_USAGE.value
+
+    @classmethod
+    def from_trust(cls, reason: Reason) -> AuthenticationReason:
+        return cls(reason.value)
+
+
+@dataclass(frozen=True)
+class AuthenticationResult:
+    """The outcome of :meth:`Authenticator.verify`.
+
+    ``certificate_serial`` identifies the card's user-authentication
+    certificate (the certificate names no person); ``validation`` is the trust
+    store's verdict, ``None`` when verification stopped before it.
+    """
+
+    ok: bool
+    reason: AuthenticationReason | None
+    message: str
+    certificate_serial: int | None
+    issuer_generation: str | None
+    validation: ValidationResult | None
+    checked_at: datetime
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True)
+class AuthenticationResponse:
+    """What the card side sends back: the signature and the user-authentication certificate."""
+
+    signature: bytes
+    certificate: x509.Certificate
+
+
+@dataclass
+class _Issued:
+    challenge: Challenge
+    used: bool = False
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Authenticator:
+    """The relying party: issues challenges and verifies the answers. Thread-safe.
+
+    ``trust_store`` defaults to the J-LIS production roots; ``crls`` and
+    ``crl_policy`` decide how revocation is checked; ``clock`` (returning an
+    aware datetime) is for tests.
+    """
+
+    def __init__(
+        self,
+        trust_store: TrustStore | None = None,
+        crl_policy: RevocationPolicy = RevocationPolicy.IF_AVAILABLE,
+        crls: CrlStore | None = None,
+        challenge_ttl: timedelta = DEFAULT_CHALLENGE_TTL,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if challenge_ttl <= timedelta(0):
+            raise ValueError("challenge_ttl must be positive")
+        self.trust_store = trust_store if trust_store is not None else TrustStore.production()
+        self.crl_policy = RevocationPolicy(crl_policy)
+        self.crls = crls
+        self.challenge_ttl = challenge_ttl
+        self._clock = clock or _utc_now
+        self._lock = threading.Lock()
+        self._issued: dict[bytes, _Issued] = {}  # insertion order = expiry order
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("the clock must return timezone-aware datetimes")
+        return now
+
+    def _forget_old(self, now: datetime) -> None:
+        """Drop challenges past their expiry plus the retention time (caller holds the lock)."""
+        while self._issued:
+            nonce, entry = next(iter(self._issued.items()))
+            if entry.challenge.expires_at + _RETENTION >= now:
+                break
+            del self._issued[nonce]
+
+    @property
+    def outstanding(self) -> int:
+        """How many challenges are remembered (issued and not yet forgotten)."""
+        with self._lock:
+            return len(self._issued)
+
+    def issue_challenge(self) -> Challenge:
+        """A fresh challenge with a 32-byte nonce from :mod:`secrets`."""
+        now = self._now()
+        challenge = Challenge(
+            nonce=secrets.token_bytes(NONCE_SIZE),
+            issued_at=now,
+            expires_at=now + self.challenge_ttl,
+        )
+        with self._lock:
+            self._forget_old(now)
+            self._issued[challenge.nonce] = _Issued(challenge)
+        return challenge
+
+    def verify(
+        self,
+        challenge: Challenge | bytes,
+        signature: bytes,
+        auth_certificate: x509.Certificate,
+    ) -> AuthenticationResult:
+        """Check the card's answer to ``challenge`` (which this call uses up)."""
+        now = self._now()
+        serial = _serial(auth_certificate)
+
+        def refuse(
+            reason: AuthenticationReason,
+            message: str,
+            validation: ValidationResult | None = None,
+        ) -> AuthenticationResult:
+            return AuthenticationResult(
+                ok=False,
+                reason=reason,
+                message=message,
+                certificate_serial=serial,
+                issuer_generation=validation.issuer_generation if validation else None,
+                validation=validation,
+                checked_at=now,
+            )
+
+        try:
+            message = challenge_message(challenge)
+        except ValueError as exc:
+            return refuse(AuthenticationReason.UNKNOWN_CHALLENGE, str(exc))
+        nonce = message[len(CONTEXT) :]
+        with self._lock:
+            self._forget_old(now)
+            entry = self._issued.get(nonce)
+            if entry is None:
+                return refuse(
+                    AuthenticationReason.UNKNOWN_CHALLENGE,
+                    "this challenge was not issued here (or is long gone)",
+                )
+            if entry.used:
+                return refuse(
+                    AuthenticationReason.REPLAYED,
+                    "this challenge was already used; a challenge is good for one answer",
+                )
+            entry.used = True
+        if now > entry.challenge.expires_at:
+            return refuse(
+                AuthenticationReason.EXPIRED_CHALLENGE,
+                "the challenge expired before it was answered; start again",
+            )
+
+        if not isinstance(auth_certificate, x509.Certificate):
+            return refuse(AuthenticationReason.MALFORMED, "no certificate was given")
+        try:
+            public = auth_certificate.public_key()
+        except (ValueError, TypeError) as exc:
+            return refuse(
+                AuthenticationReason.MALFORMED, f"the certificate's key cannot be read: {exc}"
+            )
+        if not isinstance(public, rsa.RSAPublicKey):
+            return refuse(AuthenticationReason.MALFORMED, "the certificate holds no RSA key")
+        try:
+            public.verify(bytes(signature), message, padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError, TypeError):
+            return refuse(
+                AuthenticationReason.BAD_SIGNATURE,
+                "the signature does not match the challenge and the certificate's key",
+            )
+
+        validation = self.trust_store.validate(
+            auth_certificate,
+            purpose=Purpose.AUTHENTICATION,
+            at=now,
+            crls=self.crls,
+            policy=self.crl_policy,
+        )
+        if not validation.valid:
+            return refuse(
+                AuthenticationReason.from_trust(validation.reason or Reason.UNTRUSTED),
+                validation.message,
+                validation,
+            )
+        return AuthenticationResult(
+            ok=True,
+            reason=None,
+            message=f"Authenticated. {validation.message}",
+            certificate_serial=serial,
+            issuer_generation=validation.issuer_generation,
+            validation=validation,
+            checked_at=now,
+        )
+
+
+def _serial(certificate: object) -> int | None:
+    if not isinstance(certificate, x509.Certificate):
+        return None
+    try:
+        return certificate.serial_number
+    except ValueError:
+        return None
+
+
+def authenticate(
+    card: JpkiCard, challenge: Challenge | bytes, pin: PinSource
+) -> AuthenticationResponse:
+    """Card side: read the user-authentication certificate and sign the challenge with its key
+    (auth PIN, SHA-256), in one transaction."""
+    message = challenge_message(challenge)
+    with card.transaction():
+        certificate = card.read_certificate(CertKind.AUTH)
+        signature = card.sign(CertKind.AUTH, message, pin=pin, hash_algorithm=hashes.SHA256())
+    return AuthenticationResponse(signature=signature, certificate=certificate)

@@ -1,0 +1,175 @@
+"""The ledger's tables (SQLAlchemy 2 declarative models).
+
+``certificate_requests`` holds one row per request: the signed bytes exactly
+as signed (``document``) and the CMS signature (``signature``), which nothing
+updates after the insert (a trigger rejects it), plus the columns staff
+filter on and the current status. ``audit_log`` is append-only: one row per
+change (who, when, from → to, why); triggers reject UPDATE and DELETE (and
+TRUNCATE on PostgreSQL). The schema itself is made by the Alembic
+migrations in ``jpki/ledger/migrations``, not by ``create_all``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "FINAL_STATUSES",
+    "AuditAction",
+    "AuditRow",
+    "Base",
+    "RequestRow",
+    "Status",
+    "UtcDateTime",
+]
+
+
+class Status(StrEnum):
+    """Where a request is: submitted → approved / rejected → issued → delivered /
+    downloaded / expired."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ISSUED = "issued"
+    DELIVERED = "delivered"
+    DOWNLOADED = "downloaded"
+    EXPIRED = "expired"
+
+
+#: Statuses nothing leaves; only these are purged.
+FINAL_STATUSES: Final = frozenset(
+    {Status.REJECTED, Status.DELIVERED, Status.DOWNLOADED, Status.EXPIRED}
+)
+
+
+class AuditAction(StrEnum):
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ISSUE = "issue"
+    DELIVER = "deliver"
+    DOWNLOAD = "download"
+    EXPIRE = "expire"
+    PURGE = "purge"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes, stored as UTC (``timestamptz`` on PostgreSQL, ISO text on SQLite)
+    and always read back as aware UTC datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("the ledger stores timezone-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+_NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+_STATUS_CHECK: Final = "status IN ({})".format(", ".join(f"'{s.value}'" for s in Status))
+_ACTION_CHECK: Final = "action IN ({})".format(", ".join(f"'{a.value}'" for a in AuditAction))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class RequestRow(Base):
+    __tablename__ = "certificate_requests"
+    __table_args__ = (
+        CheckConstraint(_STATUS_CHECK, name="status"),
+        CheckConstraint("copies BETWEEN 1 AND 10", name="copies"),
+        Index("ix_certificate_requests_status_submitted", "status", "submitted_at"),
+        Index("ix_certificate_requests_submitted_at", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(36), unique=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signature_sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    detached: Mapped[bool] = mapped_column(Boolean)
+    document_version: Mapped[int] = mapped_column(Integer)
+
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(48))
+    language: Mapped[str] = mapped_column(String(8))
+    copies: Mapped[int] = mapped_column(Integer)
+    delivery_method: Mapped[str] = mapped_column(String(24))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_birth_date: Mapped[date] = mapped_column(Date)
+    signer_issuer: Mapped[str] = mapped_column(String(500))
+    signer_serial: Mapped[str] = mapped_column(String(40))
+    request_time: Mapped[datetime] = mapped_column(UtcDateTime)
+    signing_time: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    status: Mapped[str] = mapped_column(String(16))
+    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: End of the download window (digital PDF) or of the print deadline (convenience store).
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: Bumped by every change (1 after the insert); an UPDATE that finds another value fails.
+    revision: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012 - SQLAlchemy's convention
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_ACTION_CHECK, name="action"),
+        Index("ix_audit_log_request_id", "request_id", "id"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(36))  # no foreign key: outlives a purge
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,713 @@
+"""``jpki requests …``: the staff command line of the certificate-request ledger.
+
+Hook it into a main parser with::
+
+    from .ledger_cli import add_requests_parser
+    add_requests_parser(commands)          # sets handler=run_requests
+
+or run it alone: ``python -m jpki.ledger_cli requests list``.
+
+The database is ``--db URL`` (an SQLite path or URL, or ``postgresql://…``),
+else ``$JPKI_LEDGER_URL``, else the SQLite file in the user data folder. Every
+change is recorded in the audit trail under ``--actor NAME`` (else
+``$JPKI_ACTOR``, else the login name). Times are shown in JST; ``--since`` /
+``--until`` take a date (a whole day in JST; ``--until`` includes that day)
+or an ISO time.
+
+Exit codes: 0 success; 1 the operation failed (no such request, a change the
+status does not allow, a submission refused, the database unreachable);
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import getpass
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from .requests import JST
+
+if TYPE_CHECKING:
+    from .ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
+
+__all__ = ["add_requests_parser", "main", "run_requests"]
+
+PROG: Final = "jpki"
+URL_ENV: Final = "JPKI_LEDGER_URL"
+ACTOR_ENV: Final = "JPKI_ACTOR"
+RETENTION_ENV: Final = "JPKI_LEDGER_RETENTION_DAYS"
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+
+STATUSES: Final = (
+    "submitted",
+    "approved",
+    "rejected",
+    "issued",
+    "delivered",
+    "downloaded",
+    "expired",
+)
+
+EPILOG: Final = f"""\
+database: --db URL (SQLite path or sqlite:///…, or postgresql://user@host/db),
+else ${URL_ENV}, else the SQLite file in the user data folder.
+actor: --actor NAME, else ${ACTOR_ENV}, else the login name; every change is
+recorded in the append-only audit trail under it.
+dates: --since/--until take YYYY-MM-DD (JST; --until includes that day) or an
+ISO time.
+
+exit codes: 0 success, 1 operation failed (no such request, change not allowed
+in this status, submission refused, database unreachable), 2 usage error."""
+
+
+class UsageError(Exception):
+    """The command cannot run as given (exit code 2)."""
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def _common(*, suppress: bool) -> argparse.ArgumentParser:
+    """--db / --actor / -v, accepted before and after the subcommand (after it, a value
+    given before is not overwritten: SUPPRESS)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=default,
+        help=f"ledger database (default ${URL_ENV} or the user data folder's SQLite file)",
+    )
+    parser.add_argument(
+        "--actor",
+        metavar="NAME",
+        default=default,
+        help=f"who makes the change, for the audit trail (default ${ACTOR_ENV} or login name)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        dest="sub_verbose" if not suppress else "requests_verbose",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
+        help="more detail on errors",
+    )
+    return parser
+
+
+def _filters() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--status",
+        action="append",
+        choices=STATUSES,
+        help="only requests in this status (repeatable)",
+    )
+    parser.add_argument("--since", metavar="DATE", help="submitted on or after (JST date or time)")
+    parser.add_argument("--until", metavar="DATE", help="submitted up to (a date: that day too)")
+    parser.add_argument("--kind", metavar="CODE", help="only this certificate kind")
+    parser.add_argument("--kiosk", metavar="ID", help="only requests from this kiosk")
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N requests")
+    return parser
+
+
+def _trust_options() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--trust-anchor",
+        action="append",
+        metavar="PEM",
+        help="trust these CA certificates instead of the J-LIS roots (repeatable)",
+    )
+    parser.add_argument("--crl", action="append", metavar="FILE", help="CRL file(s) to use")
+    parser.add_argument(
+        "--revocation",
+        choices=("require", "if-available", "off"),
+        default="if-available",
+        help="revocation policy (default if-available)",
+    )
+    parser.add_argument(
+        "--catalogue",
+        metavar="TOML",
+        help="kiosk configuration listing the certificate kinds ([[certificate_kinds]])",
+    )
+    return parser
+
+
+def add_requests_parser(subparsers: Any) -> None:
+    """Add ``requests`` (with its subcommands) to an ``add_subparsers()`` object; the parsed
+    arguments carry ``handler=run_requests``."""
+    top = subparsers.add_parser(
+        "requests",
+        parents=[_common(suppress=False)],
+        help="the certificate-request ledger (staff: list, approve, issue, export, …)",
+        description=(
+            "Signed certificate requests and their status: list and show them, approve, "
+            "reject, issue, deliver, record the one PDF download, export, purge."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.set_defaults(handler=run_requests)
+    commands = top.add_subparsers(dest="requests_command", metavar="COMMAND", required=True)
+    common = _common(suppress=True)
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = commands.add_parser(
+        "list",
+        parents=[common, _filters(), json_flag],
+        help="list requests (filters: --status, --since, --until, --kind, --kiosk)",
+    )
+    p.set_defaults(requests_func=cmd_list)
+
+    p = commands.add_parser(
+        "show", parents=[common, json_flag], help="one request with its audit trail"
+    )
+    p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
+    p.add_argument(
+        "--document", action="store_true", help="print the signed request document as it is"
+    )
+    p.set_defaults(requests_func=cmd_show)
+
+    for name, help_text in (
+        ("approve", "submitted → approved (identity and enrolment checked)"),
+        ("reject", "submitted → rejected (needs --reason)"),
+        ("issue", "approved → issued (starts the 14-day PDF window)"),
+        ("deliver", "issued → delivered (posted, handed over, printed at a store)"),
+        ("download", "issued → downloaded (the one download of a digital PDF)"),
+    ):
+        p = commands.add_parser(name, parents=[common, json_flag], help=help_text)
+        p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
+        p.add_argument(
+            "--reason",
+            metavar="TEXT",
+            required=name == "reject",
+            help="why (recorded in the audit trail)",
+        )
+        p.set_defaults(requests_func=cmd_change, change=name)
+
+    p = commands.add_parser(
+        "expire",
+        parents=[common, json_flag],
+        help="mark issued requests past their PDF window or print deadline as expired",
+    )
+    p.set_defaults(requests_func=cmd_expire)
+
+    p = commands.add_parser(
+        "export", parents=[common, _filters()], help="export requests as CSV or JSON"
+    )
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
+    p.add_argument(
+        "--with-audit", action="store_true", help="JSON: include each request's audit trail"
+    )
+    p.add_argument(
+        "--with-signatures",
+        action="store_true",
+        help="JSON: include the signed document and CMS signature (base64)",
+    )
+    p.set_defaults(requests_func=cmd_export)
+
+    p = commands.add_parser(
+        "purge",
+        parents=[common, json_flag],
+        help="delete finished requests older than --older-than DAYS (audit entries stay)",
+    )
+    p.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help=(
+            "finished (rejected/delivered/downloaded/expired) more than DAYS ago "
+            f"(default ${RETENTION_ENV})"
+        ),
+    )
+    p.add_argument("--dry-run", action="store_true", help="only say what would be purged")
+    p.set_defaults(requests_func=cmd_purge)
+
+    p = commands.add_parser(
+        "audit", parents=[common, json_flag], help="the audit trail (of one request, or all)"
+    )
+    p.add_argument("request_id", metavar="ID", nargs="?", help="request id (or a unique prefix)")
+    p.add_argument("--since", metavar="DATE", help="entries on or after")
+    p.add_argument("--until", metavar="DATE", help="entries up to (a date: that day too)")
+    p.set_defaults(requests_func=cmd_audit)
+
+    p = commands.add_parser(
+        "submit",
+        parents=[common, _trust_options(), json_flag],
+        help="verify and store a signed request (CMS .p7s; --content for a detached one)",
+    )
+    p.add_argument("signature", metavar="P7S", help="the CMS signature (DER or PEM)")
+    p.add_argument("--content", metavar="FILE", help="the signed request document (detached)")
+    p.set_defaults(requests_func=cmd_submit)
+
+    p = commands.add_parser(
+        "verify",
+        parents=[common, _trust_options(), json_flag],
+        help="verify a stored request's signature again",
+    )
+    p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
+    p.set_defaults(requests_func=cmd_verify)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="jpki: the request ledger")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_requests_parser(commands)
+    return parser
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def _jst(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_time(text: str, *, end_of_day: bool = False) -> datetime:
+    """A date (JST midnight; with ``end_of_day`` the next midnight) or an ISO time (naive =
+    JST)."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(0), JST)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=JST)
+
+
+def _url(args: argparse.Namespace) -> str | None:
+    url: str | None = getattr(args, "db", None) or os.environ.get(URL_ENV) or None
+    return url
+
+
+def _actor(args: argparse.Namespace) -> str:
+    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
+    if not actor:
+        try:
+            actor = getpass.getuser()
+        except (KeyError, OSError):
+            raise UsageError(f"say who you are: --actor NAME or ${ACTOR_ENV}") from None
+    return str(actor)
+
+
+def _config(args: argparse.Namespace) -> LedgerConfig:
+    from .ledger import LedgerConfig
+    from .requests import DEFAULT_KIND_CODES, KindCatalogue
+    from .trust import CrlStore, RevocationPolicy, TrustStore
+
+    anchors = getattr(args, "trust_anchor", None)
+    crl_paths = getattr(args, "crl", None)
+    catalogue = getattr(args, "catalogue", None)
+    return LedgerConfig(
+        trust_store=TrustStore.from_paths(anchors) if anchors else None,
+        crls=CrlStore.from_paths(crl_paths) if crl_paths else None,
+        revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
+        allowed_kinds=KindCatalogue.from_toml(Path(catalogue)).codes
+        if catalogue
+        else DEFAULT_KIND_CODES,
+    )
+
+
+def _open(args: argparse.Namespace) -> Ledger:
+    from .ledger import Ledger
+
+    return Ledger.open(_url(args), config=_config(args))
+
+
+def _record_line(record: RequestRecord) -> tuple[str, ...]:
+    return (
+        record.request_id,
+        _jst(record.submitted_at),
+        record.status.value,
+        record.kind,
+        str(record.copies),
+        record.delivery_method.value,
+        record.applicant_name,
+    )
+
+
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max(width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
+
+
+def _filtered(ledger: Ledger, args: argparse.Namespace) -> list[RequestRecord]:
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must not be negative")
+    return ledger.list_requests(
+        status=args.status,
+        since=parse_time(args.since) if args.since else None,
+        until=parse_time(args.until, end_of_day=True) if args.until else None,
+        kind=args.kind,
+        kiosk_id=args.kiosk,
+        limit=args.limit,
+    )
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        records = _filtered(ledger, args)
+    if args.json:
+        _print_json([r.summary() for r in records])
+        return EXIT_OK
+    if not records:
+        _note("no requests match")
+        return EXIT_OK
+    header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
+    _out(_table([_record_line(r) for r in records], header))
+    return EXIT_OK
+
+
+def _details(record: RequestRecord) -> dict[str, Any]:
+    data = record.summary()
+    data["document"] = json.loads(record.document)
+    data["detached"] = record.detached
+    data["signer_issuer"] = record.signer_issuer
+    data["signer_serial"] = record.signer_serial
+    return data
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        trail = ledger.audit_trail(record.request_id)
+    if args.document:
+        sys.stdout.buffer.write(record.document)
+        sys.stdout.flush()
+        return EXIT_OK
+    if args.json:
+        data = _details(record)
+        data["audit"] = [e.to_json_dict() for e in trail]
+        _print_json(data)
+        return EXIT_OK
+    request = record.request
+    delivery = {"method": request.delivery.method.value, **request.delivery.details()}
+    lines = [
+        f"request     {record.request_id}",
+        f"status      {record.status.value}"
+        + (f" ({record.status_reason})" if record.status_reason else ""),
+        f"submitted   {_jst(record.submitted_at)} JST from {record.kiosk_id}",
+        f"applicant   {request.applicant.name} (born {request.applicant.birth_date.isoformat()})",
+    ]
+    if request.name_at_enrolment:
+        lines.append(f"enrolled as {request.name_at_enrolment}")
+    if request.student_id:
+        lines.append(f"student id  {request.student_id}")
+    lines += [
+        f"certificate {request.kind} x{request.copies} ({request.language})",
+        f"purpose     {request.purpose}",
+        "delivery    " + ", ".join(f"{k}={v}" for k, v in delivery.items() if v is not None),
+        f"signed      {_jst(record.signing_time)} JST by serial {record.signer_serial}",
+    ]
+    if record.issued_at:
+        lines.append(f"issued      {_jst(record.issued_at)} JST")
+    if record.expires_at:
+        lines.append(f"expires     {_jst(record.expires_at)} JST")
+    lines.append(f"sha-256     {record.content_sha256}")
+    lines.append("")
+    lines.append("audit trail:")
+    for e in trail:
+        lines.append("  " + _audit_line(e))
+    _out("\n".join(lines))
+    return EXIT_OK
+
+
+def _audit_line(e: AuditEntry) -> str:
+    change = f"{e.from_status.value if e.from_status else '-'} → "
+    change += e.to_status.value if e.to_status else "(purged)"
+    text = f"{_jst(e.at)}  {e.action.value:<8}  {change:<24}  {e.actor}"
+    if e.reason:
+        text += f"  ({e.reason})"
+    return text
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    actor = _actor(args)
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        method: Callable[..., Any] = getattr(ledger, args.change)
+        kwargs: dict[str, Any] = {"actor": actor}
+        if args.reason is not None or args.change == "reject":
+            kwargs["reason"] = args.reason
+        updated = method(record.request_id, **kwargs)
+    if args.json:
+        _print_json(updated.summary())
+    else:
+        _out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
+        if updated.expires_at is not None and args.change == "issue":
+            _out(f"  collect or download by {_jst(updated.expires_at)} JST")
+    return EXIT_OK
+
+
+def cmd_expire(args: argparse.Namespace) -> int:
+    actor = _actor(args)
+    with _open(args) as ledger:
+        changed = ledger.expire_overdue(actor=actor)
+    if args.json:
+        _print_json({"expired": changed})
+    else:
+        for request_id in changed:
+            _out(f"{request_id}: issued → expired")
+        _note(f"{len(changed)} request(s) expired")
+    return EXIT_OK
+
+
+_CSV_COLUMNS: Final = (
+    "request_id",
+    "status",
+    "status_changed_at",
+    "status_reason",
+    "submitted_at",
+    "kiosk_id",
+    "kind",
+    "language",
+    "copies",
+    "delivery_method",
+    "applicant_name",
+    "applicant_birth_date",
+    "request_time",
+    "signing_time",
+    "issued_at",
+    "expires_at",
+    "content_sha256",
+)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        records = _filtered(ledger, args)
+        trails = (
+            {r.request_id: ledger.audit_trail(r.request_id) for r in records}
+            if args.with_audit
+            else {}
+        )
+    if args.format == "csv":
+        if args.with_audit or args.with_signatures:
+            raise UsageError("--with-audit and --with-signatures need --format json")
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for record in records:
+            summary = record.summary()
+            writer.writerow({k: "" if summary[k] is None else summary[k] for k in _CSV_COLUMNS})
+        text = buffer.getvalue()
+    else:
+        items = []
+        for record in records:
+            item = _details(record)
+            if args.with_audit:
+                item["audit"] = [e.to_json_dict() for e in trails[record.request_id]]
+            if args.with_signatures:
+                item["document_base64"] = base64.b64encode(record.document).decode("ascii")
+                item["signature_base64"] = base64.b64encode(record.signature).decode("ascii")
+            items.append(item)
+        text = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        target = Path(args.output)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        _note(f"{len(records)} request(s) written to {target}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    days: float | None = args.older_than
+    if days is None:
+        configured = os.environ.get(RETENTION_ENV)
+        if not configured:
+            raise UsageError(f"say how old: --older-than DAYS (or set ${RETENTION_ENV})")
+        try:
+            days = float(configured)
+        except ValueError:
+            raise UsageError(f"${RETENTION_ENV} is not a number of days") from None
+    if days < 0:
+        raise UsageError("--older-than must not be negative")
+    actor = _actor(args)
+    with _open(args) as ledger:
+        purged = ledger.purge(older_than=timedelta(days=days), actor=actor, dry_run=args.dry_run)
+    if args.json:
+        _print_json({"purged": purged, "dry_run": args.dry_run})
+    else:
+        verb = "would purge" if args.dry_run else "purged"
+        for request_id in purged:
+            _out(f"{request_id}: {verb}")
+        _note(f"{verb} {len(purged)} request(s)")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        request_id = None
+        if args.request_id:
+            try:
+                request_id = ledger.find(args.request_id).request_id
+            except LookupError:
+                request_id = args.request_id  # purged requests keep their audit entries
+        trail = ledger.audit_trail(
+            request_id,
+            since=parse_time(args.since) if args.since else None,
+            until=parse_time(args.until, end_of_day=True) if args.until else None,
+        )
+    if args.json:
+        _print_json([e.to_json_dict() for e in trail])
+    else:
+        for e in trail:
+            _out(("" if request_id else f"{e.request_id}  ") + _audit_line(e))
+    return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    signature = Path(args.signature).read_bytes()
+    content = Path(args.content).read_bytes() if args.content else None
+    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
+    with _open(args) as ledger:
+        result = ledger.submit(signature, content, actor=actor)
+    record = result.record
+    if args.json:
+        _print_json({"created": result.created, **record.summary()})
+    else:
+        state = "stored" if result.created else "already stored"
+        _out(f"{record.request_id}: {state} ({record.status.value})")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        result = ledger.reverify(record.request_id)
+    if args.json:
+        _print_json(
+            {
+                "request_id": record.request_id,
+                "valid": result.valid,
+                "reason": None if result.reason is None else str(result.reason),
+                "message": result.message,
+                "checks": dict(result.checks),
+            }
+        )
+    else:
+        _out(f"{record.request_id}: {'valid' if result.valid else 'NOT VALID'}: {result.message}")
+    return EXIT_OK if result.valid else EXIT_FAILED
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def _exit_code(exc: BaseException) -> int | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .errors import JpkiError
+    from .ledger import LedgerError
+    from .requests import RequestSchemaError
+    from .trust import TrustDataError
+
+    if isinstance(exc, UsageError | RequestSchemaError | TrustDataError):
+        return EXIT_USAGE
+    if isinstance(exc, LedgerError | JpkiError | SQLAlchemyError | OSError | LookupError):
+        return EXIT_FAILED
+    if isinstance(exc, ValueError):
+        return EXIT_USAGE
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        original = getattr(exc, "orig", None)
+        detail = str(original or exc).strip().splitlines()[0]
+        return f"database error: {detail}"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "not found"
+    return str(exc) or type(exc).__name__
+
+
+def run_requests(args: argparse.Namespace) -> int:
+    """Run a parsed ``requests`` command; the exit code. Errors are reported on stderr."""
+    func: Callable[[argparse.Namespace], int] = args.requests_func
+    verbose = getattr(args, "sub_verbose", 0) + getattr(args, "requests_verbose", 0)
+    try:
+        return func(args)
+    except BrokenPipeError:
+        return EXIT_FAILED
+    except Exception as exc:
+        code = _exit_code(exc)
+        if code is None:
+            raise
+        if verbose:
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        from .ledger import SubmissionRejected
+
+        prefix = ""
+        if isinstance(exc, SubmissionRejected):
+            prefix = f"submission refused ({exc.reason.value}): "
+        _note(f"{PROG} requests: error: {prefix}{_message(exc)}")
+        return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m jpki.ledger_cli requests …``."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_OK
+        return EXIT_USAGE
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
