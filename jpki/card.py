@@ -21,6 +21,7 @@ from .pins import PinSource, normalize_pin
 from .session_errors import translate
 
 if TYPE_CHECKING:
+    from .authn import AuthenticationResponse, Challenge
     from .keys import CardPrivateKey
     from .textap import BasicInfo, MyNumber
 
@@ -63,6 +64,8 @@ class JpkiCard:
         self.extended_length = extended_length
         self._ap: bytes | None = None
         self._ef: int | None = None
+        # PINs verified inside the caller's current transaction; forgotten when it ends
+        self._verified: set[PinKind] = set()
         self._transaction = _Transaction(self)
 
     @property
@@ -111,6 +114,7 @@ class JpkiCard:
         """Select again next time (after a reset, or a card removed and put back)."""
         self._ap = None
         self._ef = None
+        self._verified.clear()
 
     def select_application(self, aid: bytes) -> None:
         if self._ap == aid:
@@ -236,11 +240,14 @@ class JpkiCard:
             self._verify(kind, normalize_pin(kind, _ask(pin, kind, tries)))
 
     def _verify(self, kind: PinKind, pin: bytes) -> None:
+        self._verified.discard(kind)
         with self.transaction():
             self.select_file(kind.aid, kind.fid)
             r = self._send(CommandApdu(0x00, 0x20, 0x00, 0x80, pin))
         del pin
         _raise_for_pin(kind, r.sw)
+        if self._transaction.active:  # the caller holds the card: later calls may rely on it
+            self._verified.add(kind)
 
     def change_pin(self, kind: PinKind, current: PinSource, new: str) -> None:
         """Verify ``current`` and set ``new`` (both checked against the rule before sending)."""
@@ -260,11 +267,16 @@ class JpkiCard:
         kind: CertKind,
         data: bytes,
         *,
-        pin: PinSource,
+        pin: PinSource | None,
         hash_algorithm: hashes.HashAlgorithm | None = None,
         allow_sha1: bool = False,
     ) -> bytes:
-        """Sign ``data`` with the ``AUTH`` or ``SIGN`` key (RSA PKCS#1 v1.5, SHA-256 by default)."""
+        """Sign ``data`` with the ``AUTH`` or ``SIGN`` key (RSA PKCS#1 v1.5, SHA-256 by default).
+
+        The PIN is verified right before the signature, in the same transaction.
+        ``pin=None`` uses a :meth:`verify_pin` made earlier inside the caller's own
+        :meth:`transaction` (and raises :class:`PinRequired` otherwise, sending nothing).
+        """
         algorithm = hash_algorithm or hashes.SHA256()
         info = digest_info(algorithm, hash_data(algorithm, data), allow_sha1=allow_sha1)
         return self.sign_digest_info(kind, info, pin=pin)
@@ -275,21 +287,24 @@ class JpkiCard:
         digest: bytes,
         hash_algorithm: hashes.HashAlgorithm,
         *,
-        pin: PinSource,
+        pin: PinSource | None,
         allow_sha1: bool = False,
     ) -> bytes:
-        """Sign a digest already computed with ``hash_algorithm``."""
+        """Sign a digest already computed with ``hash_algorithm`` (``pin`` as in :meth:`sign`)."""
         return self.sign_digest_info(
             kind, digest_info(hash_algorithm, digest, allow_sha1=allow_sha1), pin=pin
         )
 
-    def sign_digest_info(self, kind: CertKind, info: bytes, *, pin: PinSource) -> bytes:
+    def sign_digest_info(self, kind: CertKind, info: bytes, *, pin: PinSource | None) -> bytes:
         """Have the card pad and sign ``info`` as it is (a DER DigestInfo the caller built)."""
         key_fid = kind.key_fid  # raises for the CA kinds
         if isinstance(pin, str):
             normalize_pin(kind.pin, pin)  # fail before anything is sent
+        elif pin is None and kind.pin not in self._verified:
+            raise errors.PinRequired(kind.pin, f"signing with the {kind.label}'s key")
         with self.transaction():
-            self.verify_pin(kind.pin, pin)
+            if pin is not None:
+                self.verify_pin(kind.pin, pin)
             self.select_file(JPKI_AID, key_fid)
             r = self._send(CommandApdu(0x80, 0x2A, 0x00, 0x80, info, le=256))
         if r.sw == SW.SECURITY_STATUS_NOT_SATISFIED:
@@ -310,6 +325,12 @@ class JpkiCard:
         from .keys import CardPrivateKey
 
         return CardPrivateKey(self, kind, pin, certificate)
+
+    def authenticate(self, challenge: Challenge | bytes, pin: PinSource) -> AuthenticationResponse:
+        """Sign a relying party's challenge with the user-authentication key (see :mod:`jpki.authn`)."""
+        from .authn import authenticate
+
+        return authenticate(self, challenge, pin)
 
     # -- text AP ------------------------------------------------------------------------
 
@@ -336,6 +357,10 @@ class _Transaction:
         self._depth = 0
         self._outer: AbstractContextManager[None] | None = None
 
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
     def __enter__(self) -> None:
         if self._depth == 0:
             outer = self._card.channel.transaction()
@@ -356,6 +381,7 @@ class _Transaction:
         self._depth -= 1
         if self._depth:
             return
+        self._card._verified.clear()  # a verification never outlives the transaction
         outer, self._outer = self._outer, None
         if isinstance(exc, errors.ReaderError):
             self._card.forget_selection()

@@ -65,7 +65,7 @@ from .certs import (
     parse_holder_attributes,
 )
 from .layout import CertKind, PinKind
-from .pins import PinSource, normalize_pin
+from .pins import PinSource
 from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
 
 if TYPE_CHECKING:
@@ -381,24 +381,6 @@ def sign_cms_with_key(
     )
 
 
-def _sign_pin(card: JpkiCard, pin: PinSource) -> str:
-    """The signature PIN as text: asked once (showing the tries left) when ``pin`` is a prompt.
-
-    Checked against the PIN rule here, so a malformed PIN never reaches the card.
-    """
-    if isinstance(pin, str):
-        value = pin
-    else:
-        tries = card.pin_status(PinKind.SIGN)
-        if tries == 0:
-            raise errors.PinBlocked(PinKind.SIGN)
-        value = pin(PinKind.SIGN, tries)
-        if not isinstance(value, str):
-            raise errors.PinFormatError(PinKind.SIGN, "the signature PIN prompt returned no text")
-    normalize_pin(PinKind.SIGN, value)
-    return value
-
-
 def sign_cms(
     card: JpkiCard,
     data: bytes,
@@ -412,24 +394,21 @@ def sign_cms(
 ) -> bytes:
     """Sign ``data`` with the card's signature key; a CMS SignedData in DER.
 
-    Everything happens in one card transaction with one PIN prompt: the
-    signature certificate (``certificate``, or read from the card, which needs
-    the signature PIN) and, with ``include_ca``, the signature CA certificate
-    are put in the SignedData. The PIN string a prompt returns lives only for
-    this call; the card is sent VERIFY with it before reading the certificate
-    and again before signing (both in the same transaction — a correct PIN
-    spends no try).
+    Everything happens in one card transaction with one VERIFY: the signature
+    certificate (``certificate``, or read from the card, which needs the
+    signature PIN) and, with ``include_ca``, the signature CA certificate are
+    put in the SignedData, then the card signs.
     """
     algorithm = _HASHES[_hash_name(hash_algorithm)]()
     with card.transaction():
-        pin_text = _sign_pin(card, pin)
+        card.verify_pin(PinKind.SIGN, pin)  # once; the signature below relies on it
         if certificate is None:
-            certificate = card.read_certificate(CertKind.SIGN, pin=pin_text)
+            certificate = card.read_certificate(CertKind.SIGN)
         extra = [card.read_certificate(CertKind.SIGN_CA)] if include_ca else []
 
         def sign_on_card(to_be_signed: bytes) -> bytes:
             digest = _digest(algorithm, to_be_signed)
-            return card.sign_prehashed(CertKind.SIGN, digest, algorithm, pin=pin_text)
+            return card.sign_prehashed(CertKind.SIGN, digest, algorithm, pin=None)
 
         return _build_signed_data(
             bytes(data),

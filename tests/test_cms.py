@@ -140,9 +140,9 @@ def test_one_pin_prompt_one_transaction(mock: MockCard) -> None:
     rec = RecordingTransport(mock)
     der = sign_cms(JpkiCard(rec), CONTENT, pin=prompt)
     assert asked == [(PinKind.SIGN, 5)]
-    # The card gets VERIFY before reading the signature certificate and again before
-    # signing (JpkiCard.sign_* always verifies); both carry the one PIN the prompt gave.
-    assert len(_verify_apdus(rec)) == 2
+    # One VERIFY, before reading the signature certificate; the signature relies on it
+    # within the same transaction.
+    assert len(_verify_apdus(rec)) == 1
     assert_valid(verify(der))
 
 

@@ -448,3 +448,46 @@ def test_open_mock_reader(
     assert isinstance(cert, x509.Certificate)
     with JpkiCard.open("mock") as card:  # the counter persisted
         assert card.pin_status(PinKind.AUTH) == 2
+
+
+def test_sign_relies_on_a_verification_only_inside_the_transaction(
+    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+) -> None:
+    # outside a transaction there is nothing to rely on: refused before any APDU
+    card.verify_pin(PinKind.SIGN, "ABCD1234")
+    rec.exchanges.clear()
+    with pytest.raises(jpki.PinRequired):
+        card.sign(CertKind.SIGN, b"x", pin=None)
+    assert rec.exchanges == []
+    # inside one: one VERIFY, then the signature without another
+    with card.transaction():
+        card.verify_pin(PinKind.SIGN, "ABCD1234")
+        card.sign(CertKind.SIGN, b"x", pin=None)
+        with pytest.raises(jpki.PinRequired):  # the auth PIN was never verified
+            card.sign(CertKind.AUTH, b"x", pin=None)
+    assert sum(1 for c in rec.commands if c[1] == 0x20) == 1  # the one inside
+    # and the transaction's end forgets it
+    with pytest.raises(jpki.PinRequired):
+        card.sign(CertKind.SIGN, b"x", pin=None)
+
+
+def test_a_wrong_pin_inside_a_transaction_is_not_relied_on(card: JpkiCard) -> None:
+    with card.transaction():
+        with pytest.raises(jpki.PinIncorrect):
+            card.verify_pin(PinKind.SIGN, "WRONG1")
+        with pytest.raises(jpki.PinRequired):
+            card.sign(CertKind.SIGN, b"x", pin=None)
+
+
+def test_authenticate_method(mock: MockCard, card: JpkiCard) -> None:
+    from jpki.authn import Authenticator
+    from jpki.trust import TrustStore
+    from mock_card import MockPki
+
+    pki = MockPki.demo()
+    authenticator = Authenticator(
+        TrustStore.from_certificates([pki.auth_ca_cert, pki.sign_ca_cert])
+    )
+    challenge = authenticator.issue_challenge()
+    response = card.authenticate(challenge, "1234")
+    assert authenticator.verify(challenge, response.signature, response.certificate).ok
