@@ -1,0 +1,819 @@
+"""The kiosk's card and ledger work: one :meth:`KioskServices.run` per :mod:`gui.flow` effect.
+
+The controller calls :meth:`KioskServices.run` on its worker thread with each
+effect the flow asks for, and feeds the event it returns back into
+:func:`gui.flow.step`::
+
+    services = KioskServices.from_config(config, pcsc_card_opener())
+    event = services.run(effect, language=model.language)
+    if event is not None:
+        model, effects = step(model, event)
+
+What each effect does:
+
+* :class:`~gui.flow.ReadCard` — reads the user-authentication certificate,
+  validates it (chain to the trust store, validity, revocation per
+  ``config.revocation``) and the three PIN counters (which spends no try):
+  :class:`~gui.flow.CardChecked` with a summary or a :class:`~gui.flow.CardProblem`.
+* :class:`~gui.flow.Authenticate` — challenge–response with :mod:`jpki.authn`.
+  The card's user-authentication certificate is remembered for the session
+  (only its SHA-256), and the later steps refuse to go on with another card.
+* :class:`~gui.flow.ReadIdentity` — the holder's basic four from the signature
+  certificate (sign PIN; the certificate is validated too: a change of address
+  or name revokes it) or from the text AP (its own PIN; the individual number
+  is never read).
+* :class:`~gui.flow.SignAndSubmit` — the request document
+  (:class:`jpki.requests.CertificateRequest`, the applicant taken from the
+  signature certificate) signed as CMS by the card and stored by the ledger,
+  which verifies it again.
+* :class:`~gui.flow.Wipe` — forgets the session; returns ``None``.
+
+PINs: each effect's :class:`~gui.flow.Secret` is revealed only in the call that
+uses it, checked against its rule before anything is sent, used in one card
+transaction, never retried, kept or logged. :meth:`KioskServices.run` never
+raises: an unexpected failure becomes an error event with a short message, and
+is logged with any PIN text scrubbed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Final, TypeVar
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from jpki import errors
+from jpki.authn import AuthenticationReason, Authenticator, authenticate
+from jpki.card import JpkiCard
+from jpki.certs import (
+    JST,
+    CertificateFormatError,
+    CertificateInfo,
+    explain_validation,
+    parse_holder_attributes,
+)
+from jpki.cms import sign_cms
+from jpki.layout import CertKind, PinKind
+from jpki.ledger import Ledger, LedgerConfig, SubmissionRejected
+from jpki.pins import is_valid_pin
+from jpki.requests import (
+    Applicant,
+    CertificateRequest,
+    ConvenienceStoreDelivery,
+    CounterDelivery,
+    DigitalPdfDelivery,
+    PostalDelivery,
+    RequestSchemaError,
+)
+from jpki.requests import Delivery as RequestDelivery
+from jpki.trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+
+from .config import ConfigError, Delivery, IdentitySource, KioskConfig
+from .flow import (
+    Authenticate,
+    CardChecked,
+    CardProblem,
+    CardSummary,
+    Effect,
+    Event,
+    Identity,
+    PinResult,
+    ReadCard,
+    ReadIdentity,
+    Receipt,
+    RequestForm,
+    Secret,
+    SignAndSubmit,
+    Wipe,
+)
+
+if TYPE_CHECKING:
+    from mock_card import MockCard
+
+__all__ = [
+    "CONVENIENCE_STORE_CODE",
+    "COUNTER_CODE",
+    "CardOpener",
+    "KioskServices",
+    "crl_store_from_config",
+    "form_problem",
+    "ledger_config",
+    "mock_card_opener",
+    "pcsc_card_opener",
+    "trust_store_from_config",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Opens the card for one effect: a context manager giving a :class:`JpkiCard` session.
+CardOpener = Callable[[], AbstractContextManager[JpkiCard]]
+
+#: The pick-up counter and the convenience-store code put into requests. The kiosk
+#: configuration has no such settings (yet); the request schema needs a code.
+COUNTER_CODE: Final = "main"
+CONVENIENCE_STORE_CODE: Final = "any"
+#: The request's ``purpose`` when the applicant gave none (the schema needs text).
+NO_PURPOSE: Final = "(not stated)"
+
+_T = TypeVar("_T")
+
+# A Japanese postal code in an address: 〒102-8160, 102-8160, １０２－８１６０, 1028160.
+_POSTAL_CODE: Final = re.compile(r"(?<![0-9])([0-9]{3})[-‐−ー]?([0-9]{4})(?![0-9])")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(lang: str, en: str, ja: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- building the pieces from the kiosk configuration ------------------------------------------
+
+
+def trust_store_from_config(config: KioskConfig) -> TrustStore:
+    """The J-LIS production roots, plus the extra anchors in ``config.trust`` (PEM/DER files
+    or folders)."""
+    production = TrustStore.production()
+    if not config.trust:
+        return production
+    extra = TrustStore.from_paths(config.trust)
+    return TrustStore.from_certificates([*production.anchors, *extra.anchors])
+
+
+def crl_store_from_config(config: KioskConfig) -> CrlStore | None:
+    """The CRL files (or folders of them) in ``config.crls``; ``None`` when there are none."""
+    return CrlStore.from_paths(config.crls) if config.crls else None
+
+
+def ledger_config(
+    config: KioskConfig, trust_store: TrustStore, crls: CrlStore | None
+) -> LedgerConfig:
+    """How the ledger verifies this kiosk's submissions: the same trust, CRLs and revocation
+    policy as the kiosk, the kiosk's catalogue as the allowed kinds, its PDF download window."""
+    return LedgerConfig(
+        trust_store=trust_store,
+        crls=crls,
+        revocation_policy=RevocationPolicy(config.revocation),
+        allowed_kinds=frozenset(item.code for item in config.catalogue),
+        download_window=timedelta(days=config.pdf_download_days),
+    )
+
+
+# -- card openers ------------------------------------------------------------------------------
+
+
+def mock_card_opener(card: MockCard) -> CardOpener:
+    """Open an in-process :class:`mock_card.MockCard` for each effect, as a PC/SC reader would:
+    :class:`jpki.NoCard` when it is removed, and a reset (no PIN stays verified) at the end."""
+
+    @contextmanager
+    def open_mock() -> Iterator[JpkiCard]:
+        if not card.present:
+            raise errors.NoCard("no card in the reader")
+        try:
+            yield JpkiCard(card, extended_length=card.extended_length, reader="mock")
+        finally:
+            card.reset()
+
+    return open_mock
+
+
+def pcsc_card_opener(reader: str | None = None) -> CardOpener:
+    """Open the JPKI card in ``reader`` (a name or part of one; ``None``: ``$JPKI_READER`` or
+    any reader) through :meth:`JpkiCard.open`: exclusive, reset when done."""
+
+    def open_pcsc() -> AbstractContextManager[JpkiCard]:
+        return JpkiCard.open(reader)
+
+    return open_pcsc
+
+
+# -- the request form ----------------------------------------------------------------------
+
+
+def _postal_code(address: str) -> str | None:
+    match = _POSTAL_CODE.search(unicodedata.normalize("NFKC", address))
+    return None if match is None else f"{match.group(1)}-{match.group(2)}"
+
+
+def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja") -> str | None:
+    """Why ``form`` cannot become a request (a sentence for the applicant), else ``None``.
+
+    The checks :meth:`KioskServices.run` makes before it sends the sign PIN; a form
+    screen can make them first.
+    """
+    lang = language
+    try:
+        item = config.certificate_type(form.certificate)
+    except ConfigError:
+        return _text(
+            lang,
+            "This certificate is not offered here.",
+            "この証明書はここでは申請できません。",
+        )
+    if not 1 <= form.copies <= config.max_copies:
+        return _text(
+            lang,
+            f"Choose 1 to {config.max_copies} copies.",
+            f"部数は1〜{config.max_copies}部で選んでください。",
+        )
+    if form.delivery not in item.deliveries:
+        return _text(
+            lang,
+            "This certificate cannot be delivered that way.",
+            "この証明書はその方法では受け取れません。",
+        )
+    if form.delivery is Delivery.POST:
+        if not form.postal_address.strip():
+            return _text(lang, "Enter the postal address.", "郵送先の住所を入力してください。")
+        if _postal_code(form.postal_address) is None:
+            return _text(
+                lang,
+                "Add the postal code to the address (for example 〒102-8160).",
+                "住所に郵便番号を入れてください（例：〒102-8160）。",
+            )
+    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
+        return _text(
+            lang,
+            "Enter the organisation the PDF is for.",
+            "PDFの提出先を入力してください。",
+        )
+    return None
+
+
+# -- internal outcomes -------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Internal: stop an effect with a message for the applicant (nothing unexpected)."""
+
+    def __init__(self, message: str, problem: CardProblem | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    request: CertificateRequest
+    document: bytes
+    signature: bytes
+
+
+_PROBLEM_OF_REASON: Final[dict[Reason, CardProblem]] = {
+    Reason.UNTRUSTED: CardProblem.UNTRUSTED,
+    Reason.BAD_SIGNATURE: CardProblem.UNTRUSTED,
+    Reason.EXPIRED: CardProblem.EXPIRED,
+    Reason.NOT_YET_VALID: CardProblem.NOT_YET_VALID,
+    Reason.REVOKED: CardProblem.REVOKED,
+    # Revocation could not be checked (no usable CRL): the card cannot be accepted; the
+    # detail says why. CardProblem has no value of its own for this.
+    Reason.CRL_STALE: CardProblem.UNTRUSTED,
+    Reason.CRL_BAD_SIGNATURE: CardProblem.UNTRUSTED,
+    Reason.NO_CRL: CardProblem.UNTRUSTED,
+    Reason.WRONG_KEY_USAGE: CardProblem.NOT_JPKI,
+    Reason.MALFORMED: CardProblem.UNREADABLE,
+}
+
+
+def _problem_of(reason: Reason | None) -> CardProblem:
+    return (
+        _PROBLEM_OF_REASON.get(reason, CardProblem.UNTRUSTED) if reason else CardProblem.UNTRUSTED
+    )
+
+
+def _fingerprint(der: bytes) -> bytes:
+    return hashlib.sha256(der).digest()
+
+
+# -- the services --------------------------------------------------------------------------------
+
+
+class KioskServices:
+    """Runs the kiosk flow's effects against a card, the trust store and the ledger.
+
+    ``card_opener`` opens the card once per effect (:func:`pcsc_card_opener`,
+    :func:`mock_card_opener`). ``trust_store`` and ``crls`` default to what
+    ``config`` names (:func:`trust_store_from_config`, :func:`crl_store_from_config`);
+    the revocation policy is ``config.revocation``. ``ledger`` defaults to the
+    ledger at ``config.ledger_url`` (or the default SQLite file), opened at the
+    first submission. ``clock`` (aware datetimes) is for tests.
+
+    Meant for one worker thread; :meth:`run` never raises.
+    """
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        card_opener: CardOpener,
+        *,
+        trust_store: TrustStore | None = None,
+        crls: CrlStore | None = None,
+        ledger: Ledger | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self.trust_store = (
+            trust_store if trust_store is not None else trust_store_from_config(config)
+        )
+        self.crls = crls if crls is not None else crl_store_from_config(config)
+        self.policy = RevocationPolicy(config.revocation)
+        self.kinds = frozenset(item.code for item in config.catalogue)
+        self._open_card = card_opener
+        self._clock = clock or _utc_now
+        self._ledger = ledger
+        self._owns_ledger = False
+        self._authenticator = Authenticator(
+            self.trust_store, self.policy, self.crls, clock=self._now
+        )
+        self._lock = threading.Lock()
+        # session -> SHA-256 of the user-authentication certificate that authenticated in it
+        self._authenticated: dict[int, bytes] = {}
+
+    @classmethod
+    def from_config(
+        cls,
+        config: KioskConfig,
+        card_opener: CardOpener,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> KioskServices:
+        """Everything from ``config``, loaded now so that a wrong setting shows at start-up:
+        trust anchors (J-LIS roots plus ``config.trust``), CRLs, and the ledger (migrated)."""
+        trust = trust_store_from_config(config)
+        crls = crl_store_from_config(config)
+        ledger = Ledger.open(config.ledger_url, config=ledger_config(config, trust, crls))
+        services = cls(
+            config, card_opener, trust_store=trust, crls=crls, ledger=ledger, clock=clock
+        )
+        services._owns_ledger = True
+        return services
+
+    def close(self) -> None:
+        """Close the ledger if these services opened it."""
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+            self._owns_ledger = False
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger.open(
+                self.config.ledger_url,
+                config=ledger_config(self.config, self.trust_store, self.crls),
+            )
+            self._owns_ledger = True
+        return self._ledger
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("the clock must return timezone-aware datetimes")
+        return now
+
+    # -- the entry point ---------------------------------------------------------------------
+
+    def run(self, effect: Effect, *, language: str | None = None) -> Event | None:
+        """Carry out ``effect`` (blocking) and return the event for the flow; ``None`` for
+        :class:`~gui.flow.Wipe`. ``language`` (``ja``/``en``, default the configuration's)
+        is the session's: it picks the language of messages and of the request. The effects
+        do not carry it (yet); should they get a ``language`` field, that one wins."""
+        lang = getattr(effect, "language", None) or language or self.config.default_language
+        if lang not in ("ja", "en"):
+            lang = "en"
+        try:
+            if isinstance(effect, Wipe):
+                self._forget()
+                logger.debug("wipe: session state forgotten")
+                return None
+            if isinstance(effect, ReadCard):
+                return self._read_card(effect, lang)
+            if isinstance(effect, Authenticate):
+                return self._authenticate(effect, lang)
+            if isinstance(effect, ReadIdentity):
+                return self._read_identity(effect, lang)
+            if isinstance(effect, SignAndSubmit):
+                return self._sign_and_submit(effect, lang)
+            raise TypeError(f"unknown effect {type(effect).__name__}")
+        except Exception as exc:  # run() never raises: the flow gets an error event
+            self._log_unexpected(effect, exc)
+            return self._unexpected_event(effect, lang)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._authenticated.clear()
+
+    def _with_card(self, work: Callable[[JpkiCard], _T]) -> _T:
+        """Open the card, run ``work`` in one card transaction, close it. A failure while
+        closing after ``work`` finished (the card pulled out just then) loses nothing."""
+        done: list[_T] = []
+        try:
+            with self._open_card() as card, card.transaction():
+                done.append(work(card))
+        except errors.JpkiError as exc:
+            if not done:
+                raise
+            logger.info("closing the card after the work was done failed: %s", exc)
+        return done[0]
+
+    def _validate(self, cert: x509.Certificate, purpose: Purpose) -> ValidationResult:
+        return self.trust_store.validate(
+            cert, purpose=purpose, at=self._now(), crls=self.crls, policy=self.policy
+        )
+
+    def _check_same_card(self, card: JpkiCard, session: int, lang: str) -> None:
+        """Refuse to go on unless the card is the one that authenticated in ``session``."""
+        with self._lock:
+            expected = self._authenticated.get(session)
+        if expected is None:
+            raise _Refused(
+                _text(
+                    lang,
+                    "The card has not been authenticated in this session. Please start again.",
+                    "この手続きではまだカードの認証が済んでいません。最初からやり直してください。",
+                )
+            )
+        if _fingerprint(card.read_certificate_der(CertKind.AUTH)) != expected:
+            raise _Refused(
+                _text(
+                    lang,
+                    "This is not the card that was authenticated. Please start again.",
+                    "認証したカードと違うカードです。最初からやり直してください。",
+                )
+            )
+
+    def _bad_pin_format(self, session: int, kind: PinKind, lang: str) -> PinResult:
+        logger.warning(
+            "session %d: a malformed %s was refused before the card", session, kind.value
+        )
+        return PinResult(
+            session,
+            ok=False,
+            error=_text(
+                lang,
+                "The PIN does not have the right form; nothing was sent to the card.",
+                "暗証番号の形式が正しくありません。カードには送っていません。",
+            ),
+        )
+
+    def _pin_failure(self, session: int, exc: Exception, lang: str) -> PinResult:
+        """The event for a card-side failure of an operation that used a PIN."""
+        if isinstance(exc, errors.PinIncorrect):
+            logger.info(
+                "session %d: wrong %s, %d tries left", session, exc.kind.value, exc.remaining
+            )
+            return PinResult(session, ok=False, remaining=exc.remaining, error=str(exc))
+        if isinstance(exc, errors.PinBlocked):
+            logger.info("session %d: the %s is blocked", session, exc.kind.value)
+            return PinResult(session, ok=False, blocked=True, error=str(exc))
+        if isinstance(exc, errors.CardRemoved):
+            logger.info("session %d: the card was removed", session)
+            return PinResult(
+                session,
+                ok=False,
+                error=_text(lang, "The card was removed.", "カードが取り出されました。"),
+            )
+        if isinstance(exc, errors.NotJpkiCard):
+            return PinResult(session, ok=False, problem=CardProblem.NOT_JPKI, error=str(exc))
+        if isinstance(exc, errors.CorruptData | CertificateFormatError):
+            logger.warning("session %d: unusable data on the card: %s", session, exc)
+            return PinResult(session, ok=False, problem=CardProblem.UNREADABLE, error=str(exc))
+        if isinstance(exc, _Refused):
+            logger.info("session %d: refused: %s", session, exc.message)
+            return PinResult(session, ok=False, problem=exc.problem, error=exc.message)
+        logger.warning("session %d: card operation failed: %s", session, exc)
+        return PinResult(session, ok=False, error=_one_line(str(exc)))
+
+    def _log_unexpected(self, effect: Effect, exc: BaseException) -> None:
+        text = "".join(traceback.format_exception(exc))
+        pin = getattr(effect, "pin", None)
+        if isinstance(pin, Secret):
+            text = _scrub(text, pin)
+        logger.error(
+            "session %s: %s failed unexpectedly (PINs scrubbed):\n%s",
+            getattr(effect, "session", "-"),
+            type(effect).__name__,
+            text,
+        )
+
+    def _unexpected_event(self, effect: Effect, lang: str) -> Event | None:
+        message = _text(
+            lang,
+            "Something went wrong. Please ask the staff.",
+            "問題が発生しました。係員にお声がけください。",
+        )
+        if isinstance(effect, ReadCard):
+            return CardChecked(effect.session, problem=CardProblem.UNREADABLE, detail=message)
+        if isinstance(effect, Authenticate | ReadIdentity | SignAndSubmit):
+            return PinResult(effect.session, ok=False, error=message)
+        return None
+
+    # -- ReadCard ------------------------------------------------------------------------------
+
+    def _read_card(self, effect: ReadCard, lang: str) -> CardChecked:
+        session = effect.session
+        self._forget()  # a new applicant
+
+        def work(card: JpkiCard) -> CardChecked:
+            cert = card.read_certificate(CertKind.AUTH)
+            result = self._validate(cert, Purpose.AUTHENTICATION)
+            if not result.valid:
+                problem = _problem_of(result.reason)
+                logger.info("session %d: card refused: %s", session, result.reason)
+                return CardChecked(
+                    session,
+                    problem=problem,
+                    detail=_one_line(explain_validation(result, lang=lang)),
+                )
+            info = CertificateInfo.from_x509(cert)
+            auth = card.pin_status(PinKind.AUTH)
+            sign = card.pin_status(PinKind.SIGN)
+            try:
+                text = card.pin_status(PinKind.TEXT)
+            except errors.CardResponseError:  # no text AP on this card
+                text = 0
+            summary = CardSummary(
+                serial=format(cert.serial_number, "X"),
+                not_after=info.not_after.astimezone(JST).date().isoformat(),
+                renewal_open=info.renewal_open(self._now()),
+                auth_tries=auth,
+                sign_tries=sign,
+                text_tries=text,
+            )
+            logger.info(
+                "session %d: card ok (tries auth %d, sign %d, text %d)", session, auth, sign, text
+            )
+            return CardChecked(session, summary=summary)
+
+        try:
+            return self._with_card(work)
+        except errors.NotJpkiCard as exc:
+            return CardChecked(session, problem=CardProblem.NOT_JPKI, detail=str(exc))
+        except (errors.CorruptData, CertificateFormatError) as exc:
+            logger.warning("session %d: unusable data on the card: %s", session, exc)
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+        except errors.JpkiError as exc:
+            logger.info("session %d: the card could not be read: %s", session, exc)
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+
+    # -- Authenticate --------------------------------------------------------------------------
+
+    def _authenticate(self, effect: Authenticate, lang: str) -> PinResult:
+        session = effect.session
+        if not is_valid_pin(PinKind.AUTH, effect.pin.reveal()):
+            return self._bad_pin_format(session, PinKind.AUTH, lang)
+        challenge = self._authenticator.issue_challenge()
+        try:
+            response = self._with_card(
+                lambda card: authenticate(card, challenge, effect.pin.reveal())
+            )
+        except (errors.JpkiError, _Refused) as exc:
+            return self._pin_failure(session, exc, lang)
+        result = self._authenticator.verify(challenge, response.signature, response.certificate)
+        if not result.ok:
+            logger.info("session %d: authentication failed: %s", session, result.reason)
+            validation = result.validation
+            if validation is not None and not validation.valid:
+                return PinResult(
+                    session,
+                    ok=False,
+                    problem=_problem_of(validation.reason),
+                    error=_one_line(explain_validation(validation, lang=lang)),
+                )
+            problem = (
+                CardProblem.NOT_JPKI
+                if result.reason is AuthenticationReason.MALFORMED
+                else CardProblem.AUTH_FAILED
+            )
+            return PinResult(session, ok=False, problem=problem, error=_one_line(result.message))
+        fingerprint = response.certificate.fingerprint(hashes.SHA256())
+        with self._lock:
+            self._authenticated[session] = fingerprint
+        logger.info("session %d: authenticated", session)
+        return PinResult(session, ok=True)
+
+    # -- ReadIdentity --------------------------------------------------------------------------
+
+    def _read_identity(self, effect: ReadIdentity, lang: str) -> PinResult:
+        session = effect.session
+        text_ap = effect.source is IdentitySource.TEXT_AP
+        kind = PinKind.TEXT if text_ap else PinKind.SIGN
+        if not is_valid_pin(kind, effect.pin.reveal()):
+            return self._bad_pin_format(session, kind, lang)
+
+        def work(card: JpkiCard) -> Identity | x509.Certificate:
+            self._check_same_card(card, session, lang)
+            if text_ap:
+                info = card.read_basic_info(effect.pin.reveal())
+                return Identity(
+                    name=info.name,
+                    address=info.address,
+                    birth_date=info.birth_date,
+                    sex=info.sex,
+                    source=IdentitySource.TEXT_AP,
+                )
+            return card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+
+        try:
+            got = self._with_card(work)
+            if isinstance(got, Identity):
+                identity = got
+            else:
+                self._check_sign_certificate(got, lang)
+                holder = parse_holder_attributes(got)
+                identity = Identity(
+                    name=holder.name,
+                    address=holder.address,
+                    birth_date=holder.birth_date,
+                    sex=holder.sex,
+                    source=IdentitySource.SIGN_CERTIFICATE,
+                )
+        except (errors.JpkiError, _Refused) as exc:
+            return self._pin_failure(session, exc, lang)
+        logger.info("session %d: identity read (%s)", session, effect.source.value)
+        return PinResult(session, ok=True, identity=identity)
+
+    def _check_sign_certificate(self, cert: x509.Certificate, lang: str) -> None:
+        """Raise :class:`_Refused` with the reason unless the signature certificate is valid
+        (revoked after a change of name or address, expired, untrusted...)."""
+        result = self._validate(cert, Purpose.SIGNATURE)
+        if not result.valid:
+            raise _Refused(
+                _one_line(explain_validation(result, lang=lang)), _problem_of(result.reason)
+            )
+
+    # -- SignAndSubmit -------------------------------------------------------------------------
+
+    def _sign_and_submit(self, effect: SignAndSubmit, lang: str) -> PinResult:
+        session = effect.session
+        form, identity = effect.form, effect.identity
+        problem = form_problem(self.config, form, language=lang)
+        if problem is not None:  # before the PIN goes anywhere
+            logger.info("session %d: the form was refused: %s", session, problem)
+            return PinResult(session, ok=False, error=problem)
+        if not is_valid_pin(PinKind.SIGN, effect.pin.reveal()):
+            return self._bad_pin_format(session, PinKind.SIGN, lang)
+        now = self._now().astimezone(JST).replace(microsecond=0)
+        try:
+            delivery = self._delivery(form, identity, now.date())
+        except RequestSchemaError as exc:
+            logger.info("session %d: the delivery was refused: %s", session, exc)
+            return PinResult(session, ok=False, error=_one_line(str(exc)))
+
+        def work(card: JpkiCard) -> _Signed:
+            self._check_same_card(card, session, lang)
+            cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+            self._check_sign_certificate(cert, lang)
+            applicant = Applicant.from_certificate(cert)
+            if identity.source is IdentitySource.SIGN_CERTIFICATE and (
+                identity.name,
+                identity.address,
+                identity.birth_date,
+                identity.sex,
+            ) != (applicant.name, applicant.address, applicant.birth_date, applicant.sex):
+                raise _Refused(
+                    _text(
+                        lang,
+                        "The signature certificate does not name the person shown earlier. "
+                        "Please start again.",
+                        "署名用電子証明書の内容が、先に表示した本人情報と一致しません。"
+                        "最初からやり直してください。",
+                    )
+                )
+            request = CertificateRequest.create(
+                kiosk_id=self.config.kiosk_id,
+                kind=form.certificate,
+                language=lang,
+                copies=form.copies,
+                delivery=delivery,
+                purpose=form.purpose.strip() or NO_PURPOSE,
+                applicant=applicant,
+                time=now,
+                allowed_kinds=self.kinds,
+            )
+            document = request.to_bytes()
+            signature = sign_cms(
+                card, document, pin=effect.pin.reveal(), certificate=cert, signing_time=now
+            )
+            return _Signed(request, document, signature)
+
+        try:
+            signed = self._with_card(work)
+        except RequestSchemaError as exc:
+            logger.warning("session %d: the request could not be built: %s", session, exc)
+            return PinResult(session, ok=False, error=_one_line(str(exc)))
+        except (errors.JpkiError, _Refused) as exc:
+            return self._pin_failure(session, exc, lang)
+        logger.info("session %d: request %s signed", session, signed.request.request_id)
+
+        try:
+            stored = self.ledger.submit(signed.signature, signed.document, at=self._now())
+        except SubmissionRejected as exc:
+            logger.warning(
+                "session %d: the ledger refused request %s: %s (%s)",
+                session,
+                signed.request.request_id,
+                exc.reason,
+                exc.message,
+            )
+            return PinResult(
+                session,
+                ok=False,
+                error=_text(
+                    lang,
+                    f"The request was not accepted: {_one_line(exc.message)}",
+                    f"申請を受け付けられませんでした：{_one_line(exc.message)}",
+                ),
+            )
+        record = stored.record
+        logger.info("session %d: request %s stored", session, record.request_id)
+        receipt = Receipt(record.request_id, self._receipt_text(signed.request, lang))
+        return PinResult(session, ok=True, receipt=receipt)
+
+    def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:
+        if form.delivery is Delivery.POST:
+            return PostalDelivery(
+                recipient=identity.name,
+                address=form.postal_address.strip(),
+                postal_code=_postal_code(form.postal_address),
+                country="JP",
+            )
+        if form.delivery is Delivery.CONVENIENCE_STORE:
+            return ConvenienceStoreDelivery(
+                store=CONVENIENCE_STORE_CODE,
+                print_deadline=today + timedelta(days=self.config.print_deadline_days),
+            )
+        if form.delivery is Delivery.DIGITAL_PDF:
+            return DigitalPdfDelivery(recipient=form.recipient.strip())
+        return CounterDelivery(counter=COUNTER_CODE)
+
+    def _receipt_text(self, request: CertificateRequest, lang: str) -> str:
+        item = self.config.certificate_type(request.kind)
+        fee = item.fee_yen * request.copies
+        d = request.delivery
+        if isinstance(d, PostalDelivery):
+            how = _text(lang, f"By post to {d.address}.", f"{d.address} へ郵送します。")
+        elif isinstance(d, ConvenienceStoreDelivery):
+            deadline = d.print_deadline.isoformat()
+            how = _text(
+                lang,
+                f"Print it at a convenience store's multi-copy machine by {deadline}.",
+                f"{deadline} までにコンビニのマルチコピー機で印刷してください。",
+            )
+        elif isinstance(d, DigitalPdfDelivery):
+            days = self.config.pdf_download_days
+            how = _text(
+                lang,
+                f"A signed PDF for {d.recipient}: download it once within {days} days of issue.",
+                f"{d.recipient} 宛の電子証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。",
+            )
+        else:
+            how = _text(
+                lang,
+                "Collect it at the office counter when it is ready.",
+                "準備ができたら窓口で受け取ってください。",
+            )
+        return "\n".join(
+            (
+                _text(
+                    lang,
+                    f"{item.name(lang)} × {request.copies} (fee ¥{fee:,})",
+                    f"{item.name(lang)} × {request.copies}部（手数料 {fee:,}円）",
+                ),
+                how,
+                _text(
+                    lang,
+                    "Approval usually takes about two business days.",
+                    "承認には通常2営業日ほどかかります。",
+                ),
+            )
+        )
+
+
+def _scrub(text: str, pin: Secret) -> str:
+    """``text`` with the PIN (any case, and its ASCII hex) replaced by ``****``."""
+    secret = pin.reveal()
+    if not secret:
+        return text
+    for form in (secret, secret.encode("utf-8", "replace").hex()):
+        text = re.sub(re.escape(form), "****", text, flags=re.IGNORECASE)
+    return text
