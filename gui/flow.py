@@ -20,6 +20,7 @@ from jpki.layout import PinKind
 from jpki.pins import is_valid_pin
 
 from .config import Delivery, IdentitySource, KioskConfig
+from .forms import form_problem
 
 
 class Screen(StrEnum):
@@ -109,6 +110,7 @@ class RequestForm:
     copies: int = 1
     delivery: Delivery = Delivery.COUNTER
     postal_address: str = ""
+    postal_code: str = ""
     recipient: str = ""  # the organisation a digital PDF goes to
     purpose: str = ""
 
@@ -224,12 +226,14 @@ Event = (
 @dataclass(frozen=True, slots=True)
 class ReadCard:
     session: int
+    language: str = "ja"
 
 
 @dataclass(frozen=True, slots=True)
 class Authenticate:
     session: int
     pin: Secret
+    language: str = "ja"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +241,7 @@ class ReadIdentity:
     session: int
     pin: Secret
     source: IdentitySource
+    language: str = "ja"
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +250,7 @@ class SignAndSubmit:
     pin: Secret
     form: RequestForm
     identity: Identity
+    language: str = "ja"  # the session's: the request's and the messages' language
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +288,7 @@ class Model:
     form: RequestForm | None = None
     receipt: Receipt | None = None
     error: str = ""
+    form_problem: str = ""  # why the form could not go to the review, for the applicant
 
     @property
     def pin_kind(self) -> PinKind | None:
@@ -365,7 +372,7 @@ def _inserted(model: Model, event: Event) -> Step:
             session=session,
             notice=Notice.NONE,
         ),
-        [ReadCard(session)],
+        [ReadCard(session, model.language)],
     )
 
 
@@ -401,10 +408,12 @@ def _pin_entered(model: Model, event: Event) -> Step:
             Authenticate(model.session, event.pin)
         ]
     if model.screen is Screen.IDENTITY_PIN:
-        effect = ReadIdentity(model.session, event.pin, model.config.identity_source)
+        effect = ReadIdentity(
+            model.session, event.pin, model.config.identity_source, model.language
+        )
         return replace(model, screen=Screen.READING_IDENTITY), [effect]
     assert model.form is not None and model.identity is not None
-    effect2 = SignAndSubmit(model.session, event.pin, model.form, model.identity)
+    effect2 = SignAndSubmit(model.session, event.pin, model.form, model.identity, model.language)
     return replace(model, screen=Screen.SUBMITTING), [effect2]
 
 
@@ -450,18 +459,10 @@ def _confirm_identity(model: Model, event: Event) -> Step:
 
 def _submit_form(model: Model, event: Event) -> Step:
     assert isinstance(event, SubmitForm)
-    form = event.form
-    try:
-        model.config.certificate_type(form.certificate)
-    except Exception:
-        return model, []
-    if not 1 <= form.copies <= model.config.max_copies:
-        return model, []
-    if form.delivery is Delivery.POST and not form.postal_address.strip():
-        return model, []
-    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
-        return model, []
-    return replace(model, screen=Screen.REVIEW, form=form), []
+    problem = form_problem(model.config, event.form, language=model.language)
+    if problem is not None:
+        return replace(model, form_problem=problem), []  # stays on the form, says why
+    return replace(model, screen=Screen.REVIEW, form=event.form, form_problem=""), []
 
 
 def _edit(model: Model, event: Event) -> Step:

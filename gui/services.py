@@ -42,7 +42,6 @@ import logging
 import re
 import threading
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -78,7 +77,7 @@ from jpki.requests import (
 from jpki.requests import Delivery as RequestDelivery
 from jpki.trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
 
-from .config import ConfigError, Delivery, IdentitySource, KioskConfig
+from .config import Delivery, IdentitySource, KioskConfig
 from .flow import (
     Authenticate,
     CardChecked,
@@ -96,6 +95,7 @@ from .flow import (
     SignAndSubmit,
     Wipe,
 )
+from .forms import form_problem, localized, postal_code
 
 if TYPE_CHECKING:
     from mock_card import MockCard
@@ -127,16 +127,9 @@ NO_PURPOSE: Final = "(not stated)"
 
 _T = TypeVar("_T")
 
-# A Japanese postal code in an address: 〒102-8160, 102-8160, １０２－８１６０, 1028160.
-_POSTAL_CODE: Final = re.compile(r"(?<![0-9])([0-9]{3})[-‐−ー]?([0-9]{4})(?![0-9])")
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _text(lang: str, en: str, ja: str) -> str:
-    return ja if lang == "ja" else en
 
 
 def _one_line(text: str) -> str:
@@ -205,56 +198,6 @@ def pcsc_card_opener(reader: str | None = None) -> CardOpener:
 
 
 # -- the request form ----------------------------------------------------------------------
-
-
-def _postal_code(address: str) -> str | None:
-    match = _POSTAL_CODE.search(unicodedata.normalize("NFKC", address))
-    return None if match is None else f"{match.group(1)}-{match.group(2)}"
-
-
-def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja") -> str | None:
-    """Why ``form`` cannot become a request (a sentence for the applicant), else ``None``.
-
-    The checks :meth:`KioskServices.run` makes before it sends the sign PIN; a form
-    screen can make them first.
-    """
-    lang = language
-    try:
-        item = config.certificate_type(form.certificate)
-    except ConfigError:
-        return _text(
-            lang,
-            "This certificate is not offered here.",
-            "この証明書はここでは申請できません。",
-        )
-    if not 1 <= form.copies <= config.max_copies:
-        return _text(
-            lang,
-            f"Choose 1 to {config.max_copies} copies.",
-            f"部数は1〜{config.max_copies}部で選んでください。",
-        )
-    if form.delivery not in item.deliveries:
-        return _text(
-            lang,
-            "This certificate cannot be delivered that way.",
-            "この証明書はその方法では受け取れません。",
-        )
-    if form.delivery is Delivery.POST:
-        if not form.postal_address.strip():
-            return _text(lang, "Enter the postal address.", "郵送先の住所を入力してください。")
-        if _postal_code(form.postal_address) is None:
-            return _text(
-                lang,
-                "Add the postal code to the address (for example 〒102-8160).",
-                "住所に郵便番号を入れてください（例：〒102-8160）。",
-            )
-    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
-        return _text(
-            lang,
-            "Enter the organisation the PDF is for.",
-            "PDFの提出先を入力してください。",
-        )
-    return None
 
 
 # -- internal outcomes -------------------------------------------------------------------------
@@ -446,7 +389,7 @@ class KioskServices:
             expected = self._authenticated.get(session)
         if expected is None:
             raise _Refused(
-                _text(
+                localized(
                     lang,
                     "The card has not been authenticated in this session. Please start again.",
                     "この手続きではまだカードの認証が済んでいません。最初からやり直してください。",
@@ -454,7 +397,7 @@ class KioskServices:
             )
         if _fingerprint(card.read_certificate_der(CertKind.AUTH)) != expected:
             raise _Refused(
-                _text(
+                localized(
                     lang,
                     "This is not the card that was authenticated. Please start again.",
                     "認証したカードと違うカードです。最初からやり直してください。",
@@ -468,7 +411,7 @@ class KioskServices:
         return PinResult(
             session,
             ok=False,
-            error=_text(
+            error=localized(
                 lang,
                 "The PIN does not have the right form; nothing was sent to the card.",
                 "暗証番号の形式が正しくありません。カードには送っていません。",
@@ -490,7 +433,7 @@ class KioskServices:
             return PinResult(
                 session,
                 ok=False,
-                error=_text(lang, "The card was removed.", "カードが取り出されました。"),
+                error=localized(lang, "The card was removed.", "カードが取り出されました。"),
             )
         if isinstance(exc, errors.NotJpkiCard):
             return PinResult(session, ok=False, problem=CardProblem.NOT_JPKI, error=str(exc))
@@ -516,7 +459,7 @@ class KioskServices:
         )
 
     def _unexpected_event(self, effect: Effect, lang: str) -> Event | None:
-        message = _text(
+        message = localized(
             lang,
             "Something went wrong. Please ask the staff.",
             "問題が発生しました。係員にお声がけください。",
@@ -691,7 +634,7 @@ class KioskServices:
                 identity.sex,
             ) != (applicant.name, applicant.address, applicant.birth_date, applicant.sex):
                 raise _Refused(
-                    _text(
+                    localized(
                         lang,
                         "The signature certificate does not name the person shown earlier. "
                         "Please start again.",
@@ -738,7 +681,7 @@ class KioskServices:
             return PinResult(
                 session,
                 ok=False,
-                error=_text(
+                error=localized(
                     lang,
                     f"The request was not accepted: {_one_line(exc.message)}",
                     f"申請を受け付けられませんでした：{_one_line(exc.message)}",
@@ -746,7 +689,7 @@ class KioskServices:
             )
         record = stored.record
         logger.info("session %d: request %s stored", session, record.request_id)
-        receipt = Receipt(record.request_id, self._receipt_text(signed.request, lang))
+        receipt = Receipt(record.request_id, self._receiptlocalized(signed.request, lang))
         return PinResult(session, ok=True, receipt=receipt)
 
     def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:
@@ -754,7 +697,7 @@ class KioskServices:
             return PostalDelivery(
                 recipient=identity.name,
                 address=form.postal_address.strip(),
-                postal_code=_postal_code(form.postal_address),
+                postal_code=postal_code(form),
                 country="JP",
             )
         if form.delivery is Delivery.CONVENIENCE_STORE:
@@ -766,41 +709,41 @@ class KioskServices:
             return DigitalPdfDelivery(recipient=form.recipient.strip())
         return CounterDelivery(counter=COUNTER_CODE)
 
-    def _receipt_text(self, request: CertificateRequest, lang: str) -> str:
+    def _receiptlocalized(self, request: CertificateRequest, lang: str) -> str:
         item = self.config.certificate_type(request.kind)
         fee = item.fee_yen * request.copies
         d = request.delivery
         if isinstance(d, PostalDelivery):
-            how = _text(lang, f"By post to {d.address}.", f"{d.address} へ郵送します。")
+            how = localized(lang, f"By post to {d.address}.", f"{d.address} へ郵送します。")
         elif isinstance(d, ConvenienceStoreDelivery):
             deadline = d.print_deadline.isoformat()
-            how = _text(
+            how = localized(
                 lang,
                 f"Print it at a convenience store's multi-copy machine by {deadline}.",
                 f"{deadline} までにコンビニのマルチコピー機で印刷してください。",
             )
         elif isinstance(d, DigitalPdfDelivery):
             days = self.config.pdf_download_days
-            how = _text(
+            how = localized(
                 lang,
                 f"A signed PDF for {d.recipient}: download it once within {days} days of issue.",
                 f"{d.recipient} 宛の電子証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。",
             )
         else:
-            how = _text(
+            how = localized(
                 lang,
                 "Collect it at the office counter when it is ready.",
                 "準備ができたら窓口で受け取ってください。",
             )
         return "\n".join(
             (
-                _text(
+                localized(
                     lang,
                     f"{item.name(lang)} × {request.copies} (fee ¥{fee:,})",
                     f"{item.name(lang)} × {request.copies}部（手数料 {fee:,}円）",
                 ),
                 how,
-                _text(
+                localized(
                     lang,
                     "Approval usually takes about two business days.",
                     "承認には通常2営業日ほどかかります。",

@@ -261,7 +261,8 @@ def test_review_edit_links() -> None:
 def test_invalid_forms_stay(form: RequestForm) -> None:
     m = at(Screen.FORM)
     m2, eff = step(m, SubmitForm(form))
-    assert m2 == m and eff == []
+    assert eff == [] and m2.screen is Screen.FORM and m2.form == m.form
+    assert m2.form_problem  # the applicant is told why
 
 
 def test_language_switch_anywhere_and_reset_for_next_person() -> None:
@@ -291,3 +292,21 @@ def test_secret_never_shows() -> None:
     effect = Authenticate(1, Secret("9876"))
     assert "9876" not in repr(effect)
     assert "9876" not in repr(PinEntered(Secret("9876")))
+
+
+def test_postal_code_field_or_in_the_address() -> None:
+    m = at(Screen.FORM)
+    base = RequestForm("transcript-ja", delivery=Delivery.POST, postal_address="架空県見本市1-2-3")
+    m2, _ = step(m, SubmitForm(base))
+    assert m2.screen is Screen.FORM and "郵便番号" in m2.form_problem
+    m3, _ = step(m2, SubmitForm(replace(base, postal_code="１０２－８１６０")))
+    assert m3.screen is Screen.REVIEW and m3.form_problem == ""
+    m4, _ = step(m2, SubmitForm(replace(base, postal_address="〒102-8160 架空県見本市1-2-3")))
+    assert m4.screen is Screen.REVIEW
+
+
+def test_effects_carry_the_session_language() -> None:
+    m = at(Screen.SIGN_PIN)
+    m, _ = step(m, SetLanguage("en"))
+    _, eff = step(m, PinEntered(Secret("ABCD1234")))
+    assert isinstance(eff[0], SignAndSubmit) and eff[0].language == "en"
