@@ -21,7 +21,9 @@ def best_rate(fn: Callable[[], int], *, rounds: int = 5, min_time: float = 0.2) 
     return max(rates)
 
 
-def interleaved(fns: dict[str, Callable[[], int]], *, rounds: int = 7, min_time: float = 0.15) -> dict[str, float]:
+def interleaved(
+    fns: dict[str, Callable[[], int]], *, rounds: int = 7, min_time: float = 0.15
+) -> dict[str, float]:
     """Median ops/s of each function, measured in alternating rounds so drift hits all alike."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(rounds):
