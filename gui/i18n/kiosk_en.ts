@@ -1,0 +1,631 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>CardProblem</name>
+    <message>
+        <source>The certificate on this card has expired</source>
+        <translation>The certificate on this card has expired</translation>
+    </message>
+    <message>
+        <source>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</source>
+        <translation>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</translation>
+    </message>
+    <message>
+        <source>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</source>
+        <translation>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</translation>
+    </message>
+    <message>
+        <source>The certificate on this card is not valid yet</source>
+        <translation>The certificate on this card is not valid yet</translation>
+    </message>
+    <message>
+        <source>The card's certificate starts on a later date.</source>
+        <translation>The card's certificate starts on a later date.</translation>
+    </message>
+    <message>
+        <source>Please try again from the date the certificate starts, or ask the staff.</source>
+        <translation>Please try again from the date the certificate starts, or ask the staff.</translation>
+    </message>
+    <message>
+        <source>The certificate on this card has been revoked</source>
+        <translation>The certificate on this card has been revoked</translation>
+    </message>
+    <message>
+        <source>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</source>
+        <translation>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</translation>
+    </message>
+    <message>
+        <source>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
+    </message>
+    <message>
+        <source>This card's certificate is not accepted here</source>
+        <translation>This card's certificate is not accepted here</translation>
+    </message>
+    <message>
+        <source>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</source>
+        <translation>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</translation>
+    </message>
+    <message>
+        <source>Make sure this is your own My Number card. If it is, please ask the staff.</source>
+        <translation>Make sure this is your own My Number card. If it is, please ask the staff.</translation>
+    </message>
+    <message>
+        <source>This is not a My Number card with certificates</source>
+        <translation>This is not a My Number card with certificates</translation>
+    </message>
+    <message>
+        <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
+        <translation>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</translation>
+    </message>
+    <message>
+        <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
+        <translation>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
+    </message>
+    <message>
+        <source>The card could not prove that it is genuine</source>
+        <translation>The card could not prove that it is genuine</translation>
+    </message>
+    <message>
+        <source>The card's answer did not match its certificate, so it cannot be used here.</source>
+        <translation>The card's answer did not match its certificate, so it cannot be used here.</translation>
+    </message>
+    <message>
+        <source>Please take your card and ask the staff.</source>
+        <translation>Please take your card and ask the staff.</translation>
+    </message>
+    <message>
+        <source>The card could not be read</source>
+        <translation>The card could not be read</translation>
+    </message>
+    <message>
+        <source>The card may be the wrong way round, or it was moved while it was read.</source>
+        <translation>The card may be the wrong way round, or it was moved while it was read.</translation>
+    </message>
+    <message>
+        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</source>
+        <translation>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</translation>
+    </message>
+</context>
+<context>
+    <name>Delivery</name>
+    <message>
+        <source>By post</source>
+        <translation>By post</translation>
+    </message>
+    <message>
+        <source>Pick up at the office counter</source>
+        <translation>Pick up at the office counter</translation>
+    </message>
+    <message>
+        <source>Print at a convenience store</source>
+        <translation>Print at a convenience store</translation>
+    </message>
+    <message>
+        <source>Digital certificate (PDF)</source>
+        <translation>Digital certificate (PDF)</translation>
+    </message>
+    <message>
+        <source>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</source>
+        <translation>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</translation>
+    </message>
+    <message>
+        <source>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</source>
+        <translation>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</translation>
+    </message>
+    <message>
+        <source>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
+        <translation>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</translation>
+    </message>
+    <message>
+        <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
+        <translation>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</translation>
+    </message>
+</context>
+<context>
+    <name>EndScreen</name>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>Please take your card.</source>
+        <translation>Please take your card.</translation>
+    </message>
+    <message>
+        <source>Back to start</source>
+        <translation>Back to start</translation>
+    </message>
+</context>
+<context>
+    <name>Error</name>
+    <message>
+        <source>Sorry, something went wrong</source>
+        <translation>Sorry, something went wrong</translation>
+    </message>
+    <message>
+        <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
+        <translation>Your request could not be completed because of a problem with the card, the reader or this kiosk.</translation>
+    </message>
+    <message>
+        <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
+        <translation>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</translation>
+    </message>
+</context>
+<context>
+    <name>Form</name>
+    <message>
+        <source>¥{amount}</source>
+        <translation>¥{amount}</translation>
+    </message>
+    <message>
+        <source>Choose a certificate.</source>
+        <translation>Choose a certificate.</translation>
+    </message>
+    <message>
+        <source>Choose how to receive it.</source>
+        <translation>Choose how to receive it.</translation>
+    </message>
+    <message>
+        <source>Enter the postal code and the address.</source>
+        <translation>Enter the postal code and the address.</translation>
+    </message>
+    <message>
+        <source>Enter the company or school that receives the PDF.</source>
+        <translation>Enter the company or school that receives the PDF.</translation>
+    </message>
+    <message>
+        <source>Enter the postal code as 7 digits, for example 123-4567.</source>
+        <translation>Enter the postal code as 7 digits, for example 123-4567.</translation>
+    </message>
+    <message>
+        <source>Choose a purpose.</source>
+        <translation>Choose a purpose.</translation>
+    </message>
+    <message>
+        <source>Fee: {total} ({each} × {n})</source>
+        <translation>Fee: {total} ({each} × {n})</translation>
+    </message>
+    <message>
+        <source>Your request</source>
+        <translation>Your request</translation>
+    </message>
+    <message>
+        <source>1. Which certificate?</source>
+        <translation>1. Which certificate?</translation>
+    </message>
+    <message>
+        <source>2. How many copies? (1 to {n})</source>
+        <translation>2. How many copies? (1 to {n})</translation>
+    </message>
+    <message>
+        <source>One copy less</source>
+        <translation>One copy less</translation>
+    </message>
+    <message>
+        <source>One copy more</source>
+        <translation>One copy more</translation>
+    </message>
+    <message>
+        <source>3. How do you want to receive it?</source>
+        <translation>3. How do you want to receive it?</translation>
+    </message>
+    <message>
+        <source>Postal code (for example 123-4567)</source>
+        <translation>Postal code (for example 123-4567)</translation>
+    </message>
+    <message>
+        <source>Address (from your card; you may change it)</source>
+        <translation>Address (from your card; you may change it)</translation>
+    </message>
+    <message>
+        <source>The company or school you submit the PDF to</source>
+        <translation>The company or school you submit the PDF to</translation>
+    </message>
+    <message>
+        <source>4. What is it for?</source>
+        <translation>4. What is it for?</translation>
+    </message>
+    <message>
+        <source>Please describe the purpose</source>
+        <translation>Please describe the purpose</translation>
+    </message>
+    <message>
+        <source>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</source>
+        <translation>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</translation>
+    </message>
+    <message>
+        <source>Next: check</source>
+        <translation>Next: check</translation>
+    </message>
+</context>
+<context>
+    <name>Identity</name>
+    <message>
+        <source>Are these your details?</source>
+        <translation>Are these your details?</translation>
+    </message>
+    <message>
+        <source>Read from your card. Please check them before you go on.</source>
+        <translation>Read from your card. Please check them before you go on.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <source>Certificates are issued in the name you had when you were enrolled. If these details are not yours, press Cancel and take your card.</source>
+        <translation>Certificates are issued in the name you had when you were enrolled. If these details are not yours, press Cancel and take your card.</translation>
+    </message>
+    <message>
+        <source>Yes, continue</source>
+        <translation>Yes, continue</translation>
+    </message>
+    <message>
+        <source>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
+        <translation>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</translation>
+    </message>
+</context>
+<context>
+    <name>InsertCard</name>
+    <message>
+        <source>Please insert your My Number card</source>
+        <translation>Please insert your My Number card</translation>
+    </message>
+    <message>
+        <source>Put the card into the reader below the screen, IC chip facing up, chip end first.</source>
+        <translation>Put the card into the reader below the screen, IC chip facing up, chip end first.</translation>
+    </message>
+    <message>
+        <source>The screen moves on by itself once the card is in.</source>
+        <translation>The screen moves on by itself once the card is in.</translation>
+    </message>
+    <message>
+        <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
+        <translation>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</translation>
+    </message>
+    <message>
+        <source>Please take your card. To start again, take it out and insert it again.</source>
+        <translation>Please take your card. To start again, take it out and insert it again.</translation>
+    </message>
+    <message>
+        <source>This kiosk is out of service at the moment. Please ask the staff.</source>
+        <translation>This kiosk is out of service at the moment. Please ask the staff.</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Clear</translation>
+    </message>
+</context>
+<context>
+    <name>Pin</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Enter your user-authentication PIN</source>
+        <translation>Enter your user-authentication PIN</translation>
+    </message>
+    <message>
+        <source>This 4-digit PIN shows that the card is yours. The staff will never ask you for it.</source>
+        <translation>This 4-digit PIN shows that the card is yours. The staff will never ask you for it.</translation>
+    </message>
+    <message>
+        <source>Enter your personal-information PIN</source>
+        <translation>Enter your personal-information PIN</translation>
+    </message>
+    <message>
+        <source>Why a second PIN? Your name, address and date of birth are kept in a separate part of the card, which has its own 4-digit PIN (券面事項入力補助用). It is read only with that PIN.</source>
+        <translation>Why a second PIN? Your name, address and date of birth are kept in a separate part of the card, which has its own 4-digit PIN (券面事項入力補助用). It is read only with that PIN.</translation>
+    </message>
+    <message>
+        <source>Enter your signature PIN to read your details</source>
+        <translation>Enter your signature PIN to read your details</translation>
+    </message>
+    <message>
+        <source>Why a second PIN? Your name, address and date of birth are in the signature certificate, which the card gives out only with your signature PIN. Nothing is signed yet.</source>
+        <translation>Why a second PIN? Your name, address and date of birth are in the signature certificate, which the card gives out only with your signature PIN. Nothing is signed yet.</translation>
+    </message>
+    <message>
+        <source>Sign your request with your signature PIN</source>
+        <translation>Sign your request with your signature PIN</translation>
+    </message>
+    <message>
+        <source>Your signature PIN signs the request with your card, like a seal. Then the request is sent.</source>
+        <translation>Your signature PIN signs the request with your card, like a seal. Then the request is sent.</translation>
+    </message>
+    <message>
+        <source>Add at least one digit</source>
+        <translation>Add at least one digit</translation>
+    </message>
+    <message>
+        <source>Add at least one letter</source>
+        <translation>Add at least one letter</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <translation>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</translation>
+    </message>
+    <message>
+        <source>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <translation>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong. Tries left: {n}</source>
+        <translation>The PIN was wrong. Tries left: {n}</translation>
+    </message>
+    <message>
+        <source>That PIN has the wrong form; nothing was sent to the card.</source>
+        <translation>That PIN has the wrong form; nothing was sent to the card.</translation>
+    </message>
+    <message>
+        <source>Tries left: {n}</source>
+        <translation>Tries left: {n}</translation>
+    </message>
+</context>
+<context>
+    <name>PinBlocked</name>
+    <message>
+        <source>Your {pin} is locked</source>
+        <translation>Your {pin} is locked</translation>
+    </message>
+    <message>
+        <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
+        <translation>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</translation>
+    </message>
+    <message>
+        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
+        <translation>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</translation>
+    </message>
+</context>
+<context>
+    <name>PinField</name>
+    <message>
+        <source>{count} characters entered</source>
+        <translation>{count} characters entered</translation>
+    </message>
+</context>
+<context>
+    <name>Pins</name>
+    <message>
+        <source>user-authentication PIN</source>
+        <translation>user-authentication PIN</translation>
+    </message>
+    <message>
+        <source>signature PIN</source>
+        <translation>signature PIN</translation>
+    </message>
+    <message>
+        <source>personal-information PIN</source>
+        <translation>personal-information PIN</translation>
+    </message>
+    <message>
+        <source>6 to 16 letters A–Z and digits 0–9, at least one of each</source>
+        <translation>6 to 16 letters A–Z and digits 0–9, at least one of each</translation>
+    </message>
+    <message>
+        <source>4 digits</source>
+        <translation>4 digits</translation>
+    </message>
+</context>
+<context>
+    <name>Progress</name>
+    <message>
+        <source>Reading your card…</source>
+        <translation>Reading your card…</translation>
+    </message>
+    <message>
+        <source>Checking the card's certificate.</source>
+        <translation>Checking the card's certificate.</translation>
+    </message>
+    <message>
+        <source>Checking your PIN…</source>
+        <translation>Checking your PIN…</translation>
+    </message>
+    <message>
+        <source>The card is proving that it is yours.</source>
+        <translation>The card is proving that it is yours.</translation>
+    </message>
+    <message>
+        <source>Reading your details…</source>
+        <translation>Reading your details…</translation>
+    </message>
+    <message>
+        <source>Reading your name, address and date of birth from the card.</source>
+        <translation>Reading your name, address and date of birth from the card.</translation>
+    </message>
+    <message>
+        <source>Signing and sending your request…</source>
+        <translation>Signing and sending your request…</translation>
+    </message>
+    <message>
+        <source>This takes a few seconds.</source>
+        <translation>This takes a few seconds.</translation>
+    </message>
+    <message>
+        <source>Do not remove your card.</source>
+        <translation>Do not remove your card.</translation>
+    </message>
+</context>
+<context>
+    <name>Purpose</name>
+    <message>
+        <source>Job application</source>
+        <translation>Job application</translation>
+    </message>
+    <message>
+        <source>Further study</source>
+        <translation>Further study</translation>
+    </message>
+    <message>
+        <source>Scholarship</source>
+        <translation>Scholarship</translation>
+    </message>
+    <message>
+        <source>Qualification or licence</source>
+        <translation>Qualification or licence</translation>
+    </message>
+    <message>
+        <source>Visa or immigration</source>
+        <translation>Visa or immigration</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <source>Request number</source>
+        <translation>Request number</translation>
+    </message>
+    <message>
+        <source>Once approved, the certificate is mailed to the address you gave.</source>
+        <translation>Once approved, the certificate is mailed to the address you gave.</translation>
+    </message>
+    <message>
+        <source>Once it is ready, pick it up at the office counter with an identity document and this request number.</source>
+        <translation>Once it is ready, pick it up at the office counter with an identity document and this request number.</translation>
+    </message>
+    <message>
+        <source>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</source>
+        <translation>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</translation>
+    </message>
+    <message>
+        <source>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</source>
+        <translation>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded. Keep the request number for any questions.</source>
+        <translation>Fees are not refunded. Keep the request number for any questions.</translation>
+    </message>
+    <message>
+        <source>Your request has been sent</source>
+        <translation>Your request has been sent</translation>
+    </message>
+    <message>
+        <source>What happens next</source>
+        <translation>What happens next</translation>
+    </message>
+    <message>
+        <source>Please take your card.</source>
+        <translation>Please take your card.</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>Print receipt</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed: {error}</source>
+        <translation>The receipt could not be printed: {error}</translation>
+    </message>
+    <message>
+        <source>Receipt printed ({where}).</source>
+        <translation>Receipt printed ({where}).</translation>
+    </message>
+</context>
+<context>
+    <name>Review</name>
+    <message>
+        <source>Certificate</source>
+        <translation>Certificate</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>Copies</translation>
+    </message>
+    <message>
+        <source>Receive by</source>
+        <translation>Receive by</translation>
+    </message>
+    <message>
+        <source>Please check your request</source>
+        <translation>Please check your request</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
+        <translation>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</translation>
+    </message>
+    <message>
+        <source>Next you sign the request with your signature PIN.</source>
+        <translation>Next you sign the request with your signature PIN.</translation>
+    </message>
+    <message>
+        <source>Sign and send</source>
+        <translation>Sign and send</translation>
+    </message>
+    <message>
+        <source>{total} ({each} × {n})</source>
+        <translation>{total} ({each} × {n})</translation>
+    </message>
+    <message>
+        <source>Recipient: {name}</source>
+        <translation>Recipient: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>Window</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continue</translation>
+    </message>
+    <message>
+        <source>No activity: starting over in {n} s. Touch the screen to continue.</source>
+        <translation>No activity: starting over in {n} s. Touch the screen to continue.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,631 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>CardProblem</name>
+    <message>
+        <source>The certificate on this card has expired</source>
+        <translation>このカードの電子証明書は有効期限が切れています</translation>
+    </message>
+    <message>
+        <source>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</source>
+        <translation>マイナンバーカードの電子証明書の有効期間は、発行の日後5回目の誕生日までです。このカードの電子証明書は、その期限を過ぎています。</translation>
+    </message>
+    <message>
+        <source>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</source>
+        <translation>住民票のある市区町村の窓口で電子証明書を更新してください。このカードをお持ちください（更新は有効期限の3か月前からできます）。更新後に、もう一度この端末をご利用ください。</translation>
+    </message>
+    <message>
+        <source>The certificate on this card is not valid yet</source>
+        <translation>このカードの電子証明書はまだ有効になっていません</translation>
+    </message>
+    <message>
+        <source>The card's certificate starts on a later date.</source>
+        <translation>電子証明書の有効期間の開始日がまだ来ていません。</translation>
+    </message>
+    <message>
+        <source>Please try again from the date the certificate starts, or ask the staff.</source>
+        <translation>有効期間の開始日以降にもう一度お試しいただくか、係員にお尋ねください。</translation>
+    </message>
+    <message>
+        <source>The certificate on this card has been revoked</source>
+        <translation>このカードの電子証明書は失効しています</translation>
+    </message>
+    <message>
+        <source>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</source>
+        <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わると失効します。カードの紛失を届け出た場合も失効します。</translation>
+    </message>
+    <message>
+        <source>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>このカードと本人確認書類を持って、住民票のある市区町村の窓口で新しい電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
+    </message>
+    <message>
+        <source>This card's certificate is not accepted here</source>
+        <translation>このカードの電子証明書はこの端末では使えません</translation>
+    </message>
+    <message>
+        <source>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</source>
+        <translation>この端末が信頼する公的個人認証サービス（J-LIS）が発行した電子証明書ではありません。試験用カードなどは使えません。</translation>
+    </message>
+    <message>
+        <source>Make sure this is your own My Number card. If it is, please ask the staff.</source>
+        <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、係員にお尋ねください。</translation>
+    </message>
+    <message>
+        <source>This is not a My Number card with certificates</source>
+        <translation>電子証明書の入ったマイナンバーカードではありません</translation>
+    </message>
+    <message>
+        <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
+        <translation>このカードには署名用・利用者証明用の電子証明書が入っていないか、別の種類のカードです。</translation>
+    </message>
+    <message>
+        <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
+        <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
+    </message>
+    <message>
+        <source>The card could not prove that it is genuine</source>
+        <translation>カードの本人確認ができませんでした</translation>
+    </message>
+    <message>
+        <source>The card's answer did not match its certificate, so it cannot be used here.</source>
+        <translation>カードの応答が電子証明書と一致しないため、この端末では使えません。</translation>
+    </message>
+    <message>
+        <source>Please take your card and ask the staff.</source>
+        <translation>カードをお取りになり、係員にお尋ねください。</translation>
+    </message>
+    <message>
+        <source>The card could not be read</source>
+        <translation>カードを読み取れませんでした</translation>
+    </message>
+    <message>
+        <source>The card may be the wrong way round, or it was moved while it was read.</source>
+        <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
+    </message>
+    <message>
+        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</source>
+        <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、係員にお尋ねください。</translation>
+    </message>
+</context>
+<context>
+    <name>Delivery</name>
+    <message>
+        <source>By post</source>
+        <translation>郵送</translation>
+    </message>
+    <message>
+        <source>Pick up at the office counter</source>
+        <translation>窓口で受け取り</translation>
+    </message>
+    <message>
+        <source>Print at a convenience store</source>
+        <translation>コンビニで印刷</translation>
+    </message>
+    <message>
+        <source>Digital certificate (PDF)</source>
+        <translation>デジタル証明書（PDF）</translation>
+    </message>
+    <message>
+        <source>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</source>
+        <translation>下の住所へ郵送します。郵便番号と住所をご確認のうえ、必要であれば建物名・部屋番号を書き加えてください。</translation>
+    </message>
+    <message>
+        <source>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</source>
+        <translation>準備ができたら窓口でお受け取りください。本人確認書類と申請番号をお持ちください。</translation>
+    </message>
+    <message>
+        <source>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
+        <translation>コンビニのマルチコピー機で印刷します。印刷期限は準備完了から{days}日間です。期限を過ぎると印刷できず、手数料も返金されません。</translation>
+    </message>
+    <message>
+        <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
+        <translation>提出先（企業・学校）名の入った1回限りのデジタル証明書（PDF）です。準備完了から{days}日以内に1回だけダウンロードできます。提出先が複数ある場合は、提出先ごとに申請してください。</translation>
+    </message>
+</context>
+<context>
+    <name>EndScreen</name>
+    <message>
+        <source>What to do</source>
+        <translation>どうすればよいか</translation>
+    </message>
+    <message>
+        <source>Please take your card.</source>
+        <translation>カードをお取りください。</translation>
+    </message>
+    <message>
+        <source>Back to start</source>
+        <translation>最初の画面へ</translation>
+    </message>
+</context>
+<context>
+    <name>Error</name>
+    <message>
+        <source>Sorry, something went wrong</source>
+        <translation>申し訳ありません。問題が発生しました</translation>
+    </message>
+    <message>
+        <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
+        <translation>カード、カードリーダー、またはこの端末の問題で、申請を完了できませんでした。</translation>
+    </message>
+    <message>
+        <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
+        <translation>カードをお取りになり、最初からやり直してください。また同じことが起きた場合は、係員に下のメッセージをお見せください。</translation>
+    </message>
+</context>
+<context>
+    <name>Form</name>
+    <message>
+        <source>¥{amount}</source>
+        <translation>{amount}円</translation>
+    </message>
+    <message>
+        <source>Choose a certificate.</source>
+        <translation>証明書を選んでください。</translation>
+    </message>
+    <message>
+        <source>Choose how to receive it.</source>
+        <translation>受け取り方法を選んでください。</translation>
+    </message>
+    <message>
+        <source>Enter the postal code and the address.</source>
+        <translation>郵便番号と住所を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the company or school that receives the PDF.</source>
+        <translation>PDFの提出先（企業・学校）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the postal code as 7 digits, for example 123-4567.</source>
+        <translation>郵便番号を7桁で入力してください（例：123-4567）。</translation>
+    </message>
+    <message>
+        <source>Choose a purpose.</source>
+        <translation>使用目的を選んでください。</translation>
+    </message>
+    <message>
+        <source>Fee: {total} ({each} × {n})</source>
+        <translation>手数料：{total}（{each} × {n}通）</translation>
+    </message>
+    <message>
+        <source>Your request</source>
+        <translation>申請内容の入力</translation>
+    </message>
+    <message>
+        <source>1. Which certificate?</source>
+        <translation>1. 証明書の種類</translation>
+    </message>
+    <message>
+        <source>2. How many copies? (1 to {n})</source>
+        <translation>2. 通数（1〜{n}通）</translation>
+    </message>
+    <message>
+        <source>One copy less</source>
+        <translation>1通減らす</translation>
+    </message>
+    <message>
+        <source>One copy more</source>
+        <translation>1通増やす</translation>
+    </message>
+    <message>
+        <source>3. How do you want to receive it?</source>
+        <translation>3. 受け取り方法</translation>
+    </message>
+    <message>
+        <source>Postal code (for example 123-4567)</source>
+        <translation>郵便番号（例：123-4567）</translation>
+    </message>
+    <message>
+        <source>Address (from your card; you may change it)</source>
+        <translation>住所（カードから読み取りました。変更できます）</translation>
+    </message>
+    <message>
+        <source>The company or school you submit the PDF to</source>
+        <translation>PDFの提出先（企業・学校名）</translation>
+    </message>
+    <message>
+        <source>4. What is it for?</source>
+        <translation>4. 使用目的</translation>
+    </message>
+    <message>
+        <source>Please describe the purpose</source>
+        <translation>使用目的を入力してください</translation>
+    </message>
+    <message>
+        <source>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</source>
+        <translation>必ずご確認ください：証明書の種類・通数・受け取り方法を誤った場合でも、手数料は理由の如何によらず返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
+    </message>
+    <message>
+        <source>Next: check</source>
+        <translation>次へ（確認）</translation>
+    </message>
+</context>
+<context>
+    <name>Identity</name>
+    <message>
+        <source>Are these your details?</source>
+        <translation>ご本人の情報に間違いありませんか</translation>
+    </message>
+    <message>
+        <source>Read from your card. Please check them before you go on.</source>
+        <translation>カードから読み取った情報です。内容をご確認ください。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <source>Certificates are issued in the name you had when you were enrolled. If these details are not yours, press Cancel and take your card.</source>
+        <translation>証明書は在籍時の氏名で発行します。ご本人の情報でない場合は「中止」を押して、カードをお取りください。</translation>
+    </message>
+    <message>
+        <source>Yes, continue</source>
+        <translation>はい、次へ</translation>
+    </message>
+    <message>
+        <source>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
+        <translation>カードの電子証明書は{date}に有効期限を迎えます。市区町村の窓口で更新できます（有効期限の3か月前から更新可能）。</translation>
+    </message>
+</context>
+<context>
+    <name>InsertCard</name>
+    <message>
+        <source>Please insert your My Number card</source>
+        <translation>マイナンバーカードを差し込んでください</translation>
+    </message>
+    <message>
+        <source>Put the card into the reader below the screen, IC chip facing up, chip end first.</source>
+        <translation>画面の下のカードリーダーに、ICチップを上にして、チップ側から差し込んでください。</translation>
+    </message>
+    <message>
+        <source>The screen moves on by itself once the card is in.</source>
+        <translation>カードを差し込むと、画面は自動で進みます。</translation>
+    </message>
+    <message>
+        <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
+        <translation>2つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）と、署名用電子証明書の暗証番号（英数字6〜16桁）。</translation>
+    </message>
+    <message>
+        <source>Please take your card. To start again, take it out and insert it again.</source>
+        <translation>カードをお取りください。続けて申請する場合は、カードをいったん抜いて差し込み直してください。</translation>
+    </message>
+    <message>
+        <source>This kiosk is out of service at the moment. Please ask the staff.</source>
+        <translation>ただいまこの端末はご利用いただけません。係員にお尋ねください。</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <source>Delete</source>
+        <translation>1文字消す</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>全部消す</translation>
+    </message>
+</context>
+<context>
+    <name>Pin</name>
+    <message>
+        <source>OK</source>
+        <translation>決定</translation>
+    </message>
+    <message>
+        <source>Enter your user-authentication PIN</source>
+        <translation>利用者証明用の暗証番号を入力してください</translation>
+    </message>
+    <message>
+        <source>This 4-digit PIN shows that the card is yours. The staff will never ask you for it.</source>
+        <translation>数字4桁の暗証番号で、ご本人のカードであることを確認します。係員が暗証番号をお尋ねすることはありません。</translation>
+    </message>
+    <message>
+        <source>Enter your personal-information PIN</source>
+        <translation>券面事項入力補助用の暗証番号を入力してください</translation>
+    </message>
+    <message>
+        <source>Why a second PIN? Your name, address and date of birth are kept in a separate part of the card, which has its own 4-digit PIN (券面事項入力補助用). It is read only with that PIN.</source>
+        <translation>なぜもう一度？ 氏名・住所・生年月日は、カードの別の領域（券面事項入力補助用）に記録されていて、専用の数字4桁の暗証番号がないと読み取れないためです。</translation>
+    </message>
+    <message>
+        <source>Enter your signature PIN to read your details</source>
+        <translation>署名用の暗証番号を入力してください（本人情報の読み取り）</translation>
+    </message>
+    <message>
+        <source>Why a second PIN? Your name, address and date of birth are in the signature certificate, which the card gives out only with your signature PIN. Nothing is signed yet.</source>
+        <translation>なぜもう一度？ 氏名・住所・生年月日は署名用電子証明書に記録されていて、署名用の暗証番号がないと読み取れないためです。ここではまだ署名はしません。</translation>
+    </message>
+    <message>
+        <source>Sign your request with your signature PIN</source>
+        <translation>署名用の暗証番号で申請に署名してください</translation>
+    </message>
+    <message>
+        <source>Your signature PIN signs the request with your card, like a seal. Then the request is sent.</source>
+        <translation>印鑑の代わりに、カードの署名用電子証明書で申請に電子署名します。署名すると申請が送信されます。</translation>
+    </message>
+    <message>
+        <source>Add at least one digit</source>
+        <translation>数字を1文字以上入れてください</translation>
+    </message>
+    <message>
+        <source>Add at least one letter</source>
+        <translation>英字を1文字以上入れてください</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <translation>暗証番号が違います。残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
+    </message>
+    <message>
+        <source>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <translation>残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
+    </message>
+    <message>
+        <source>The PIN was wrong. Tries left: {n}</source>
+        <translation>暗証番号が違います。残り{n}回</translation>
+    </message>
+    <message>
+        <source>That PIN has the wrong form; nothing was sent to the card.</source>
+        <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
+    </message>
+    <message>
+        <source>Tries left: {n}</source>
+        <translation>入力できる残り回数：{n}回</translation>
+    </message>
+</context>
+<context>
+    <name>PinBlocked</name>
+    <message>
+        <source>Your {pin} is locked</source>
+        <translation>{pin}がロックされています</translation>
+    </message>
+    <message>
+        <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
+        <translation>安全のため、暗証番号を{tries}回続けて間違えるとロックされます。カードの中身が消えたり変わったりはしていません。ロック中は、誰もこの暗証番号でカードを使えません。</translation>
+    </message>
+    <message>
+        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
+        <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポートなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
+    </message>
+</context>
+<context>
+    <name>PinField</name>
+    <message>
+        <source>{count} characters entered</source>
+        <translation>{count}文字入力済み</translation>
+    </message>
+</context>
+<context>
+    <name>Pins</name>
+    <message>
+        <source>user-authentication PIN</source>
+        <translation>利用者証明用の暗証番号</translation>
+    </message>
+    <message>
+        <source>signature PIN</source>
+        <translation>署名用の暗証番号</translation>
+    </message>
+    <message>
+        <source>personal-information PIN</source>
+        <translation>券面事項入力補助用の暗証番号</translation>
+    </message>
+    <message>
+        <source>6 to 16 letters A–Z and digits 0–9, at least one of each</source>
+        <translation>英大文字（A〜Z）と数字（0〜9）を両方含む6〜16桁</translation>
+    </message>
+    <message>
+        <source>4 digits</source>
+        <translation>数字4桁</translation>
+    </message>
+</context>
+<context>
+    <name>Progress</name>
+    <message>
+        <source>Reading your card…</source>
+        <translation>カードを読み取っています…</translation>
+    </message>
+    <message>
+        <source>Checking the card's certificate.</source>
+        <translation>カードの電子証明書を確認しています。</translation>
+    </message>
+    <message>
+        <source>Checking your PIN…</source>
+        <translation>暗証番号を確認しています…</translation>
+    </message>
+    <message>
+        <source>The card is proving that it is yours.</source>
+        <translation>ご本人のカードであることを確認しています。</translation>
+    </message>
+    <message>
+        <source>Reading your details…</source>
+        <translation>本人情報を読み取っています…</translation>
+    </message>
+    <message>
+        <source>Reading your name, address and date of birth from the card.</source>
+        <translation>カードから氏名・住所・生年月日を読み取っています。</translation>
+    </message>
+    <message>
+        <source>Signing and sending your request…</source>
+        <translation>申請に署名して送信しています…</translation>
+    </message>
+    <message>
+        <source>This takes a few seconds.</source>
+        <translation>数秒かかります。</translation>
+    </message>
+    <message>
+        <source>Do not remove your card.</source>
+        <translation>カードを抜かないでください。</translation>
+    </message>
+</context>
+<context>
+    <name>Purpose</name>
+    <message>
+        <source>Job application</source>
+        <translation>就職活動</translation>
+    </message>
+    <message>
+        <source>Further study</source>
+        <translation>進学</translation>
+    </message>
+    <message>
+        <source>Scholarship</source>
+        <translation>奨学金</translation>
+    </message>
+    <message>
+        <source>Qualification or licence</source>
+        <translation>資格・免許の申請</translation>
+    </message>
+    <message>
+        <source>Visa or immigration</source>
+        <translation>ビザ・在留手続き</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>その他</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <source>Request number</source>
+        <translation>申請番号</translation>
+    </message>
+    <message>
+        <source>Once approved, the certificate is mailed to the address you gave.</source>
+        <translation>承認後、入力された住所へ証明書を郵送します。</translation>
+    </message>
+    <message>
+        <source>Once it is ready, pick it up at the office counter with an identity document and this request number.</source>
+        <translation>準備ができたら、本人確認書類とこの申請番号を持って窓口でお受け取りください。</translation>
+    </message>
+    <message>
+        <source>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</source>
+        <translation>準備ができたら、{days}日以内にコンビニで印刷してください。印刷期限を過ぎると印刷できません。</translation>
+    </message>
+    <message>
+        <source>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</source>
+        <translation>準備ができたら、{days}日以内にPDFを1回ダウンロードしてください。{recipient}への提出専用です。</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded. Keep the request number for any questions.</source>
+        <translation>手数料は返金できません。お問い合わせの際に申請番号が必要です。控えておいてください。</translation>
+    </message>
+    <message>
+        <source>Your request has been sent</source>
+        <translation>申請を受け付けました</translation>
+    </message>
+    <message>
+        <source>What happens next</source>
+        <translation>このあとの流れ</translation>
+    </message>
+    <message>
+        <source>Please take your card.</source>
+        <translation>カードをお取りください。</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>控えを印刷</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>The receipt could not be printed: {error}</source>
+        <translation>控えを印刷できませんでした：{error}</translation>
+    </message>
+    <message>
+        <source>Receipt printed ({where}).</source>
+        <translation>控えを印刷しました（{where}）。</translation>
+    </message>
+</context>
+<context>
+    <name>Review</name>
+    <message>
+        <source>Certificate</source>
+        <translation>証明書</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>通数</translation>
+    </message>
+    <message>
+        <source>Receive by</source>
+        <translation>受け取り方法</translation>
+    </message>
+    <message>
+        <source>Please check your request</source>
+        <translation>申請内容をご確認ください</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>氏名</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>生年月日</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>手数料</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>使用目的</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
+        <translation>送信後は、理由の如何によらず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
+    </message>
+    <message>
+        <source>Next you sign the request with your signature PIN.</source>
+        <translation>次に、署名用の暗証番号で申請に電子署名します。</translation>
+    </message>
+    <message>
+        <source>Sign and send</source>
+        <translation>署名して送信</translation>
+    </message>
+    <message>
+        <source>{total} ({each} × {n})</source>
+        <translation>{total}（{each} × {n}通）</translation>
+    </message>
+    <message>
+        <source>Recipient: {name}</source>
+        <translation>提出先：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>Window</name>
+    <message>
+        <source>Cancel</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>続ける</translation>
+    </message>
+    <message>
+        <source>No activity: starting over in {n} s. Touch the screen to continue.</source>
+        <translation>操作がないため、あと{n}秒で最初の画面に戻ります。続ける場合は画面に触れてください。</translation>
+    </message>
+</context>
+</TS>

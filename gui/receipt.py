@@ -1,0 +1,119 @@
+"""The receipt: the request number as a QR code, and printing it (to a printer or a PDF file)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from PySide6.QtCore import QCoreApplication, QMarginsF, Qt, QUrl
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+translate = QCoreApplication.translate
+
+
+def qr_image(text: str, size: int = 320) -> QImage:
+    """A QR code of ``text`` (error correction M, 4-module quiet zone), ``size`` px square."""
+    qr = segno.make(text, error="m", micro=False)
+    rows = list(qr.matrix_iter(scale=1, border=4))
+    n = len(rows)
+    data = bytes(0 if dark else 255 for row in rows for dark in row)
+    image = QImage(data, n, n, n, QImage.Format.Format_Grayscale8).copy()
+    scale = max(1, size // n)
+    return image.scaled(
+        n * scale,
+        n * scale,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.FastTransformation,
+    )
+
+
+def short_number(request_id: str) -> str:
+    """The first 8 characters, upper-cased: what staff type to find a request (``find``)."""
+    return request_id.replace("-", "")[:8].upper()
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptContent:
+    """What a printed receipt says (texts already in the applicant's language)."""
+
+    institution: str
+    request_id: str
+    title: str
+    lines: tuple[tuple[str, str], ...]  # (label, value)
+    next_steps: tuple[str, ...]
+    summary: str = ""
+    when: datetime = field(default_factory=datetime.now)
+
+
+def receipt_document(content: ReceiptContent) -> QTextDocument:
+    doc = QTextDocument()
+    doc.addResource(
+        QTextDocument.ResourceType.ImageResource,
+        QUrl("qr://request"),
+        qr_image(content.request_id, 240),
+    )
+    rows = "".join(
+        f"<tr><td style='padding:4px 16px 4px 0;color:#333'>{html.escape(k)}</td>"
+        f"<td style='padding:4px 0'><b>{html.escape(v)}</b></td></tr>"
+        for k, v in content.lines
+    )
+    steps = "".join(f"<li>{html.escape(s)}</li>" for s in content.next_steps)
+    summary = "".join(f"<p>{html.escape(line)}</p>" for line in content.summary.splitlines())
+    number_label = translate("Receipt", "Request number")
+    doc.setHtml(
+        f"""<html><body style="font-family:'Noto Sans CJK JP','Noto Sans',sans-serif;font-size:11pt">
+        <p style="font-size:10pt">{html.escape(content.institution)}</p>
+        <h1 style="font-size:18pt">{html.escape(content.title)}</h1>
+        <table width="100%"><tr><td style="padding-right:24px">
+          <p>{html.escape(number_label)}</p>
+          <p style="font-size:22pt;font-weight:bold;letter-spacing:2px;white-space:nowrap">{short_number(content.request_id)}</p>
+          <p style="font-family:monospace;font-size:7pt;white-space:nowrap">{html.escape(content.request_id)}</p>
+        </td><td><img src="qr://request" width="160" height="160"></td></tr></table>
+        <table>{rows}</table>
+        {summary}
+        <ol>{steps}</ol>
+        <p style="font-size:9pt;color:#333">{html.escape(content.when.strftime("%Y-%m-%d %H:%M"))}</p>
+        </body></html>"""
+    )
+    return doc
+
+
+def make_printer(target: str, request_id: str) -> tuple[QPrinter, str]:
+    """A printer for ``target``: ``pdf:DIR`` (a PDF file per receipt) or a printer's name.
+
+    Returns the printer and where the receipt goes (a file path or the printer name).
+    """
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A5),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(12, 12, 12, 12),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    if target.startswith("pdf:"):
+        folder = Path(target[4:]).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"receipt-{short_number(request_id)}-{request_id}.pdf"
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        return printer, str(path)
+    info = QPrinterInfo.printerInfo(target) if target else QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        raise RuntimeError(f"no printer named {target!r}")
+    printer.setPrinterName(info.printerName())
+    return printer, info.printerName()
+
+
+def print_receipt(content: ReceiptContent, target: str) -> str:
+    """Print the receipt; returns where it went. Raises ``RuntimeError`` on failure."""
+    printer, where = make_printer(target, content.request_id)
+    receipt_document(content).print_(printer)
+    if printer.outputFormat() is QPrinter.OutputFormat.PdfFormat and not Path(where).is_file():
+        raise RuntimeError(f"the receipt was not written to {where}")
+    return where

@@ -1,0 +1,125 @@
+"""What every screen has: a title, a body, a row of buttons; present, retranslate, wipe."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from jpki.layout import PinKind
+
+from ..flow import Cancel, Event, Finish, Model, Screen
+from ..widgets import Button, label, style
+
+translate = QCoreApplication.translate
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(d: date, language: str) -> str:
+    if language == "ja":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def format_iso_date(text: str, language: str) -> str:
+    try:
+        return format_date(date.fromisoformat(text[:10]), language)
+    except ValueError:
+        return text
+
+
+def pin_name(kind: PinKind) -> str:
+    if kind is PinKind.AUTH:
+        return translate("Pins", "user-authentication PIN")
+    if kind is PinKind.SIGN:
+        return translate("Pins", "signature PIN")
+    return translate("Pins", "personal-information PIN")
+
+
+def pin_rule(kind: PinKind) -> str:
+    if kind is PinKind.SIGN:
+        return translate("Pins", "6 to 16 letters A–Z and digits 0–9, at least one of each")
+    return translate("Pins", "4 digits")
+
+
+class KioskScreen(QWidget):
+    """One screen of the flow. It shows a :class:`Model` and posts events, nothing more."""
+
+    post = Signal(object)  # a gui.flow Event
+
+    #: Escape on this screen: Cancel (start over) by default; Finish on the closing screens.
+    escape_event: type[Cancel] | type[Finish] = Cancel
+    #: Whether the header's Cancel button is offered on this screen.
+    cancellable = True
+
+    def __init__(self, screen: Screen, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow_screen = screen
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAccessibleName(screen.value)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(56, 18, 56, 18)
+        self.outer.setSpacing(14)
+        self.title = label("", style.TITLE_PX, bold=True, role="title")
+        self.title.setAccessibleName("title")
+        self.outer.addWidget(self.title)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(12)
+        self.outer.addLayout(self.body, 1)
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(24)
+        self.outer.addLayout(self.action_row)
+        self._primary: QPushButton | None = None
+        self.model: Model | None = None
+
+    # -- for subclasses ---------------------------------------------------------------------
+
+    def add_primary(self, button: Button | None = None) -> Button:
+        b = button or Button("", self, role="primary")
+        b.setMinimumWidth(320)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(b)
+        self._primary = b
+        return b
+
+    def primary(self) -> QPushButton | None:
+        return self._primary
+
+    def focus_target(self) -> QWidget | None:
+        """The widget that gets the keyboard focus when the screen opens."""
+        return self._primary
+
+    # -- the interface the window uses --------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Set every fixed text in the current language."""
+
+    def present(self, model: Model, entering: bool) -> None:
+        """Show ``model``; ``entering`` when the screen has just become the current one."""
+        self.model = model
+
+    def wipe(self) -> None:
+        """Forget everything entered: fields, choices, PIN buffers."""
+        self.model = None
+
+    def send(self, event: Event) -> None:
+        self.post.emit(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            b = self.primary()
+            if b is not None and b.isEnabled() and b.isVisible():
+                b.click()
+                return
+        super().keyPressEvent(event)
+
+
+def heading(text: str = "") -> QLabel:
+    return label(text, 30, bold=True)

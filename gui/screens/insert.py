@@ -1,0 +1,116 @@
+"""Screen 1: insert the card. Moves on by itself when a card goes in; no button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from ..flow import Model, Notice, Screen
+from ..widgets import label, set_role, style
+from .base import KioskScreen
+
+translate = QCoreApplication.translate
+
+PICTURE = Path(__file__).resolve().parent.parent / "assets" / "insert-card.svg"
+
+
+class InsertCardScreen(KioskScreen):
+    cancellable = False
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Screen.INSERT_CARD, parent)
+        self.title.setFont(style.font(style.HUGE_PX, bold=True))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        self.picture = QSvgWidget(str(PICTURE), self)
+        self.picture.setFixedSize(QSize(416, 288))
+        self.picture.setAccessibleName("insert-card picture")
+        row.addStretch(1)
+        row.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignVCenter)
+        text = QVBoxLayout()
+        text.setSpacing(16)
+        self.how = label("", 30)
+        self.auto = label("", style.BODY_PX, role="muted")
+        self.needs = label("", style.BODY_PX, role="info")
+        text.addWidget(self.how)
+        text.addWidget(self.auto)
+        text.addWidget(self.needs)
+        text.addStretch(1)
+        holder = QWidget(self)
+        holder.setLayout(text)
+        holder.setMinimumWidth(600)
+        holder.setMaximumWidth(720)
+        row.addWidget(holder, 1)
+        row.addStretch(1)
+        self.body.addStretch(1)
+        self.body.addLayout(row)
+        self.take_card = label("", 34, bold=True, role="flash", center=True)
+        self.take_card.setAccessibleName("take-card")
+        self.take_card.hide()
+        self.body.addWidget(self.take_card)
+        self.out_of_service = label("", 30, bold=True, role="danger", center=True)
+        self.out_of_service.setAccessibleName("out-of-service")
+        self.out_of_service.hide()
+        self.body.addWidget(self.out_of_service)
+        self.body.addStretch(1)
+        self._flash = QTimer(self)
+        self._flash.setInterval(600)
+        self._flash.timeout.connect(self._toggle_flash)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(translate("InsertCard", "Please insert your My Number card"))
+        self.how.setText(
+            translate(
+                "InsertCard",
+                "Put the card into the reader below the screen, IC chip facing up, chip end first.",
+            )
+        )
+        self.auto.setText(
+            translate("InsertCard", "The screen moves on by itself once the card is in.")
+        )
+        self.needs.setText(
+            translate(
+                "InsertCard",
+                "You will need two PINs: your user-authentication PIN (4 digits) and your "
+                "signature PIN (6 to 16 letters and digits).",
+            )
+        )
+        self.take_card.setText(
+            translate(
+                "InsertCard",
+                "Please take your card. To start again, take it out and insert it again.",
+            )
+        )
+        self.out_of_service.setText(
+            translate(
+                "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
+            )
+        )
+
+    def present(self, model: Model, entering: bool) -> None:
+        super().present(model, entering)
+        waiting = model.notice is Notice.TAKE_CARD and model.card_present
+        self.take_card.setVisible(waiting)
+        if waiting and not self._flash.isActive():
+            self._flash.start()
+        elif not waiting:
+            self._flash.stop()
+            set_role(self.take_card, "flash")
+
+    def set_out_of_service(self, down: bool) -> None:
+        self.out_of_service.setVisible(down)
+
+    def _toggle_flash(self) -> None:
+        on = self.take_card.property("role") == "flash"
+        set_role(self.take_card, "flash-off" if on else "flash")
+
+    def wipe(self) -> None:
+        super().wipe()
+
+    def focus_target(self) -> QWidget | None:
+        return None

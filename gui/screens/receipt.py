@@ -1,0 +1,186 @@
+"""The receipt: request number and its QR code, a summary, what happens next, printing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..config import Delivery
+from ..flow import Finish, Model, Screen
+from ..receipt import ReceiptContent, print_receipt, qr_image, short_number
+from ..widgets import Button, card_frame, label, set_role, style
+from .base import KioskScreen
+from .form import delivery_name
+
+translate = QCoreApplication.translate
+
+
+def next_steps(model: Model) -> list[str]:
+    form = model.form
+    steps = []
+    if form is not None:
+        d = form.delivery
+        if d is Delivery.POST:
+            steps.append(
+                translate(
+                    "Receipt", "Once approved, the certificate is mailed to the address you gave."
+                )
+            )
+        elif d is Delivery.COUNTER:
+            steps.append(
+                translate(
+                    "Receipt",
+                    "Once it is ready, pick it up at the office counter with an identity document "
+                    "and this request number.",
+                )
+            )
+        elif d is Delivery.CONVENIENCE_STORE:
+            steps.append(
+                translate(
+                    "Receipt",
+                    "Once it is ready, print it at a convenience store within {days} days; after "
+                    "the print deadline it cannot be printed.",
+                ).format(days=model.config.print_deadline_days)
+            )
+        else:
+            steps.append(
+                translate(
+                    "Receipt",
+                    "Once it is ready, download the PDF once, within {days} days; it is for "
+                    "{recipient} only.",
+                ).format(days=model.config.pdf_download_days, recipient=form.recipient)
+            )
+    steps.append(
+        translate("Receipt", "Fees are not refunded. Keep the request number for any questions.")
+    )
+    return steps
+
+
+class ReceiptScreen(KioskScreen):
+    escape_event = Finish
+    cancellable = False
+
+    def __init__(self, parent: QWidget | None = None, printer: str | None = None) -> None:
+        super().__init__(Screen.RECEIPT, parent)
+        self.printer_target = printer
+        row = QHBoxLayout()
+        row.setSpacing(36)
+        left = card_frame(self)
+        lcol = QVBoxLayout(left)
+        lcol.setContentsMargins(24, 16, 24, 16)
+        self.number_label = label("", style.BODY_PX, role="muted", center=True)
+        self.number = label("", 52, bold=True, center=True)
+        self.number.setAccessibleName("request-number")
+        self.qr = QLabel(left)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setAccessibleName("request-qr")
+        self.full_id = label("", style.SMALL_PX, role="muted", center=True)
+        self.full_id.setAccessibleName("request-id")
+        self.full_id.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lcol.addWidget(self.number_label)
+        lcol.addWidget(self.number)
+        lcol.addWidget(self.qr)
+        lcol.addWidget(self.full_id)
+        row.addWidget(left, 0)
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        self.summary = label("", style.BODY_PX)
+        self.summary.setAccessibleName("summary")
+        self.steps_heading = label("", 30, bold=True)
+        self.steps = label("", style.BODY_PX, role="info")
+        self.steps.setAccessibleName("next-steps")
+        self.print_status = label("", style.SMALL_PX, role="muted")
+        self.print_status.setAccessibleName("print-status")
+        right.addWidget(self.summary)
+        right.addWidget(self.steps_heading)
+        right.addWidget(self.steps)
+        right.addWidget(self.print_status)
+        right.addStretch(1)
+        row.addLayout(right, 1)
+        self.body.addLayout(row, 1)
+        self.take = label("", 30, bold=True, role="notice")
+        self.take.setAccessibleName("take-card")
+        self.body.addWidget(self.take)
+        self.print_button = Button("", self)
+        self.print_button.setVisible(printer is not None)
+        self.print_button.clicked.connect(self.print_now)
+        self.action_row.addWidget(self.print_button)
+        self.done = self.add_primary()
+        self.done.clicked.connect(lambda: self.send(Finish()))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(translate("Receipt", "Your request has been sent"))
+        self.number_label.setText(translate("Receipt", "Request number"))
+        self.steps_heading.setText(translate("Receipt", "What happens next"))
+        self.take.setText(translate("Receipt", "Please take your card."))
+        self.print_button.setText(translate("Receipt", "Print receipt"))
+        self.done.setText(translate("Receipt", "Done"))
+        if self.model is not None:
+            self.present(self.model, False)
+
+    def present(self, model: Model, entering: bool) -> None:
+        super().present(model, entering)
+        receipt = model.receipt
+        rid = receipt.request_id if receipt else ""
+        self.number.setText(short_number(rid) if rid else "")
+        self.full_id.setText(rid)
+        if entering:
+            self.print_status.setText("")
+            self.print_button.setEnabled(True)
+            self.qr.setPixmap(QPixmap.fromImage(qr_image(rid, 260)) if rid else QPixmap())
+        if receipt is not None and receipt.summary:
+            self.summary.setText(receipt.summary)  # from the services, in the session's language
+        else:
+            self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
+        self.steps.setText("\n".join(f"• {s}" for s in next_steps(model)))
+
+    def _lines(self, model: Model) -> list[tuple[str, str]]:
+        form = model.form
+        if form is None:
+            return []
+        try:
+            name = model.config.certificate_type(form.certificate).name(model.language)
+        except Exception:
+            name = form.certificate
+        return [
+            (translate("Review", "Certificate"), name),
+            (translate("Review", "Copies"), str(form.copies)),
+            (translate("Review", "Receive by"), delivery_name(form.delivery)),
+        ]
+
+    def print_now(self) -> None:
+        model = self.model
+        if model is None or model.receipt is None or self.printer_target is None:
+            return
+        content = ReceiptContent(
+            institution=model.config.institution(model.language),
+            request_id=model.receipt.request_id,
+            title=translate("Receipt", "Your request has been sent"),
+            lines=tuple(self._lines(model)),
+            next_steps=tuple(next_steps(model)),
+            summary=model.receipt.summary,
+        )
+        try:
+            where = print_receipt(content, self.printer_target)
+        except Exception as exc:
+            set_role(self.print_status, "notice")
+            self.print_status.setText(
+                translate("Receipt", "The receipt could not be printed: {error}").format(error=exc)
+            )
+            return
+        set_role(self.print_status, "muted")
+        self.print_status.setText(
+            translate("Receipt", "Receipt printed ({where}).").format(where=where)
+        )
+        self.print_button.setEnabled(False)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.number.setText("")
+        self.full_id.setText("")
+        self.summary.setText("")
+        self.steps.setText("")
+        self.print_status.setText("")
+        self.qr.setPixmap(QPixmap())

@@ -1,0 +1,165 @@
+"""Everything on one screen before signing, with links back to change the request."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..config import Delivery
+from ..flow import ConfirmReview, Edit, Model, Screen
+from ..widgets import Button, card_frame, label, style
+from .base import KioskScreen, format_date
+from .form import delivery_name, delivery_note, fee_text, postal_line
+
+translate = QCoreApplication.translate
+
+_ROWS = (
+    "name",
+    "birth",
+    "address",
+    "certificate",
+    "copies",
+    "fee",
+    "delivery",
+    "details",
+    "purpose",
+)
+_EDITABLE = {"certificate": Screen.FORM, "delivery": Screen.FORM, "purpose": Screen.FORM}
+
+
+class ReviewScreen(KioskScreen):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Screen.REVIEW, parent)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget(scroll)
+        inner.setObjectName("screen")
+        col = QVBoxLayout(inner)
+        col.setContentsMargins(0, 0, 12, 0)
+        col.setSpacing(14)
+        scroll.setWidget(inner)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.area = scroll
+
+        frame = card_frame(inner)
+        grid = QGridLayout(frame)
+        grid.setContentsMargins(24, 16, 24, 16)
+        grid.setHorizontalSpacing(28)
+        grid.setVerticalSpacing(10)
+        grid.setColumnStretch(1, 1)
+        self.keys: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        self.edits: dict[str, Button] = {}
+        for row, name in enumerate(_ROWS):
+            key = label("", style.SMALL_PX, role="muted")
+            value = label("", style.BODY_PX, bold=name in ("name", "certificate"))
+            value.setAccessibleName(f"review-{name}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            grid.addWidget(key, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+            self.keys[name] = key
+            self.values[name] = value
+            if name in _EDITABLE:
+                b = Button("", inner, role="link", px=style.SMALL_PX)
+                b.setAccessibleName(f"edit-{name}")
+                target = _EDITABLE[name]
+                b.clicked.connect(lambda _c=False, t=target: self.send(Edit(t)))
+                grid.addWidget(b, row, 2, Qt.AlignmentFlag.AlignTop)
+                self.edits[name] = b
+        col.addWidget(frame)
+        self.rules = label("", style.BODY_PX, role="notice")
+        self.rules.setAccessibleName("rules")
+        col.addWidget(self.rules)
+        self.next_step = label("", style.BODY_PX, role="info")
+        col.addWidget(self.next_step)
+        col.addStretch(1)
+        self.body.addWidget(scroll, 1)
+        self.confirm = self.add_primary()
+        self.confirm.clicked.connect(lambda: self.send(ConfirmReview()))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(translate("Review", "Please check your request"))
+        names = {
+            "name": translate("Review", "Name"),
+            "birth": translate("Review", "Date of birth"),
+            "address": translate("Review", "Address"),
+            "certificate": translate("Review", "Certificate"),
+            "copies": translate("Review", "Copies"),
+            "fee": translate("Review", "Fee"),
+            "delivery": translate("Review", "Receive by"),
+            "details": translate("Review", "Details"),
+            "purpose": translate("Review", "Purpose"),
+        }
+        for k, text in names.items():
+            self.keys[k].setText(text)
+        for b in self.edits.values():
+            b.setText(translate("Review", "Change"))
+        self.rules.setText(
+            translate(
+                "Review",
+                "Fees are not refunded for any reason once the request is sent. Approval takes "
+                "about 2 business days. The certificate shows the name you had when you were "
+                "enrolled.",
+            )
+        )
+        self.next_step.setText(
+            translate("Review", "Next you sign the request with your signature PIN.")
+        )
+        self.confirm.setText(translate("Review", "Sign and send"))
+        if self.model is not None:
+            self.present(self.model, False)
+
+    def present(self, model: Model, entering: bool) -> None:
+        super().present(model, entering)
+        lang = model.language
+        ident, form = model.identity, model.form
+        v = self.values
+        v["name"].setText(ident.name if ident else "")
+        v["birth"].setText(format_date(ident.birth_date, lang) if ident else "")
+        v["address"].setText(ident.address if ident else "")
+        if form is None:
+            for k in ("certificate", "copies", "fee", "delivery", "details", "purpose"):
+                v[k].setText("")
+            return
+        try:
+            item = model.config.certificate_type(form.certificate)
+            v["certificate"].setText(item.name(lang))
+            v["fee"].setText(
+                translate("Review", "{total} ({each} × {n})").format(
+                    total=fee_text(item.fee_yen * form.copies),
+                    each=fee_text(item.fee_yen),
+                    n=form.copies,
+                )
+            )
+        except Exception:
+            v["certificate"].setText(form.certificate)
+            v["fee"].setText("")
+        v["copies"].setText(str(form.copies))
+        v["delivery"].setText(delivery_name(form.delivery))
+        if form.delivery is Delivery.POST:
+            details = postal_line(form)
+        elif form.delivery is Delivery.DIGITAL_PDF:
+            details = translate("Review", "Recipient: {name}").format(name=form.recipient)
+            details += "\n" + delivery_note(form.delivery, model.config)
+        else:
+            details = delivery_note(form.delivery, model.config)
+        v["details"].setText(details)
+        v["purpose"].setText(form.purpose)
+        if entering:
+            self.area.verticalScrollBar().setValue(0)
+
+    def wipe(self) -> None:
+        super().wipe()
+        for value in self.values.values():
+            value.setText("")

@@ -1,0 +1,17 @@
+"""Kiosk widgets: PIN field, keypads, buttons and the style."""
+
+from .common import Button, Choices, card_frame, label, set_role
+from .keypad import AlphanumericKeypad, Keypad, NumericKeypad
+from .pin_field import PinField
+
+__all__ = [
+    "AlphanumericKeypad",
+    "Button",
+    "Choices",
+    "Keypad",
+    "NumericKeypad",
+    "PinField",
+    "card_frame",
+    "label",
+    "set_role",
+]

@@ -1,0 +1,308 @@
+"""The kiosk window: header, one stacked screen per flow state, the idle countdown.
+
+It is the flow's controller: every event goes through :func:`gui.flow.step`;
+the Wipe effect clears every screen here, the card effects go to the worker
+thread, and the worker's results come back as events. Nothing here blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .card_watch import CardWatch
+from .config import KioskConfig
+from .flow import (
+    Cancel,
+    CardInserted,
+    CardRemoved,
+    Event,
+    Model,
+    Screen,
+    SetLanguage,
+    Timeout,
+    Wipe,
+    initial,
+    step,
+)
+from .i18n import Translations
+from .screens import KioskScreen, build_screens
+from .screens.insert import InsertCardScreen
+from .widgets import Button, label
+from .worker import WorkerThread
+
+translate = QCoreApplication.translate
+logger = logging.getLogger(__name__)
+
+_ACTIVITY = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.Wheel,
+        QEvent.Type.TabletPress,
+    }
+)
+
+
+class KioskWindow(QWidget):
+    """The whole kiosk. ``side_panel`` (the mock panel) sits to the right of the kiosk area."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        worker: WorkerThread,
+        card_watch: CardWatch,
+        *,
+        printer: str | None = None,
+        side_panel: QWidget | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("kiosk")
+        self.setWindowTitle("JPKI kiosk")
+        self.config = config
+        self.model: Model = initial(config)
+        self.worker = worker
+        self.card_watch = card_watch
+        self.translations = Translations()
+        self.translations.set_language(self.model.language)
+        self._clock = clock
+        self._last_activity = clock()
+        self.out_of_service = False
+
+        root = QHBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        self.kiosk = QWidget(self)
+        self.kiosk.setObjectName("kiosk")
+        self.kiosk.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        col = QVBoxLayout(self.kiosk)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        root.addWidget(self.kiosk, 1)
+        self.side_panel = side_panel
+        if side_panel is not None:
+            root.addWidget(side_panel, 0)
+
+        # header: institution, language, cancel
+        self.header = QFrame(self.kiosk)
+        self.header.setObjectName("header")
+        head = QHBoxLayout(self.header)
+        head.setContentsMargins(32, 6, 24, 6)
+        head.setSpacing(16)
+        self.institution = label("", 28, bold=True, wrap=False)
+        self.institution.setAccessibleName("institution")
+        head.addWidget(self.institution, 1)
+        self.lang_buttons: dict[str, Button] = {}
+        for lang, text in (("ja", "日本語"), ("en", "English")):
+            b = Button(text, self.header, role="header")
+            b.setCheckable(True)
+            b.setAccessibleName(text)
+            b.clicked.connect(lambda _c=False, lg=lang: self.post(SetLanguage(lg)))
+            head.addWidget(b)
+            self.lang_buttons[lang] = b
+        self.cancel = Button("", self.header, role="header")
+        self.cancel.setAccessibleName("cancel")
+        self.cancel.clicked.connect(self._cancel)
+        head.addSpacing(16)
+        head.addWidget(self.cancel)
+        col.addWidget(self.header)
+
+        self.stack = QStackedWidget(self.kiosk)
+        self.screens: dict[Screen, KioskScreen] = build_screens(self.stack, printer=printer)
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+            screen.post.connect(self.post)
+        # The screens fit a 1280×800 kiosk by design; a long text must not grow the window.
+        self.stack.setMinimumSize(320, 240)
+        col.addWidget(self.stack, 1)
+
+        # the idle countdown
+        self.countdown = QFrame(self.kiosk)
+        self.countdown.setObjectName("countdown")
+        bar = QHBoxLayout(self.countdown)
+        bar.setContentsMargins(32, 8, 24, 8)
+        self.countdown_text = label("", 28, bold=True)
+        self.countdown_text.setAccessibleName("countdown")
+        self.keep_going = Button("", self.countdown, role="primary")
+        self.keep_going.clicked.connect(self._activity)
+        bar.addWidget(self.countdown_text, 1)
+        bar.addWidget(self.keep_going)
+        self.countdown.hide()
+        col.addWidget(self.countdown)
+
+        self._idle = QTimer(self)
+        self._idle.setInterval(200)
+        self._idle.timeout.connect(self._tick)
+
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.activated.connect(self._escape)
+
+        card_watch.inserted.connect(lambda: self.post(CardInserted()))
+        card_watch.removed.connect(lambda: self.post(CardRemoved()))
+        worker.worker.event_ready.connect(self.post)
+        worker.worker.failed.connect(self._services_failed)
+        worker.worker.ready.connect(self._services_ready)
+        card_watch.status.connect(self._card_watch_status)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+        self._retranslate()
+        self._render(None)
+
+    # -- the flow ------------------------------------------------------------------------------
+
+    @Slot(object)
+    def post(self, event: Event) -> None:
+        """Feed ``event`` to the flow, run the effects, show the new model."""
+        old = self.model
+        self.model, effects = step(old, event)
+        for effect in effects:
+            if isinstance(effect, Wipe):
+                self._wipe()
+        if self.model is not old:
+            self._render(old)
+        for effect in effects:
+            self.worker.submit.emit(effect, self.model.language)
+
+    def _services_failed(self, error: str) -> None:
+        logger.error("the kiosk is out of service: %s", error)
+        self.out_of_service = True
+        insert = self.screens[Screen.INSERT_CARD]
+        if isinstance(insert, InsertCardScreen):
+            insert.set_out_of_service(True)
+
+    def _services_ready(self) -> None:
+        self.out_of_service = False
+        insert = self.screens[Screen.INSERT_CARD]
+        if isinstance(insert, InsertCardScreen):
+            insert.set_out_of_service(False)
+
+    def _card_watch_status(self, text: str) -> None:
+        logger.info("card reader: %s", text)
+
+    def _wipe(self) -> None:
+        for screen in self.screens.values():
+            screen.wipe()
+        self.countdown.hide()
+
+    def _render(self, old: Model | None) -> None:
+        m = self.model
+        if m.language != self.translations.language:
+            self.translations.set_language(m.language)
+            self._retranslate()
+        screen = self.screens[m.screen]
+        entering = old is None or old.screen is not m.screen or old.session != m.session
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+        screen.present(m, entering)
+        self.institution.setText(m.config.institution(m.language))
+        for lang, b in self.lang_buttons.items():
+            b.setChecked(lang == m.language)
+        self.cancel.setVisible(screen.cancellable and m.screen is not Screen.INSERT_CARD)
+        if entering:
+            self._activity()
+            target = screen.focus_target()
+            (target if target is not None else screen).setFocus(Qt.FocusReason.OtherFocusReason)
+        if m.times_out:
+            if not self._idle.isActive():
+                self._activity()
+                self._idle.start()
+        else:
+            self._idle.stop()
+            self.countdown.hide()
+
+    def _retranslate(self) -> None:
+        self.cancel.setText(translate("Window", "Cancel"))
+        self.keep_going.setText(translate("Window", "Continue"))
+        for screen in self.screens.values():
+            screen.retranslate()
+        self.institution.setText(self.model.config.institution(self.model.language))
+
+    # -- cancel, escape, idle ---------------------------------------------------------------------
+
+    def show_model(self, model: Model) -> None:
+        """Show ``model`` as it is (screenshots, tests); the flow is bypassed."""
+        old = self.model
+        self.model = model
+        self._render(old if old.screen is not model.screen else None)
+
+    def current_screen(self) -> KioskScreen:
+        return self.screens[self.model.screen]
+
+    def _cancel(self) -> None:
+        self.post(Cancel())
+
+    def _escape(self) -> None:
+        screen = self.current_screen()
+        if self.model.screen is Screen.INSERT_CARD:
+            return
+        self.post(screen.escape_event())
+
+    def _activity(self) -> None:
+        self._last_activity = self._clock()
+        if self.countdown.isVisible():
+            self.countdown.hide()
+
+    def seconds_left(self) -> float:
+        return self.model.config.idle_timeout - (self._clock() - self._last_activity)
+
+    def _tick(self) -> None:
+        if not self.model.times_out:
+            self._idle.stop()
+            self.countdown.hide()
+            return
+        left = self.seconds_left()
+        if left <= 0:
+            self.countdown.hide()
+            self.post(Timeout())
+            return
+        if left <= self.model.config.countdown:
+            self.countdown_text.setText(
+                translate(
+                    "Window", "No activity: starting over in {n} s. Touch the screen to continue."
+                ).format(n=math.ceil(left))
+            )
+            self.countdown.show()
+        elif self.countdown.isVisible():
+            self.countdown.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._activity()
+        return False
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker thread and the card watch (after the window is up)."""
+        self.worker.start()
+        self.card_watch.start()
+
+    def shut_down(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._idle.stop()
+        self.card_watch.stop()
+        self.worker.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shut_down()
+        super().closeEvent(event)

@@ -1,0 +1,231 @@
+"""Render every kiosk screen in Japanese and English to docs/screenshots/<screen>-<lang>.png.
+
+    PYTHONPATH=. QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
+
+The window is laid out at 1280×800 (the kiosk's size), then scaled to
+1024×640 and saved as an 8-bit palette PNG to keep the files small. The
+screens show made-up models (no card, no worker): each screen renders only
+a :class:`gui.flow.Model`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from gui.app import build_kiosk, setup_application
+from gui.config import Delivery, IdentitySource, KioskConfig, load_config
+from gui.flow import (
+    CardProblem,
+    CardSummary,
+    Identity,
+    Model,
+    Notice,
+    Receipt,
+    RequestForm,
+    Screen,
+    initial,
+)
+from gui.screens.form import FormScreen
+from gui.screens.pin import PinScreen
+from jpki.layout import PinKind
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1280, 800)
+SAVED = (1024, 640)
+LANGUAGES = ("ja", "en")
+
+SUMMARY = CardSummary("4D4F434B0101", "2030-04-01", False, 3, 5, 3)
+IDENTITY = Identity(
+    "見本 花子",
+    "架空県見本市試験町一丁目2番3号",
+    date(1990, 4, 1),
+    "2",
+    IdentitySource.SIGN_CERTIFICATE,
+)
+TRIES = {PinKind.AUTH: 3, PinKind.SIGN: 5, PinKind.TEXT: 3}
+REQUEST_ID = "0f8e4c1a-6b2d-4e7f-9a10-3c5d7e9f1b2a"
+
+
+def _form(lang: str) -> RequestForm:
+    return RequestForm(
+        "transcript-ja",
+        copies=2,
+        delivery=Delivery.DIGITAL_PDF,
+        recipient="株式会社見本" if lang == "ja" else "Example Corp.",
+        purpose="就職活動" if lang == "ja" else "Job application",
+    )
+
+
+def _summary(lang: str) -> str:
+    if lang == "ja":
+        return (
+            "成績証明書（和文） × 2部（手数料 600円）\n"
+            "株式会社見本 宛の電子証明書（PDF）です。発行から14日以内に1回ダウンロードできます。"
+        )
+    return (
+        "Academic transcript (Japanese) × 2 (fee ¥600)\n"
+        "A signed PDF for Example Corp.: download it once within 14 days of issue."
+    )
+
+
+def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
+    """(file stem, model, PIN to type) for every screen, plus a few variants."""
+    base = replace(initial(config), language=lang)
+    card = replace(base, card_present=True, session=1, summary=SUMMARY, tries=TRIES)
+    ident = replace(card, identity=IDENTITY)
+    full = replace(ident, form=_form(lang))
+    yield Screen.INSERT_CARD.value, base, ""
+    yield "insert-card-take-card", replace(base, card_present=True, notice=Notice.TAKE_CARD), ""
+    yield (
+        Screen.READING_CARD.value,
+        replace(base, screen=Screen.READING_CARD, card_present=True),
+        "",
+    )
+    problem = replace(
+        base,
+        screen=Screen.CARD_PROBLEM,
+        card_present=True,
+        problem=CardProblem.EXPIRED,
+        problem_detail="The certificate expired on 2024-04-01."
+        if lang == "en"
+        else "電子証明書の有効期限（2024年4月1日）が過ぎています。",
+    )
+    yield Screen.CARD_PROBLEM.value, problem, ""
+    yield (
+        "card-problem-revoked",
+        replace(problem, problem=CardProblem.REVOKED, problem_detail=""),
+        "",
+    )
+    yield Screen.AUTH_PIN.value, replace(card, screen=Screen.AUTH_PIN), "12"
+    yield (
+        "auth-pin-last-try",
+        replace(
+            card, screen=Screen.AUTH_PIN, tries={**TRIES, PinKind.AUTH: 1}, notice=Notice.WRONG_PIN
+        ),
+        "",
+    )
+    yield Screen.AUTHENTICATING.value, replace(card, screen=Screen.AUTHENTICATING), ""
+    yield (
+        Screen.PIN_BLOCKED.value,
+        replace(
+            card,
+            screen=Screen.PIN_BLOCKED,
+            blocked_pin=PinKind.AUTH,
+            tries={**TRIES, PinKind.AUTH: 0},
+        ),
+        "",
+    )
+    yield Screen.IDENTITY_PIN.value, replace(card, screen=Screen.IDENTITY_PIN), "ABC"
+    yield Screen.READING_IDENTITY.value, replace(card, screen=Screen.READING_IDENTITY), ""
+    yield (
+        Screen.IDENTITY.value,
+        replace(ident, screen=Screen.IDENTITY, summary=replace(SUMMARY, renewal_open=True)),
+        "",
+    )
+    yield Screen.FORM.value, replace(full, screen=Screen.FORM), ""
+    yield "form-delivery", replace(full, screen=Screen.FORM), "scroll"
+    yield Screen.REVIEW.value, replace(full, screen=Screen.REVIEW), ""
+    yield Screen.SIGN_PIN.value, replace(full, screen=Screen.SIGN_PIN), "ABCD12"
+    yield (
+        "sign-pin-last-try",
+        replace(
+            full, screen=Screen.SIGN_PIN, tries={**TRIES, PinKind.SIGN: 1}, notice=Notice.WRONG_PIN
+        ),
+        "",
+    )
+    yield Screen.SUBMITTING.value, replace(full, screen=Screen.SUBMITTING), ""
+    yield (
+        Screen.RECEIPT.value,
+        replace(full, screen=Screen.RECEIPT, receipt=Receipt(REQUEST_ID, _summary(lang))),
+        "",
+    )
+    yield (
+        Screen.ERROR.value,
+        replace(
+            card,
+            screen=Screen.ERROR,
+            error="CommunicationError: the reader failed to exchange the APDU",
+        ),
+        "",
+    )
+
+
+def small_png_image(image: QImage) -> QImage:
+    """Scaled to 1024×640 with a palette of its 256 most frequent colours (UI screenshots have
+    few colours; Qt's own palette choice shifts them)."""
+    scaled = image.scaled(
+        *SAVED, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    ).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = array("I", bytes(scaled.constBits()))
+    table = [0xFF000000 | (c & 0xFFFFFF) for c, _n in Counter(pixels[::3]).most_common(256)]
+    return scaled.convertToFormat(
+        QImage.Format.Format_Indexed8, table, Qt.ImageConversionFlag.ThresholdDither
+    )
+
+
+def render_all(out: Path = OUT, config: KioskConfig | None = None) -> list[Path]:
+    """Write the screenshots; returns their paths. Needs a QApplication (made if missing)."""
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    setup_application(app)
+    config = config or load_config()
+    kiosk = build_kiosk(config, reader=None, printer="pdf:" + str(out / "receipts"))
+    window = kiosk.window
+    window.resize(*SIZE)
+    window.show()
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for lang in LANGUAGES:
+            for stem, model, pin in models(config, lang):
+                window.show_model(initial(config))  # leave the screen, so the next one enters
+                window.show_model(model)
+                screen = window.current_screen()
+                if pin == "scroll" and isinstance(screen, FormScreen):
+                    QCoreApplication.processEvents()  # lay the form out first
+                    screen.area.verticalScrollBar().setValue(screen.delivery_heading.y())
+                elif pin and isinstance(screen, PinScreen):
+                    for ch in pin:
+                        screen.field.append(ch)
+                for _ in range(3):
+                    QCoreApplication.processEvents()
+                pixmap = window.kiosk.grab()
+                if (pixmap.width(), pixmap.height()) != SIZE:
+                    print(f"warning: {stem}-{lang} laid out at {pixmap.width()}×{pixmap.height()}")
+                image = small_png_image(pixmap.toImage())
+                path = out / f"{stem}-{lang}.png"
+                if not image.save(str(path), "PNG", 0):
+                    raise RuntimeError(f"could not write {path}")
+                written.append(path)
+    finally:
+        window.shut_down()
+        window.close()
+        window.deleteLater()
+    return written
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    paths = render_all(out)
+    total = sum(p.stat().st_size for p in paths)
+    print(f"{len(paths)} screenshots in {out} ({total // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
