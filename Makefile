@@ -1,10 +1,9 @@
-# make demo  — the kiosk (for now: a library demo) on the built-in mock card
+# make demo  — the kiosk on the built-in mock card (a library tour where there is no display)
 # make test  — lint, type checks and the whole test suite
 # make bench — benchmarks (not part of the tests)
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: deps demo test lint typecheck pytest bench clean
 
@@ -12,7 +11,7 @@ deps:
 	@tools/bootstrap.sh
 
 demo: deps
-	$(PY) -m mock_card.demo
+	@tools/demo.sh
 
 lint: deps
 	$(VENV)/bin/ruff check .
@@ -22,7 +21,7 @@ typecheck: deps
 	$(VENV)/bin/mypy
 
 pytest: deps
-	$(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 test: lint typecheck pytest
 

@@ -190,8 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fullscreen:
         window.showFullScreen()
     else:
-        width = WINDOW_SIZE[0] + (window.side_panel.width() if window.side_panel else 0)
-        window.resize(width, WINDOW_SIZE[1])
+        width = WINDOW_SIZE[0] + (window.side_panel.sizeHint().width() if window.side_panel else 0)
+        height = WINDOW_SIZE[1]
+        screen = app.primaryScreen()
+        if screen is not None:  # keep the mock panel on a small screen: the kiosk area gives way
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        window.resize(width, height)
         window.show()
     QTimer.singleShot(0, window.start)  # the worker and the card watch, after the first paint
 
