@@ -5,8 +5,10 @@ PINs come from a hidden prompt or, for automation, from the environment
 ``pin change``) — never from the command line. The tries left are shown
 before a PIN is asked for, in the same card transaction as the VERIFY.
 
+``sign``, ``verify`` and ``authenticate`` live in :mod:`jpki.cli_sign`.
+
 Exit codes: 0 success; 1 the operation failed (wrong or blocked PIN, the card
-refused, corrupt data); 2 usage error (bad arguments, malformed PIN, no PIN
+refused, corrupt data, a signature not valid); 2 usage error (bad arguments, malformed PIN, no PIN
 source); 3 no reader, no card, card removed, reader in use, PC/SC unavailable.
 """
 
@@ -86,7 +88,7 @@ reader: --reader NAME (a part of a PC/SC reader's name) or $JPKI_READER;
 '{readers.MOCK_READER}' is the built-in mock card (state file: $JPKI_MOCK_STATE).
 
 exit codes: 0 success, 1 operation failed (wrong or blocked PIN, card refused,
-corrupt data), 2 usage error (arguments, malformed PIN, no PIN source),
+corrupt data, signature not valid), 2 usage error (arguments, malformed PIN, no PIN source),
 3 no reader / no card / card removed / reader in use / PC/SC unavailable."""
 
 
@@ -160,7 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog=PROG,
-        description="Japan's My Number card (JPKI): certificates, PINs and the text AP.",
+        description=(
+            "Japan's My Number card (JPKI): certificates, PINs, the text AP, signatures "
+            "(CMS and PDF) and authentication."
+        ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -260,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read the basic four (基本4情報) from the text AP; needs its 4-digit PIN.",
     )
     p.set_defaults(handler=cmd_text_basic)
+
+    from .cli_sign import add_sign_parsers  # sign, verify, authenticate
+
+    add_sign_parsers(commands, common, json_flag)
 
     from .ledger_cli import add_requests_parser  # the ledger's imports load only when used
 
