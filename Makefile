@@ -30,3 +30,8 @@ bench: deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# make fuzz — the long fuzz run over the parsers (atheris if installed, else hypothesis)
+.PHONY: fuzz
+fuzz: deps
+	$(PY) fuzz/run.py

@@ -492,7 +492,11 @@ class KioskServices:
             sign = card.pin_status(PinKind.SIGN)
             try:
                 text = card.pin_status(PinKind.TEXT)
-            except errors.CardResponseError:  # no text AP on this card
+            except errors.CardResponseError as exc:
+                # a card without the text AP (6A82) is fine unless the identity comes from it;
+                # any other answer is a fault, not a missing application
+                if exc.sw != 0x6A82 or self.config.identity_source is IdentitySource.TEXT_AP:
+                    raise
                 text = 0
             summary = CardSummary(
                 serial=format(cert.serial_number, "X"),
@@ -654,9 +658,8 @@ class KioskServices:
                 allowed_kinds=self.kinds,
             )
             document = request.to_bytes()
-            signature = sign_cms(
-                card, document, pin=effect.pin.reveal(), certificate=cert, signing_time=now
-            )
+            # the VERIFY that read the certificate above, in this transaction, covers it
+            signature = sign_cms(card, document, pin=None, certificate=cert, signing_time=now)
             return _Signed(request, document, signature)
 
         try:

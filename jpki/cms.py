@@ -385,7 +385,7 @@ def sign_cms(
     card: JpkiCard,
     data: bytes,
     *,
-    pin: PinSource,
+    pin: PinSource | None,
     detached: bool = True,
     include_ca: bool = False,
     hash_algorithm: hashes.HashAlgorithm = SHA256,
@@ -397,11 +397,14 @@ def sign_cms(
     Everything happens in one card transaction with one VERIFY: the signature
     certificate (``certificate``, or read from the card, which needs the
     signature PIN) and, with ``include_ca``, the signature CA certificate are
-    put in the SignedData, then the card signs.
+    put in the SignedData, then the card signs. ``pin=None`` relies on a
+    :meth:`JpkiCard.verify_pin` made earlier inside the caller's own transaction
+    (else :class:`jpki.PinRequired`, with nothing sent).
     """
     algorithm = _HASHES[_hash_name(hash_algorithm)]()
     with card.transaction():
-        card.verify_pin(PinKind.SIGN, pin)  # once; the signature below relies on it
+        if pin is not None:  # None: verified earlier inside the caller's transaction
+            card.verify_pin(PinKind.SIGN, pin)  # once; the signature below relies on it
         if certificate is None:
             certificate = card.read_certificate(CertKind.SIGN)
         extra = [card.read_certificate(CertKind.SIGN_CA)] if include_ca else []

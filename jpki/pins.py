@@ -32,6 +32,8 @@ def normalize_pin(kind: PinKind, pin: str) -> bytes:
     """
     if not isinstance(pin, str):
         raise PinFormatError(kind, f"the {kind.label} must be text")
+    if not pin.isascii():  # "ſ".upper() == "S": only ASCII may be upper-cased into the rule
+        raise PinFormatError(kind, f"the {kind.label} must be {rule(kind)}")
     candidate = pin.upper() if kind is PinKind.SIGN else pin
     if kind is PinKind.SIGN:
         ok = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -768,3 +768,41 @@ def test_unexpected_failures_in_every_effect_never_escape(
     assert isinstance(result, PinResult) and not result.ok and result.error
     assert services.run(Wipe()) is None
     assert not leaked(caplog.text)
+
+
+def _text_ap_select_index(card: MockCard, ledger: Ledger) -> int:
+    """Which APDU of ReadCard selects the text AP (1-based), from a clean run."""
+    from apdu.replay import RecordingTransport
+
+    recorder = RecordingTransport(card)
+    services = KioskServices(
+        CONFIG, lambda: nullcontext(JpkiCard(recorder)), trust_store=MOCK_TRUST, ledger=ledger
+    )
+    assert isinstance(services.run(ReadCard(1)), CardChecked)
+    select_text = bytes.fromhex("00A4040C0AD3921000310001010408")
+    return recorder.commands.index(select_text) + 1
+
+
+@pytest.mark.parametrize(
+    ("sw", "source", "tolerated"),
+    [
+        (0x6A82, IdentitySource.SIGN_CERTIFICATE, True),  # no text AP: fine, 0 tries shown
+        (0x6A82, IdentitySource.TEXT_AP, False),  # but the identity needs it
+        (0x6F00, IdentitySource.SIGN_CERTIFICATE, False),  # a fault is never "no text AP"
+    ],
+)
+def test_text_ap_missing_versus_faulty(
+    card: MockCard, ledger: Ledger, sw: int, source: IdentitySource, tolerated: bool
+) -> None:
+    index = _text_ap_select_index(card, ledger)
+    card.reset()
+    card.faults.status_word_at(index, sw)
+    config = replace(CONFIG, identity_source=source)
+    services = KioskServices(config, mock_card_opener(card), trust_store=MOCK_TRUST, ledger=ledger)
+    event = services.run(ReadCard(1))
+    assert isinstance(event, CardChecked)
+    if tolerated:
+        assert event.problem is None and event.summary is not None
+        assert event.summary.text_tries == 0
+    else:
+        assert event.summary is None and event.problem is not None
