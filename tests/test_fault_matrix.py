@@ -43,15 +43,12 @@ from gui.flow import (
     ConfirmReview,
     Event,
     Finish,
-    Model,
     PinEntered,
     RequestForm,
     Screen,
     Secret,
     SubmitForm,
-    Wipe,
     initial,
-    step,
 )
 from gui.services import KioskServices, ledger_config
 from jpki import CertKind, JpkiCard, JpkiError, PinKind, errors
@@ -61,6 +58,7 @@ from jpki.ledger import Ledger
 from jpki.trust import Purpose, TrustStore
 from mock_card import MockCard, MockPki
 from tests.fault_report import FaultMatrix
+from tests.kiosk_driver import Kiosk
 
 AUTH_PIN, SIGN_PIN, TEXT_PIN = "9753", "ZQ8X7W6V5U4T", "8642"
 # what "change PIN" switches to and back
@@ -451,28 +449,6 @@ SCRIPT: list[tuple[Callable[[], Event], Screen]] = [
     (ConfirmReview, Screen.SIGN_PIN),
     (lambda: PinEntered(Secret(SIGN_PIN)), Screen.RECEIPT),
 ]
-
-
-@dataclass
-class Kiosk:
-    """The controller in miniature (as in tests/test_kiosk_services.py)."""
-
-    services: KioskServices
-    model: Model
-    results: list[Event] = field(default_factory=list)
-
-    def send(self, event: Event) -> Model:
-        queue: list[Event] = [event]
-        while queue:
-            self.model, effects = step(self.model, queue.pop(0))
-            for effect in effects:
-                result = self.services.run(effect, language=self.model.language)
-                if isinstance(effect, Wipe):
-                    assert result is None
-                if result is not None:
-                    self.results.append(result)
-                    queue.append(result)
-        return self.model
 
 
 def counting_opener(card: MockCard, transport: CountingTransport) -> Callable[[], Any]:

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -25,10 +25,8 @@ from gui.flow import (
     CardRemoved,
     ConfirmIdentity,
     ConfirmReview,
-    Event,
     Finish,
     Identity,
-    Model,
     Notice,
     PinEntered,
     PinResult,
@@ -65,6 +63,7 @@ from jpki.requests import (
 )
 from jpki.trust import CrlStore, Purpose, TrustStore
 from mock_card import CardProfile, MockCard, MockPki
+from tests.kiosk_driver import Kiosk as BaseKiosk
 
 # PINs chosen so that they cannot turn up by chance in the logs checked below (no years,
 # dates or line numbers; the signature PIN has letters outside hexadecimal).
@@ -83,31 +82,8 @@ def new_card(**kwargs: object) -> MockCard:
     return MockCard(auth_pin=AUTH_PIN, sign_pin=SIGN_PIN, text_pin=TEXT_PIN, **kwargs)  # type: ignore[arg-type]
 
 
-@dataclass
-class Kiosk:
-    """The controller in miniature: events into the flow, effects into the services, the
-    services' events back into the flow."""
-
-    services: KioskServices
-    model: Model
-    results: list[Event] = field(default_factory=list)
-
-    def send(self, event: Event) -> Model:
-        queue: list[Event] = [event]
-        while queue:
-            self.model, effects = step(self.model, queue.pop(0))
-            for effect in effects:
-                result = self.services.run(effect, language=self.model.language)
-                if isinstance(effect, Wipe):
-                    assert result is None
-                if result is not None:
-                    self.results.append(result)
-                    queue.append(result)
-        return self.model
-
-    def screen(self) -> Screen:
-        """A method, not a property: the screen changes under every send()."""
-        return self.model.screen
+class Kiosk(BaseKiosk):
+    """The shared driver, with the walks these tests take through the flow."""
 
     def to_identity_pin(self) -> None:
         self.send(CardInserted())

@@ -38,10 +38,8 @@ from gui.flow import (
     CardInserted,
     ConfirmIdentity,
     ConfirmReview,
-    Event,
     Finish,
     Identity,
-    Model,
     Notice,
     PinEntered,
     ReadIdentity,
@@ -53,13 +51,13 @@ from gui.flow import (
     SubmitForm,
     Wipe,
     initial,
-    step,
 )
 from gui.services import KioskServices, ledger_config, mock_card_opener
 from jpki import JpkiCard
 from jpki.ledger import Ledger
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki, load_card
+from tests.kiosk_driver import Kiosk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -437,28 +435,6 @@ def test_cli_commands_leak_nothing(state: tuple[Path, Needles], tmp_path: Path) 
 
 
 # -- the kiosk flow ------------------------------------------------------------------------------
-
-
-@dataclass
-class Kiosk:
-    services: KioskServices
-    model: Model
-    results: list[Event] = field(default_factory=list)
-    models: list[Model] = field(default_factory=list)
-
-    def send(self, event: Event, expect: Screen | None = None) -> Model:
-        queue: list[Event] = [event]
-        while queue:
-            self.model, effects = step(self.model, queue.pop(0))
-            self.models.append(self.model)
-            for effect in effects:
-                result = self.services.run(effect, language=self.model.language)
-                if result is not None:
-                    self.results.append(result)
-                    queue.append(result)
-        if expect is not None:
-            assert self.model.screen is expect, self.model
-        return self.model
 
 
 def pin(value: str) -> PinEntered:
