@@ -92,6 +92,8 @@ _U32: Final = 0xFFFFFFFF
 #: The service is gone (pcscd stopped or restarted): the context is dead.
 _SERVICE_GONE: Final = frozenset((_E_NO_SERVICE, _E_SERVICE_STOPPED, _E_INVALID_HANDLE))
 _PROTOCOL_NAMES: Final = {_PROTOCOL_T0: "T=0", _PROTOCOL_T1: "T=1"}
+#: Seconds a failed exchange waits for the reader to tell whether the card left.
+_CARD_LEFT_WAIT: Final = 1.0
 
 Disposition = Literal["reset", "leave", "unpower"]
 _DISPOSITIONS: Final[dict[str, int]] = {
@@ -346,8 +348,48 @@ class PcscTransport:
             raise self._no_handle("transmit")
         result = _SCardTransmit(hcard, self._pci, list(apdu))
         if result[0]:
-            raise _error(int(result[0]), "transmit")
-        return bytes(result[1])
+            error = _error(int(result[0]), "transmit")
+            raise self._card_left(error) if type(error) is CommunicationError else error
+        response = bytes(result[1])
+        if len(response) < 2:
+            raise self._card_left(
+                CommunicationError("transmit: the card answered without a status word")
+            )
+        return response
+
+    def _card_left(self, error: CommunicationError) -> TransportError:
+        """``error``, unless the card left the reader during the exchange.
+
+        A reader may report an exchange the card never answered as a success
+        with no data (vsmartcard's vpcd does) or as a plain communication
+        failure, before pcscd's presence poll (every 0.4 s) has seen the card
+        go. Wait (at most :data:`_CARD_LEFT_WAIT`) for the reader's state, so
+        that a card pulled out mid-command reads as :class:`CardRemovedError`.
+        """
+        deadline = time.monotonic() + _CARD_LEFT_WAIT
+        current = _STATE_UNAWARE
+        while True:
+            wait_ms = max(0, int((deadline - time.monotonic()) * 1000))
+            result = _S.SCardGetStatusChange(self._context, wait_ms, [(self._reader, current)])
+            hr = int(result[0]) & _U32
+            if hr == _SUCCESS:
+                state = int(result[1][0][1])
+                if state & _STATE_UNKNOWN:
+                    return ReaderGoneError("transmit: the reader is gone")
+                if not state & _STATE_PRESENT:
+                    return CardRemovedError(
+                        "transmit: the card was removed during the command; "
+                        "re-insert it and reconnect"
+                    )
+                current = state & ~_STATE_CHANGED
+            elif hr in _SERVICE_GONE:
+                return ReaderGoneError(
+                    "transmit: the PC/SC service (pcscd) stopped; start pcscd and reconnect"
+                )
+            elif hr != _E_TIMEOUT:
+                return error
+            if time.monotonic() >= deadline:
+                return error
 
     def _no_handle(self, action: str) -> TransportError:
         if self._closed:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
 from .card_watch import CardWatch, MockCardWatch, PcscCardWatch
@@ -58,11 +59,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+PIXMAP_CACHE_KIB = 2048
+
+
 def setup_application(app: QApplication) -> None:
     """Large CJK-capable font and the high-contrast style, for the whole application."""
     app.setFont(style.font(style.BODY_PX))
     app.setStyleSheet(style.STYLE_SHEET)
     app.setApplicationName("jpki-kiosk")
+    # Qt's pixmap cache (10 MiB by default) filled over the first ~100 sessions and read as
+    # memory growth in the soak; the kiosk's few icons need far less.
+    QPixmapCache.setCacheLimit(PIXMAP_CACHE_KIB)
     if not style.has_cjk_font():
         logger.warning("no Noto Sans CJK JP font: Japanese text may not render (fonts-noto-cjk)")
 

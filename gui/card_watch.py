@@ -23,6 +23,7 @@ class CardWatch(QObject):
     inserted = Signal()
     removed = Signal()
     status = Signal(str)  # reader or service news, for the log / staff
+    available = Signal(bool)  # the reader can be reached (False: the PC/SC service is down)
 
     def start(self) -> None:
         """Begin watching (a card already in the reader is reported as inserted)."""
@@ -133,3 +134,5 @@ class PcscCardWatch(CardWatch):
             self.removed.emit()
         elif kind in ("service_lost", "service_back", "reader_added", "reader_removed"):
             self.status.emit(f"{kind} {reader}".strip())
+            if kind in ("service_lost", "service_back"):
+                self.available.emit(kind == "service_back")

@@ -83,7 +83,8 @@ class KioskWindow(QWidget):
         self.translations.set_language(self.model.language)
         self._clock = clock
         self._last_activity = clock()
-        self.out_of_service = False
+        self.out_of_service = False  # the services (ledger, trust) could not start
+        self.reader_unavailable = False  # the card watch lost the reader (PC/SC service down)
 
         root = QHBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +160,7 @@ class KioskWindow(QWidget):
         worker.worker.failed.connect(self._services_failed)
         worker.worker.ready.connect(self._services_ready)
         card_watch.status.connect(self._card_watch_status)
+        card_watch.available.connect(self._reader_available)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -184,15 +186,25 @@ class KioskWindow(QWidget):
     def _services_failed(self, error: str) -> None:
         logger.error("the kiosk is out of service: %s", error)
         self.out_of_service = True
-        insert = self.screens[Screen.INSERT_CARD]
-        if isinstance(insert, InsertCardScreen):
-            insert.set_out_of_service(True)
+        self._show_out_of_service()
 
     def _services_ready(self) -> None:
         self.out_of_service = False
+        self._show_out_of_service()
+
+    def _reader_available(self, available: bool) -> None:
+        if available:
+            logger.info("the card reader is back")
+        else:
+            logger.error("the card reader is unavailable (the PC/SC service is down)")
+        self.reader_unavailable = not available
+        self._show_out_of_service()
+
+    def _show_out_of_service(self) -> None:
+        """The insert screen's out-of-service notice: the services or the reader are down."""
         insert = self.screens[Screen.INSERT_CARD]
         if isinstance(insert, InsertCardScreen):
-            insert.set_out_of_service(False)
+            insert.set_out_of_service(self.out_of_service or self.reader_unavailable)
 
     def _card_watch_status(self, text: str) -> None:
         logger.info("card reader: %s", text)

@@ -1,0 +1,67 @@
+"""One complete kiosk flow in real mode through pcscd + vpcd: the card inserted into the
+virtual reader is seen by the PC/SC watcher, read, authenticated, signed with, and the
+request lands in the ledger, verifiable."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.flow import Screen
+from gui.screens.form import FormScreen
+from gui.screens.pin import PinScreen
+from jpki.layout import PinKind
+from mock_card import MockCard
+from tests.pcscd import Pcscd
+from tests.test_resilience import LOAD, READ, at, make_kiosk, serving  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(180, method="thread")]
+
+
+def pin_screen(kiosk) -> PinScreen:  # type: ignore[no-untyped-def]
+    screen = kiosk.window.current_screen()
+    assert isinstance(screen, PinScreen)
+    return screen
+
+
+def enter(qtbot, kiosk, pin: str) -> None:  # type: ignore[no-untyped-def]
+    screen = pin_screen(kiosk)
+    pad = screen.alpha if screen.kind is PinKind.SIGN else screen.numeric
+    for ch in pin:
+        qtbot.mouseClick(pad.keys[ch], Qt.MouseButton.LeftButton)
+    assert screen.ok.isEnabled()
+    qtbot.mouseClick(screen.ok, Qt.MouseButton.LeftButton)
+
+
+def test_complete_flow_through_pcscd(make_kiosk, pcscd: Pcscd, qtbot) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    kiosk = make_kiosk(pcscd.reader)
+    worker = kiosk.window.worker.worker
+    qtbot.waitUntil(lambda: worker.services is not None, timeout=LOAD)
+    card = MockCard()
+    with serving(card, pcscd.reader):
+        at(qtbot, kiosk, Screen.AUTH_PIN, READ)  # inserted, read and checked over PC/SC
+        enter(qtbot, kiosk, "1234")
+        at(qtbot, kiosk, Screen.IDENTITY_PIN, READ)
+        enter(qtbot, kiosk, "ABCD1234")
+        at(qtbot, kiosk, Screen.IDENTITY, READ)
+        kiosk.window.current_screen().primary().click()
+        at(qtbot, kiosk, Screen.FORM)
+        form = kiosk.window.current_screen()
+        assert isinstance(form, FormScreen)
+        form.kinds.button("transcript-ja").click()
+        form.deliveries.button("counter").click()
+        form.purposes.button("job").click()
+        form.next.click()
+        at(qtbot, kiosk, Screen.REVIEW)
+        kiosk.window.current_screen().primary().click()
+        at(qtbot, kiosk, Screen.SIGN_PIN)
+        enter(qtbot, kiosk, "ABCD1234")
+        at(qtbot, kiosk, Screen.RECEIPT, READ)
+        receipt = kiosk.window.model.receipt
+        assert receipt is not None
+    at(qtbot, kiosk, Screen.INSERT_CARD)  # the card taken out
+    ledger = worker.services.ledger
+    record = ledger.get(receipt.request_id)
+    assert record is not None
+    assert ledger.reverify(receipt.request_id).valid
+    assert card.pin_tries_left("auth") == 3 and card.pin_tries_left("sign") == 5
