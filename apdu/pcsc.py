@@ -191,21 +191,30 @@ def list_readers() -> list[str]:
         _release(context)
 
 
+def match_readers(readers: list[str], wanted: str | None) -> list[str]:
+    """The readers ``wanted`` names: an exact name, else every name containing it
+    (case-insensitive); all of them for ``None``.
+
+    Raises :class:`NoReaderError` when there is no reader or none matches.
+    """
+    if not readers:
+        raise NoReaderError("no card reader is connected")
+    if wanted is None:
+        return list(readers)
+    if wanted in readers:
+        return [wanted]
+    needle = wanted.casefold()
+    found = [r for r in readers if needle in r.casefold()]
+    if not found:
+        raise NoReaderError(f"no reader matches {wanted!r}; readers: {', '.join(readers)}")
+    return found
+
+
 def _choose_reader(context: int, wanted: str | None) -> str:
     readers = _readers(context)
-    if not readers:
-        raise NoReaderError("no smart-card reader is connected")
-    if wanted is not None and wanted in readers:
-        return wanted
-    if wanted is not None:
-        needle = wanted.casefold()
-        candidates = [r for r in readers if needle in r.casefold()]
-        if not candidates:
-            raise NoReaderError(f"no reader matches {wanted!r}; readers: {', '.join(readers)}")
-        if len(candidates) == 1:
-            return candidates[0]
-    else:
-        candidates = readers
+    candidates = match_readers(readers, wanted)
+    if wanted is not None and len(candidates) == 1:
+        return candidates[0]
     hr, states = _states(context, candidates, 0)
     if hr != _SUCCESS:
         raise _error(hr, "cannot read the reader states")

@@ -34,10 +34,6 @@ def format_response(response: bytes) -> str:
     return (data.hex(" ").upper() + " " if data else "") + sw.hex().upper()
 
 
-def enabled() -> bool:
-    return logger.isEnabledFor(TRACE)
-
-
 def log_command(apdu: bytes) -> None:
     if logger.isEnabledFor(TRACE):
         logger.log(TRACE, "> %s", redact_command(apdu))

@@ -34,18 +34,11 @@ def matching_readers(reader: str | None) -> list[str]:
     reader = requested_reader(reader)
     if reader is not None and reader.casefold() == MOCK_READER:
         return [MOCK_READER]
+    from apdu.pcsc import match_readers
+
     names = list_readers()
-    if not names:
-        raise errors.NoReader("no card reader is connected")
-    if reader is None:
-        return names
-    if reader in names:
-        return [reader]
-    needle = reader.casefold()
-    found = [n for n in names if needle in n.casefold()]
-    if not found:
-        raise errors.NoReader(f"no reader matches {reader!r}; readers: {', '.join(names)}")
-    return found
+    with translated_transport_errors():
+        return match_readers(names, reader)
 
 
 @contextmanager

@@ -506,3 +506,17 @@ def test_card_watcher_callback_errors_do_not_kill_it(served_card: ServedCard) ->
         served_card.remove()
         assert got.wait(WAIT)
         assert watcher.running
+
+
+def test_match_readers() -> None:
+    from apdu import NoReaderError
+    from apdu.pcsc import match_readers
+
+    names = ["ACS ACR39U 00 00", "Virtual PCD 00 00", "Virtual PCD 00 01"]
+    assert match_readers(names, None) == names
+    assert match_readers(names, "Virtual PCD 00 01") == ["Virtual PCD 00 01"]  # exact wins
+    assert match_readers(names, "virtual") == names[1:]  # case-insensitive part
+    with pytest.raises(NoReaderError, match="no reader matches 'felica'"):
+        match_readers(names, "felica")
+    with pytest.raises(NoReaderError, match="no card reader"):
+        match_readers([], None)
