@@ -3,7 +3,8 @@
 Register with ``pytest_plugins = ["tests.pcsc_fixtures"]`` in ``tests/conftest.py``.
 
 * ``pcscd`` (session): a running PC/SC service with the vpcd reader, reused if
-  one answers already, else started (and stopped at the end). Skips when
+  one answers already, else started (and stopped at the end). The run holds
+  :func:`tests.pcscd.machine_lock` meanwhile, so two runs on one machine take turns. Skips when
   pcscd or libifdvpcd.so is not installed — fails instead when ``CI=true``.
 * ``vpcd_reader``: the virtual reader's name, e.g. ``"Virtual PCD 00 00"``.
 * ``served_card`` (function): a fresh :class:`mock_card.MockCard` served
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.pcscd import Pcscd, PcscdUnavailable, ServedCard, missing_requirements
+from tests.pcscd import Pcscd, PcscdUnavailable, ServedCard, machine_lock, missing_requirements
 
 
 def _unavailable(reason: str) -> None:
@@ -32,14 +33,15 @@ def pcscd() -> Iterator[Pcscd]:
     reason = missing_requirements()
     if reason:
         _unavailable(reason)
-    try:
-        service = Pcscd.ensure()
-    except PcscdUnavailable as exc:
-        pytest.fail(f"pcscd with the vpcd driver could not be started: {exc}", pytrace=False)
-    try:
-        yield service
-    finally:
-        service.stop()
+    with machine_lock():
+        try:
+            service = Pcscd.ensure()
+        except PcscdUnavailable as exc:
+            pytest.fail(f"pcscd with the vpcd driver could not be started: {exc}", pytrace=False)
+        try:
+            yield service
+        finally:
+            service.stop()
 
 
 @pytest.fixture

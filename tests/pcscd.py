@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,27 @@ _PR_SET_PDEATHSIG = 1
 
 START_TIMEOUT = 15.0
 CARD_TIMEOUT = 5.0
+
+
+@contextlib.contextmanager
+def machine_lock() -> Iterator[None]:
+    """Hold the machine's pcscd and vpcd port for one test run or benchmark.
+
+    pcscd and the vpcd port are shared by every process on the machine: two
+    test runs (two checkouts, say) serving cards at once would take each
+    other's card. The second run waits here until the first is done.
+    """
+    path = Path(tempfile.gettempdir()) / "jpki-vpcd.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another test run to release pcscd ({path})", flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 class PcscdUnavailable(RuntimeError):
