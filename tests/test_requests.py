@@ -1,4 +1,4 @@
-"""The signed certificate-request document (jpki/requests.py)."""
+"""The signed certificate-request document (jpki/requests/)."""
 
 from __future__ import annotations
 

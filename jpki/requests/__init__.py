@@ -1,0 +1,60 @@
+"""Signed certificate requests: the document an applicant signs at the kiosk.
+
+* :mod:`~jpki.requests.document` — :class:`CertificateRequest` (one canonical JSON
+  encoding, strict parsing) and its :class:`Applicant`;
+* :mod:`~jpki.requests.catalogue` — the certificates an office issues
+  (:class:`KindCatalogue`, :data:`DEFAULT_CATALOGUE`);
+* :mod:`~jpki.requests.delivery` — how a certificate reaches the applicant
+  (:class:`DeliveryMethod` and a class of details per method);
+* :mod:`~jpki.requests.signing` — signing a request (:func:`sign_request`);
+* :mod:`~jpki.requests.schema` — the value checks and :class:`RequestSchemaError`.
+"""
+
+from .catalogue import DEFAULT_CATALOGUE, DEFAULT_KIND_CODES, CertificateKindInfo, KindCatalogue
+from .delivery import (
+    ConvenienceStoreDelivery,
+    CounterDelivery,
+    Delivery,
+    DeliveryMethod,
+    DigitalPdfDelivery,
+    PostalDelivery,
+)
+from .document import (
+    DOCUMENT_TYPE,
+    DOCUMENT_VERSION,
+    JST,
+    LANGUAGES,
+    MAX_COPIES,
+    MAX_DOCUMENT_SIZE,
+    Applicant,
+    CertificateRequest,
+    new_request_id,
+)
+from .schema import RequestSchemaError
+from .signing import SignedRequest, sign_request, sign_request_with_key
+
+__all__ = [
+    "DEFAULT_CATALOGUE",
+    "DEFAULT_KIND_CODES",
+    "DOCUMENT_TYPE",
+    "DOCUMENT_VERSION",
+    "JST",
+    "LANGUAGES",
+    "MAX_COPIES",
+    "MAX_DOCUMENT_SIZE",
+    "Applicant",
+    "CertificateKindInfo",
+    "CertificateRequest",
+    "ConvenienceStoreDelivery",
+    "CounterDelivery",
+    "Delivery",
+    "DeliveryMethod",
+    "DigitalPdfDelivery",
+    "KindCatalogue",
+    "PostalDelivery",
+    "RequestSchemaError",
+    "SignedRequest",
+    "new_request_id",
+    "sign_request",
+    "sign_request_with_key",
+]
