@@ -469,11 +469,7 @@ def cmd_change(args: argparse.Namespace) -> int:
     actor = _actor(args)
     with _open(args) as ledger:
         record = ledger.find(args.request_id)
-        method: Callable[..., Any] = getattr(ledger, args.change)
-        kwargs: dict[str, Any] = {"actor": actor}
-        if args.reason is not None or args.change == "reject":
-            kwargs["reason"] = args.reason
-        updated = method(record.request_id, **kwargs)
+        updated = ledger.change(record.request_id, args.change, actor=actor, reason=args.reason)
     if args.json:
         _print_json(updated.summary())
     else:
