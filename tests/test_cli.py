@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import NoReader, ReaderUnavailable, cli
 from jpki import readers as jpki_readers
+from jpki.cli import common
 from mock_card import MockCard, load_card, save_card
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,11 +118,11 @@ class InProcess:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("JPKI_READER", "mock")
         self.tty(False)
-        monkeypatch.setattr(cli.getpass, "getpass", self._getpass)
+        monkeypatch.setattr(common.getpass, "getpass", self._getpass)
 
     def tty(self, stdin: bool, stdout: bool = False) -> None:
-        self.monkeypatch.setattr(cli, "_stdin_is_tty", lambda: stdin)
-        self.monkeypatch.setattr(cli, "_stdout_is_tty", lambda: stdout)
+        self.monkeypatch.setattr(common, "stdin_is_tty", lambda: stdin)
+        self.monkeypatch.setattr(common, "stdout_is_tty", lambda: stdout)
 
     def _getpass(self, prompt: str = "Password: ", stream: object = None) -> str:
         self.prompts.append(prompt)

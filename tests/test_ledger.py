@@ -1,4 +1,4 @@
-"""The certificate-request ledger (jpki/ledger, jpki/ledger_cli.py) on SQLite and PostgreSQL.
+"""The certificate-request ledger (jpki/ledger, jpki/cli/requests.py) on SQLite and PostgreSQL.
 
 Every test taking ``db_url`` (or ``ledger``) runs twice: on an SQLite file and
 on a database of a throwaway PostgreSQL cluster (tests/postgres.py; one
@@ -32,6 +32,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from jpki import CertKind, JpkiCard
+from jpki.cli import main
+from jpki.cli.requests import run as run_requests
 from jpki.cms import CmsReason, sign_cms_with_key
 from jpki.ledger import (
     FINAL_STATUSES,
@@ -50,7 +52,6 @@ from jpki.ledger import (
     resolve_url,
 )
 from jpki.ledger.engine import alembic_config
-from jpki.ledger_cli import main, run_requests
 from jpki.requests import (
     JST,
     Applicant,
@@ -987,7 +988,7 @@ def test_cli_staff_workflow(
     assert cli(capsys, "list", "--json")[1].strip() == "[]"
 
 
-def test_cli_hooks_into_the_main_parser_and_runs_standalone(
+def test_cli_is_part_of_the_main_parser_and_runs_as_a_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from jpki import cli as main_cli
@@ -995,7 +996,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
     db = tmp_path / "ledger.sqlite3"
     with Ledger.open(db, config=CONFIG) as ledger:
         rid = submitted(ledger)
-    # jpki/cli.py's build_parser hooks the ledger commands in
+    # the main parser holds the ledger's commands
     build_with_requests = main_cli.build_parser
     assert main_cli.main(["requests", "--db", str(db), "approve", rid, "--actor", "staff:a"]) == 0
     assert "submitted → approved" in capsys.readouterr().out
@@ -1015,7 +1016,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
         [
             sys.executable,
             "-m",
-            "jpki.ledger_cli",
+            "jpki",
             "requests",
             "list",
             "--db",
@@ -1031,7 +1032,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["status"] == "approved"
     done = subprocess.run(
-        [sys.executable, "-m", "jpki.ledger_cli", "requests", "nonsense"],
+        [sys.executable, "-m", "jpki", "requests", "nonsense"],
         capture_output=True,
         text=True,
         env=env,

@@ -1,22 +1,16 @@
-"""``jpki requests …``: the staff command line of the certificate-request ledger.
-
-Hook it into a main parser with::
-
-    from .ledger_cli import add_requests_parser
-    add_requests_parser(commands)          # sets handler=run_requests
-
-or run it alone: ``python -m jpki.ledger_cli requests list``.
+"""``jpki requests …``: the staff commands of the certificate-request ledger.
 
 The database is ``--db URL`` (an SQLite path or URL, or ``postgresql://…``),
 else ``$JPKI_LEDGER_URL``, else the SQLite file in the user data folder. Every
 change is recorded in the audit trail under ``--actor NAME`` (else
 ``$JPKI_ACTOR``, else the login name). Times are shown in JST; ``--since`` /
 ``--until`` take a date (a whole day in JST; ``--until`` includes that day)
-or an ISO time.
+or an ISO time. The certificates an office issues are the built-in catalogue,
+or a kiosk configuration's (``--catalogue kiosk.toml``).
 
 Exit codes: 0 success; 1 the operation failed (no such request, a change the
 status does not allow, a submission refused, the database unreachable);
-2 usage error.
+2 usage error. The ledger is imported only when a ``requests`` command runs.
 """
 
 from __future__ import annotations
@@ -29,26 +23,36 @@ import io
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .requests import JST
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    JST,
+    CommandFailed,
+    UsageError,
+    crl_store,
+    jst_text,
+    note,
+    out,
+    print_json,
+    read_file,
+    trust_store,
+    write_output,
+)
 
 if TYPE_CHECKING:
-    from .ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
+    from ..ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
 
-__all__ = ["add_requests_parser", "main", "run_requests"]
+__all__ = ["STATUSES", "add_requests_parser", "parse_time"]
 
-PROG: Final = "jpki"
 URL_ENV: Final = "JPKI_LEDGER_URL"
 ACTOR_ENV: Final = "JPKI_ACTOR"
 RETENTION_ENV: Final = "JPKI_LEDGER_RETENTION_DAYS"
-
-EXIT_OK: Final = 0
-EXIT_FAILED: Final = 1
-EXIT_USAGE: Final = 2
 
 STATUSES: Final = (
     "submitted",
@@ -70,10 +74,6 @@ ISO time.
 
 exit codes: 0 success, 1 operation failed (no such request, change not allowed
 in this status, submission refused, database unreachable), 2 usage error."""
-
-
-class UsageError(Exception):
-    """The command cannot run as given (exit code 2)."""
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -147,8 +147,7 @@ def _trust_options() -> argparse.ArgumentParser:
 
 
 def add_requests_parser(subparsers: Any) -> None:
-    """Add ``requests`` (with its subcommands) to an ``add_subparsers()`` object; the parsed
-    arguments carry ``handler=run_requests``."""
+    """Add ``requests`` (with its subcommands) to the main parser's subcommands."""
     top = subparsers.add_parser(
         "requests",
         parents=[_common(suppress=False)],
@@ -160,7 +159,7 @@ def add_requests_parser(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    top.set_defaults(handler=run_requests)
+    top.set_defaults(handler=run, error_prefix="jpki requests")
     commands = top.add_subparsers(dest="requests_command", metavar="COMMAND", required=True)
     common = _common(suppress=True)
     json_flag = argparse.ArgumentParser(add_help=False)
@@ -171,7 +170,7 @@ def add_requests_parser(subparsers: Any) -> None:
         parents=[common, _filters(), json_flag],
         help="list requests (filters: --status, --since, --until, --kind, --kiosk)",
     )
-    p.set_defaults(requests_func=cmd_list)
+    p.set_defaults(requests_command_func=cmd_list)
 
     p = commands.add_parser(
         "show", parents=[common, json_flag], help="one request with its audit trail"
@@ -180,7 +179,7 @@ def add_requests_parser(subparsers: Any) -> None:
     p.add_argument(
         "--document", action="store_true", help="print the signed request document as it is"
     )
-    p.set_defaults(requests_func=cmd_show)
+    p.set_defaults(requests_command_func=cmd_show)
 
     for name, help_text in (
         ("approve", "submitted → approved (identity and enrolment checked)"),
@@ -197,14 +196,14 @@ def add_requests_parser(subparsers: Any) -> None:
             required=name == "reject",
             help="why (recorded in the audit trail)",
         )
-        p.set_defaults(requests_func=cmd_change, change=name)
+        p.set_defaults(requests_command_func=cmd_change, change=name)
 
     p = commands.add_parser(
         "expire",
         parents=[common, json_flag],
         help="mark issued requests past their PDF window or print deadline as expired",
     )
-    p.set_defaults(requests_func=cmd_expire)
+    p.set_defaults(requests_command_func=cmd_expire)
 
     p = commands.add_parser(
         "export", parents=[common, _filters()], help="export requests as CSV or JSON"
@@ -219,7 +218,7 @@ def add_requests_parser(subparsers: Any) -> None:
         action="store_true",
         help="JSON: include the signed document and CMS signature (base64)",
     )
-    p.set_defaults(requests_func=cmd_export)
+    p.set_defaults(requests_command_func=cmd_export)
 
     p = commands.add_parser(
         "purge",
@@ -236,7 +235,7 @@ def add_requests_parser(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--dry-run", action="store_true", help="only say what would be purged")
-    p.set_defaults(requests_func=cmd_purge)
+    p.set_defaults(requests_command_func=cmd_purge)
 
     p = commands.add_parser(
         "audit", parents=[common, json_flag], help="the audit trail (of one request, or all)"
@@ -244,7 +243,7 @@ def add_requests_parser(subparsers: Any) -> None:
     p.add_argument("request_id", metavar="ID", nargs="?", help="request id (or a unique prefix)")
     p.add_argument("--since", metavar="DATE", help="entries on or after")
     p.add_argument("--until", metavar="DATE", help="entries up to (a date: that day too)")
-    p.set_defaults(requests_func=cmd_audit)
+    p.set_defaults(requests_command_func=cmd_audit)
 
     p = commands.add_parser(
         "submit",
@@ -253,7 +252,7 @@ def add_requests_parser(subparsers: Any) -> None:
     )
     p.add_argument("signature", metavar="P7S", help="the CMS signature (DER or PEM)")
     p.add_argument("--content", metavar="FILE", help="the signed request document (detached)")
-    p.set_defaults(requests_func=cmd_submit)
+    p.set_defaults(requests_command_func=cmd_submit)
 
     p = commands.add_parser(
         "verify",
@@ -261,33 +260,14 @@ def add_requests_parser(subparsers: Any) -> None:
         help="verify a stored request's signature again",
     )
     p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
-    p.set_defaults(requests_func=cmd_verify)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="jpki: the request ledger")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_requests_parser(commands)
-    return parser
+    p.set_defaults(requests_command_func=cmd_verify)
 
 
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _note(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-
-
 def _jst(value: datetime | None) -> str:
-    return "-" if value is None else value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    return "-" if value is None else jst_text(value, seconds=False)
 
 
 def parse_time(text: str, *, end_of_day: bool = False) -> datetime:
@@ -322,16 +302,14 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _config(args: argparse.Namespace) -> LedgerConfig:
-    from .ledger import LedgerConfig
-    from .requests import DEFAULT_KIND_CODES, KindCatalogue
-    from .trust import CrlStore, RevocationPolicy, TrustStore
+    from ..ledger import LedgerConfig
+    from ..requests import DEFAULT_KIND_CODES, KindCatalogue
+    from ..trust import RevocationPolicy
 
-    anchors = getattr(args, "trust_anchor", None)
-    crl_paths = getattr(args, "crl", None)
     catalogue = getattr(args, "catalogue", None)
     return LedgerConfig(
-        trust_store=TrustStore.from_paths(anchors) if anchors else None,
-        crls=CrlStore.from_paths(crl_paths) if crl_paths else None,
+        trust_store=trust_store(getattr(args, "trust_anchor", None) or [], "--trust-anchor"),
+        crls=crl_store(getattr(args, "crl", None) or []),
         revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
         allowed_kinds=KindCatalogue.from_toml(Path(catalogue)).codes
         if catalogue
@@ -340,7 +318,7 @@ def _config(args: argparse.Namespace) -> LedgerConfig:
 
 
 def _open(args: argparse.Namespace) -> Ledger:
-    from .ledger import Ledger
+    from ..ledger import Ledger
 
     return Ledger.open(_url(args), config=_config(args))
 
@@ -358,8 +336,6 @@ def _record_line(record: RequestRecord) -> tuple[str, ...]:
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    import unicodedata
-
     def width(s: str) -> int:
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
@@ -392,13 +368,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as ledger:
         records = _filtered(ledger, args)
     if args.json:
-        _print_json([r.summary() for r in records])
+        print_json([r.summary() for r in records], sort_keys=True)
         return EXIT_OK
     if not records:
-        _note("no requests match")
+        note("no requests match")
         return EXIT_OK
     header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
-    _out(_table([_record_line(r) for r in records], header))
+    out(_table([_record_line(r) for r in records], header))
     return EXIT_OK
 
 
@@ -422,7 +398,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         data = _details(record)
         data["audit"] = [e.to_json_dict() for e in trail]
-        _print_json(data)
+        print_json(data, sort_keys=True)
         return EXIT_OK
     request = record.request
     delivery = {"method": request.delivery.method.value, **request.delivery.details()}
@@ -452,7 +428,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     lines.append("audit trail:")
     for e in trail:
         lines.append("  " + _audit_line(e))
-    _out("\n".join(lines))
+    out("\n".join(lines))
     return EXIT_OK
 
 
@@ -471,11 +447,11 @@ def cmd_change(args: argparse.Namespace) -> int:
         record = ledger.find(args.request_id)
         updated = ledger.change(record.request_id, args.change, actor=actor, reason=args.reason)
     if args.json:
-        _print_json(updated.summary())
+        print_json(updated.summary(), sort_keys=True)
     else:
-        _out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
+        out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
         if updated.expires_at is not None and args.change == "issue":
-            _out(f"  collect or download by {_jst(updated.expires_at)} JST")
+            out(f"  collect or download by {_jst(updated.expires_at)} JST")
     return EXIT_OK
 
 
@@ -484,11 +460,11 @@ def cmd_expire(args: argparse.Namespace) -> int:
     with _open(args) as ledger:
         changed = ledger.expire_overdue(actor=actor)
     if args.json:
-        _print_json({"expired": changed})
+        print_json({"expired": changed}, sort_keys=True)
     else:
         for request_id in changed:
-            _out(f"{request_id}: issued → expired")
-        _note(f"{len(changed)} request(s) expired")
+            out(f"{request_id}: issued → expired")
+        note(f"{len(changed)} request(s) expired")
     return EXIT_OK
 
 
@@ -542,14 +518,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 item["signature_base64"] = base64.b64encode(record.signature).decode("ascii")
             items.append(item)
         text = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    if args.output:
-        target = Path(args.output)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        _note(f"{len(records)} request(s) written to {target}")
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output, private=True)  # personal data: mode 0600
+    if args.output not in (None, "-"):
+        note(f"{len(records)} request(s) written to {args.output}")
     return EXIT_OK
 
 
@@ -569,12 +540,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
     with _open(args) as ledger:
         purged = ledger.purge(older_than=timedelta(days=days), actor=actor, dry_run=args.dry_run)
     if args.json:
-        _print_json({"purged": purged, "dry_run": args.dry_run})
+        print_json({"purged": purged, "dry_run": args.dry_run}, sort_keys=True)
     else:
         verb = "would purge" if args.dry_run else "purged"
         for request_id in purged:
-            _out(f"{request_id}: {verb}")
-        _note(f"{verb} {len(purged)} request(s)")
+            out(f"{request_id}: {verb}")
+        note(f"{verb} {len(purged)} request(s)")
     return EXIT_OK
 
 
@@ -592,25 +563,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
             until=parse_time(args.until, end_of_day=True) if args.until else None,
         )
     if args.json:
-        _print_json([e.to_json_dict() for e in trail])
+        print_json([e.to_json_dict() for e in trail], sort_keys=True)
     else:
         for e in trail:
-            _out(("" if request_id else f"{e.request_id}  ") + _audit_line(e))
+            out(("" if request_id else f"{e.request_id}  ") + _audit_line(e))
     return EXIT_OK
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    signature = Path(args.signature).read_bytes()
-    content = Path(args.content).read_bytes() if args.content else None
+    signature = read_file(args.signature, "signature")
+    content = read_file(args.content, "request document") if args.content else None
     actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
     with _open(args) as ledger:
         result = ledger.submit(signature, content, actor=actor)
     record = result.record
     if args.json:
-        _print_json({"created": result.created, **record.summary()})
+        print_json({"created": result.created, **record.summary()}, sort_keys=True)
     else:
         state = "stored" if result.created else "already stored"
-        _out(f"{record.request_id}: {state} ({record.status.value})")
+        out(f"{record.request_id}: {state} ({record.status.value})")
     return EXIT_OK
 
 
@@ -619,91 +590,55 @@ def cmd_verify(args: argparse.Namespace) -> int:
         record = ledger.find(args.request_id)
         result = ledger.reverify(record.request_id)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "request_id": record.request_id,
                 "valid": result.valid,
                 "reason": None if result.reason is None else str(result.reason),
                 "message": result.message,
                 "checks": dict(result.checks),
-            }
+            },
+            sort_keys=True,
         )
     else:
-        _out(f"{record.request_id}: {'valid' if result.valid else 'NOT VALID'}: {result.message}")
+        out(f"{record.request_id}: {'valid' if result.valid else 'NOT VALID'}: {result.message}")
     return EXIT_OK if result.valid else EXIT_FAILED
 
 
 # -- running ------------------------------------------------------------------------------
 
 
-def _exit_code(exc: BaseException) -> int | None:
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed ``requests`` command; the ledger's errors become the CLI's: a usage error
+    (exit 2) or a failed command (exit 1) with a one-line message."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .errors import JpkiError
-    from .ledger import LedgerError
-    from .requests import RequestSchemaError
-    from .trust import TrustDataError
+    from ..errors import JpkiError
+    from ..ledger import LedgerError, SubmissionRejected
+    from ..requests import RequestSchemaError
+    from ..trust import TrustDataError
 
-    if isinstance(exc, UsageError | RequestSchemaError | TrustDataError):
-        return EXIT_USAGE
-    if isinstance(exc, LedgerError | JpkiError | SQLAlchemyError | OSError | LookupError):
-        return EXIT_FAILED
-    if isinstance(exc, ValueError):
-        return EXIT_USAGE
-    return None
+    func: Callable[[argparse.Namespace], int] = args.requests_command_func
+    try:
+        return func(args)
+    except (UsageError, CommandFailed):
+        raise
+    except (RequestSchemaError, TrustDataError) as exc:
+        raise UsageError(_message(exc)) from exc
+    except SubmissionRejected as exc:
+        raise CommandFailed(f"submission refused ({exc.reason.value}): {exc}") from exc
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandFailed(f"database error: {detail}") from exc
+    except (LedgerError, JpkiError, OSError, LookupError) as exc:
+        raise CommandFailed(_message(exc)) from exc
+    except ValueError as exc:  # a value the ledger refuses: the actor, a reason, a time
+        raise UsageError(_message(exc)) from exc
 
 
 def _message(exc: BaseException) -> str:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    if isinstance(exc, SQLAlchemyError):
-        original = getattr(exc, "orig", None)
-        detail = str(original or exc).strip().splitlines()[0]
-        return f"database error: {detail}"
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or exc}"
     if isinstance(exc, KeyError):
         return str(exc.args[0]) if exc.args else "not found"
     return str(exc) or type(exc).__name__
-
-
-def run_requests(args: argparse.Namespace) -> int:
-    """Run a parsed ``requests`` command; the exit code. Errors are reported on stderr."""
-    func: Callable[[argparse.Namespace], int] = args.requests_func
-    verbose = getattr(args, "sub_verbose", 0) + getattr(args, "requests_verbose", 0)
-    try:
-        return func(args)
-    except BrokenPipeError:
-        return EXIT_FAILED
-    except Exception as exc:
-        code = _exit_code(exc)
-        if code is None:
-            raise
-        if verbose:
-            import traceback
-
-            traceback.print_exception(exc, file=sys.stderr)
-        from .ledger import SubmissionRejected
-
-        prefix = ""
-        if isinstance(exc, SubmissionRejected):
-            prefix = f"submission refused ({exc.reason.value}): "
-        _note(f"{PROG} requests: error: {prefix}{_message(exc)}")
-        return code
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m jpki.ledger_cli requests …``."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            return exc.code or EXIT_OK
-        return EXIT_USAGE
-    code: int = args.handler(args)
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
