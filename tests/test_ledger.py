@@ -92,7 +92,7 @@ def creds(key_index: int = 0) -> CardCredentials:
 def make_request(
     c: CardCredentials | None = None,
     *,
-    kind: str = "transcript",
+    kind: str = "transcript-ja",
     delivery: Delivery | None = None,
     when: datetime | None = None,
     copies: int = 1,
@@ -329,7 +329,7 @@ def _bad_submissions() -> list[tuple[str, RejectReason, Any]]:
             r.WRONG_CERTIFICATE,
             lambda led: led.submit(auth_signed, good.to_bytes()),
         ),
-        ("unknown certificate kind", r.SCHEMA, lambda led: led.submit_signed(sign(unknown_kind))),
+        ("unknown document type", r.SCHEMA, lambda led: led.submit_signed(sign(unknown_kind))),
         ("copies 11", r.SCHEMA, lambda led: led.submit_signed(sign(copies_11_bytes))),
         ("not canonical", r.SCHEMA, lambda led: led.submit_signed(sign(pretty))),
         ("not a request", r.SCHEMA, lambda led: led.submit_signed(sign(b"%PDF-1.7 hello"))),
@@ -407,7 +407,7 @@ def test_rejections_say_why(ledger: Ledger) -> None:
         ledger.submit(sign_cms_with_key(c.auth_key, c.auth_cert, good.to_bytes()), good.to_bytes())
     assert caught.value.cms_reason is CmsReason.WRONG_KEY_USAGE
     assert "signature certificate" in str(caught.value)
-    with pytest.raises(SubmissionRejected, match="unknown certificate kind 'diploma'"):
+    with pytest.raises(SubmissionRejected, match="unknown document type 'diploma'"):
         ledger.submit_signed(sign(make_request(kind="diploma")))
     custom = Ledger(
         ledger.engine, LedgerConfig(trust_store=TRUST, allowed_kinds=frozenset({"diploma"}))
@@ -673,7 +673,7 @@ def test_purge_deletes_old_finished_requests_and_leaves_audit_entries(ledger: Le
 def test_list_filters_and_find(ledger: Ledger) -> None:
     now = ledger.now()
     ids = []
-    for hours, kind in ((0, "transcript"), (6, "graduation"), (20, "transcript")):
+    for hours, kind in ((0, "transcript-ja"), (6, "graduation-en"), (20, "transcript-ja")):
         request = make_request(kind=kind)
         ledger.submit_signed(sign(request), at=now + timedelta(hours=hours))
         ids.append(request.request_id)
@@ -683,7 +683,7 @@ def test_list_filters_and_find(ledger: Ledger) -> None:
     assert [r.request_id for r in ledger.list_requests(status=["approved", "rejected"])] == [ids[1]]
     window = ledger.list_requests(since=now + timedelta(hours=1), until=now + timedelta(hours=20))
     assert [r.request_id for r in window] == [ids[1]]
-    assert [r.request_id for r in ledger.list_requests(kind="transcript", limit=1)] == [ids[0]]
+    assert [r.request_id for r in ledger.list_requests(kind="transcript-ja", limit=1)] == [ids[0]]
     assert ledger.find(ids[2][:8]).request_id == ids[2]
     assert ledger.find(ids[2].upper()).request_id == ids[2]
     with pytest.raises(RequestNotFound, match="at least 4"):

@@ -117,7 +117,7 @@ def _filters() -> argparse.ArgumentParser:
     )
     parser.add_argument("--since", metavar="DATE", help="submitted on or after (JST date or time)")
     parser.add_argument("--until", metavar="DATE", help="submitted up to (a date: that day too)")
-    parser.add_argument("--kind", metavar="CODE", help="only this certificate kind")
+    parser.add_argument("--kind", metavar="CODE", help="only this document type (its code)")
     parser.add_argument("--kiosk", metavar="ID", help="only requests from this kiosk")
     parser.add_argument("--limit", type=int, metavar="N", help="at most N requests")
     return parser
@@ -141,7 +141,8 @@ def _trust_options() -> argparse.ArgumentParser:
     parser.add_argument(
         "--catalogue",
         metavar="TOML",
-        help="kiosk configuration listing the certificate kinds ([[certificate_kinds]])",
+        help="a kiosk configuration: accept the document types its [[catalogue]] lists "
+        "(default: the built-in catalogue, the kiosk's default)",
     )
     return parser
 
@@ -303,7 +304,7 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _config(args: argparse.Namespace) -> LedgerConfig:
     from ..ledger import LedgerConfig
-    from ..requests import DEFAULT_KIND_CODES, KindCatalogue
+    from ..requests import DEFAULT_KIND_CODES, DocumentCatalogue
     from ..trust import RevocationPolicy
 
     catalogue = getattr(args, "catalogue", None)
@@ -311,7 +312,7 @@ def _config(args: argparse.Namespace) -> LedgerConfig:
         trust_store=trust_store(getattr(args, "trust_anchor", None) or [], "--trust-anchor"),
         crls=crl_store(getattr(args, "crl", None) or []),
         revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
-        allowed_kinds=KindCatalogue.from_toml(Path(catalogue)).codes
+        allowed_kinds=DocumentCatalogue.from_toml(Path(catalogue)).codes
         if catalogue
         else DEFAULT_KIND_CODES,
     )

@@ -2,15 +2,17 @@
 
 * :mod:`~jpki.requests.document` — :class:`CertificateRequest` (one canonical JSON
   encoding, strict parsing) and its :class:`Applicant`;
-* :mod:`~jpki.requests.catalogue` — the certificates an office issues
-  (:class:`KindCatalogue`, :data:`DEFAULT_CATALOGUE`);
+* :mod:`~jpki.requests.catalogue` — the kinds of certificate an office issues
+  (:class:`DocumentType`, :class:`DocumentCatalogue`, :data:`DEFAULT_CATALOGUE`),
+  one catalogue for the kiosk, the request document and the ledger;
 * :mod:`~jpki.requests.delivery` — how a certificate reaches the applicant
-  (:class:`DeliveryMethod` and a class of details per method);
+  (:class:`DeliveryMethod` and a class of details per method), one model for the
+  kiosk, the request document and the ledger;
 * :mod:`~jpki.requests.signing` — signing a request (:func:`sign_request`);
 * :mod:`~jpki.requests.schema` — the value checks and :class:`RequestSchemaError`.
 """
 
-from .catalogue import DEFAULT_CATALOGUE, DEFAULT_KIND_CODES, CertificateKindInfo, KindCatalogue
+from .catalogue import DEFAULT_CATALOGUE, DEFAULT_KIND_CODES, DocumentCatalogue, DocumentType
 from .delivery import (
     ConvenienceStoreDelivery,
     CounterDelivery,
@@ -23,14 +25,13 @@ from .document import (
     DOCUMENT_TYPE,
     DOCUMENT_VERSION,
     JST,
-    LANGUAGES,
     MAX_COPIES,
     MAX_DOCUMENT_SIZE,
     Applicant,
     CertificateRequest,
     new_request_id,
 )
-from .schema import RequestSchemaError
+from .schema import LANGUAGES, RequestSchemaError
 from .signing import SignedRequest, sign_request, sign_request_with_key
 
 __all__ = [
@@ -43,14 +44,14 @@ __all__ = [
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
     "Applicant",
-    "CertificateKindInfo",
     "CertificateRequest",
     "ConvenienceStoreDelivery",
     "CounterDelivery",
     "Delivery",
     "DeliveryMethod",
     "DigitalPdfDelivery",
-    "KindCatalogue",
+    "DocumentCatalogue",
+    "DocumentType",
     "PostalDelivery",
     "RequestSchemaError",
     "SignedRequest",

@@ -8,7 +8,7 @@ applicant signs are reproducible and are exactly the bytes the ledger
 
     {"applicant":{"address":"…","birth_date":"1990-04-01",...},"copies":1,
      "delivery":{"method":"digital-pdf","recipient":"Example Corp."},
-     "kind":"transcript","kiosk_id":"kiosk-01","language":"ja",...,"version":1}
+     "kind":"transcript-ja","kiosk_id":"kiosk-01","language":"ja",...,"version":1}
 
 It never holds a PIN, and never the individual number (My Number). The
 applicant block is taken from the signature certificate
@@ -16,12 +16,14 @@ applicant block is taken from the signature certificate
 certificate that signed.
 
 :meth:`CertificateRequest.from_bytes` validates strictly: unknown or missing
-keys, wrong types, copies outside 1–10, a certificate kind outside the
+keys, wrong types, copies outside 1–10, a document type outside the
 catalogue, an unknown delivery method or missing delivery details, and bytes
 that are not in the canonical form all raise :class:`RequestSchemaError`.
 
-``language`` is the language of the kiosk session (receipt and notices), ``ja``
-or ``en``; a certificate in English is a kind of its own (``transcript-en``…).
+``kind`` is the code of a :class:`~jpki.requests.catalogue.DocumentType` in the
+office's catalogue; ``language`` is the language of the kiosk session (receipt
+and notices), ``ja`` or ``en`` — a certificate printed in English is a
+document type of its own (``transcript-en``…).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from .delivery import (
     delivery_to_json,
 )
 from .schema import (
+    LANGUAGES,
     LONG_TEXT,
     SHORT_TEXT,
     RequestSchemaError,
@@ -71,7 +74,6 @@ __all__ = [
     "DOCUMENT_TYPE",
     "DOCUMENT_VERSION",
     "JST",
-    "LANGUAGES",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
     "MIN_COPIES",
@@ -89,7 +91,6 @@ DOCUMENT_VERSION: Final = 1
 MAX_DOCUMENT_SIZE: Final = 16 * 1024
 MIN_COPIES: Final = 1
 MAX_COPIES: Final = 10
-LANGUAGES: Final = frozenset({"ja", "en"})
 
 _KIOSK_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SERIAL: Final = re.compile(r"[0-9a-f]{1,40}")
@@ -251,7 +252,7 @@ class CertificateRequest:
     """A certificate request as the applicant signs it (version :data:`DOCUMENT_VERSION`).
 
     Construct it with :meth:`create` (fresh id, current time) or directly;
-    every field is checked on construction except the certificate kind's
+    every field is checked on construction except the document type's
     membership in a catalogue, which :meth:`from_bytes` (and
     :meth:`check_kind`) test against the set they are given.
     """
@@ -339,7 +340,7 @@ class CertificateRequest:
         (``None``: any well-formed code)."""
         if allowed_kinds is not None and self.kind not in allowed_kinds:
             raise RequestSchemaError(
-                f"unknown certificate kind {self.kind!r} "
+                f"unknown document type {self.kind!r} "
                 f"(this office issues: {', '.join(sorted(allowed_kinds))})"
             )
 
@@ -413,7 +414,7 @@ class CertificateRequest:
     ) -> CertificateRequest:
         """Parse and validate a request document.
 
-        ``allowed_kinds`` is the set of certificate kind codes the office
+        ``allowed_kinds`` is the set of document type codes the office
         issues (default :data:`DEFAULT_KIND_CODES`; ``None`` accepts any
         well-formed code). With ``canonical`` (the default) the bytes must be
         exactly :meth:`to_bytes` of the result, so one request has one encoding.

@@ -18,6 +18,7 @@ from typing import Any, Final
 from ..errors import JpkiError
 
 __all__ = [
+    "LANGUAGES",
     "LONG_TEXT",
     "SHORT_TEXT",
     "RequestSchemaError",
@@ -34,6 +35,8 @@ __all__ = [
     "time_text",
 ]
 
+#: The languages of a kiosk session and of a certificate.
+LANGUAGES: Final = frozenset({"ja", "en"})
 #: The longest name-like text (a name, a recipient) and address-like text, in characters.
 SHORT_TEXT: Final = 200
 LONG_TEXT: Final = 500
