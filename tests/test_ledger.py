@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jpki import CertKind, JpkiCard
 from jpki.cli import main
-from jpki.cli.requests import run as run_requests
+from jpki.cli.requests_commands import run as run_requests
 from jpki.cms import CmsReason, sign_cms_with_key
 from jpki.ledger import (
     FINAL_STATUSES,
@@ -1040,6 +1040,12 @@ def test_cli_is_part_of_the_main_parser_and_runs_as_a_module(
         timeout=60,
     )
     assert done.returncode == 2
+
+
+def test_cli_status_choices_are_the_ledgers() -> None:
+    from jpki.cli.requests import STATUSES
+
+    assert tuple(s.value for s in Status) == STATUSES
 
 
 def test_cli_database_errors_are_reported(

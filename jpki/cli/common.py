@@ -19,9 +19,10 @@ import re
 import stat
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, NoReturn
 
@@ -55,6 +56,7 @@ __all__ = [
     "jst_text",
     "note",
     "out",
+    "parse_time",
     "pin_prompt",
     "print_json",
     "quiet_libraries",
@@ -62,6 +64,7 @@ __all__ = [
     "refuse_binary_on_terminal",
     "require_pin_source",
     "serial_hex",
+    "table",
     "trust_store",
     "write_output",
 ]
@@ -145,6 +148,21 @@ def print_json(data: object, *, sort_keys: bool = False) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n")
 
 
+def table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    """Columns padded for a terminal (a wide East Asian character takes two cells)."""
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = [max(width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)])
+
+
 def refuse_binary_on_terminal(what: str) -> None:
     """A usage error when stdout is a terminal (binary output would garble it)."""
     if stdout_is_tty():
@@ -220,6 +238,24 @@ def jst_text(moment: datetime, *, seconds: bool = True) -> str:
     """A time for people: ``2026-04-01 10:15:30 JST`` (``seconds=False``: ``… 10:15``)."""
     pattern = "%Y-%m-%d %H:%M:%S JST" if seconds else "%Y-%m-%d %H:%M"
     return moment.astimezone(JST).strftime(pattern)
+
+
+def parse_time(text: str, option: str, *, end_of_day: bool = False) -> datetime:
+    """A date (midnight JST; with ``end_of_day`` the next midnight, so that an ``--until``
+    date includes its day) or an ISO 8601 time (without a zone: JST)."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(0), JST)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=JST)
 
 
 def serial_hex(cert: x509.Certificate) -> str:

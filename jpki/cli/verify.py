@@ -19,11 +19,11 @@ from cryptography import x509
 
 from ..trust import RevocationPolicy, TrustDataError, TrustStore
 from .common import (
-    JST,
     UsageError,
     crl_store,
     jst_iso,
     note,
+    parse_time,
     quiet_libraries,
     read_file,
     serial_hex,
@@ -98,24 +98,12 @@ def add_verify_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> 
     p.set_defaults(handler=cmd_verify)
 
 
-def _parse_time(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=JST)
-    return when
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     signature = read_file(args.signature, "signature")
     store = trust_store(args.trust)
     crls = crl_store(args.crl)
     policy = RevocationPolicy(args.revocation)
-    at = _parse_time(args.at)
+    at = None if args.at is None else parse_time(args.at, "--at")
     from ..pdf import is_pdf
 
     verdicts: list[Verdict]
