@@ -15,7 +15,6 @@ import getpass
 import io
 import json
 import os
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -162,8 +161,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         record = ledger.find(args.request_id)
         trail = ledger.audit_trail(record.request_id)
     if args.document:
-        sys.stdout.buffer.write(record.document)
-        sys.stdout.flush()
+        write_output(record.document, None)
         return EXIT_OK
     if args.json:
         data = _details(record)

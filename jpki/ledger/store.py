@@ -40,6 +40,7 @@ from .lifecycle import (
     FINAL_STATUSES,
     TRANSITIONS,
     Decision,
+    Transition,
     check_actor,
     check_reason,
     decide,
@@ -389,14 +390,7 @@ class Ledger:
         when = self._when(at)
         with self._transaction() as session:
             row = self._locked(session, request_id)
-            decision = decide(
-                transition,
-                record_of(row),
-                when=when,
-                reason=why,
-                download_window=self.config.download_window,
-            )
-            self._apply(session, row, decision, actor=who, at=when)
+            decision = self._step(session, row, transition, actor=who, reason=why, at=when)
         if decision.deadline_passed is not None:
             raise DeadlinePassed(
                 f"request {request_id}: {decision.deadline_passed}; it is now expired (no "
@@ -423,14 +417,7 @@ class Ledger:
                 .with_for_update()
             ).all()
             for row in rows:
-                decision = decide(
-                    expire,
-                    record_of(row),
-                    when=when,
-                    reason=None,
-                    download_window=self.config.download_window,
-                )
-                self._apply(session, row, decision, actor=who, at=when)
+                self._step(session, row, expire, actor=who, reason=None, at=when)
                 changed.append(row.request_id)
         return changed
 
@@ -442,10 +429,24 @@ class Ledger:
             raise RequestNotFound(f"no request {request_id}")
         return row
 
-    @staticmethod
-    def _apply(
-        session: Session, row: RequestRow, decision: Decision, *, actor: str, at: datetime
-    ) -> None:
+    def _step(
+        self,
+        session: Session,
+        row: RequestRow,
+        transition: Transition,
+        *,
+        actor: str,
+        reason: str | None,
+        at: datetime,
+    ) -> Decision:
+        """Decide what ``transition`` does to the locked ``row`` and record it."""
+        decision = decide(
+            transition,
+            record_of(row),
+            when=at,
+            reason=reason,
+            download_window=self.config.download_window,
+        )
         session.add(
             AuditRow(
                 request_id=row.request_id,
@@ -463,6 +464,7 @@ class Ledger:
         if decision.issued_at is not None:
             row.issued_at = decision.issued_at
             row.expires_at = decision.expires_at
+        return decision
 
     def purge(
         self,
