@@ -800,3 +800,21 @@ def test_damaged_mock_state(jpki: InProcess, tmp_path: Path) -> None:
     r = jpki(broken, "status")
     assert r.code == 3
     assert "mock card" in single_error_line(r.err)
+
+
+def test_the_readme_documents_every_environment_variable() -> None:
+    """Every ``JPKI_*`` variable the tree reads is in the README's table (and only those)."""
+    import re
+
+    files = subprocess.run(
+        ["git", "ls-files", "*.py", "*.sh"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    text = "\n".join((REPO / f).read_text(encoding="utf-8") for f in files)
+    quoted = set(re.findall(r"[\"'$]{1}(JPKI_[A-Z][A-Z_]*[A-Z])", text))
+    constants = {n for n in quoted if re.search(rf"^\s*{n}\s*[:=]", text, flags=re.M)}
+    variables = quoted - constants  # JPKI_AID is a constant, not a variable
+    assert {"JPKI_READER", "JPKI_SIGN_PIN", "JPKI_LEDGER_URL"} <= variables
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Environment variables", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(JPKI_[A-Z_]+)` \|", table, flags=re.M))
+    assert documented == variables
