@@ -380,6 +380,7 @@ language = "en"
         ("catalogue = 'transcript'\n", "array of tables"),
         ("[[catalogue]\n", "not valid TOML"),
         (entry * 2, "listed twice"),
+        ("[[certificate_kinds]]\ncode='x'\nname_ja='a'\nname_en='b'\n", "not read any more"),
     ]:
         with pytest.raises(RequestSchemaError, match=message):
             DocumentCatalogue.from_toml(bad)

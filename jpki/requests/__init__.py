@@ -22,11 +22,11 @@ from .delivery import (
     PostalDelivery,
 )
 from .document import (
-    DOCUMENT_TYPE,
-    DOCUMENT_VERSION,
     JST,
     MAX_COPIES,
     MAX_DOCUMENT_SIZE,
+    SCHEMA_ID,
+    SCHEMA_VERSION,
     Applicant,
     CertificateRequest,
     new_request_id,
@@ -37,12 +37,12 @@ from .signing import SignedRequest, sign_request, sign_request_with_key
 __all__ = [
     "DEFAULT_CATALOGUE",
     "DEFAULT_KIND_CODES",
-    "DOCUMENT_TYPE",
-    "DOCUMENT_VERSION",
     "JST",
     "LANGUAGES",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
+    "SCHEMA_ID",
+    "SCHEMA_VERSION",
     "Applicant",
     "CertificateRequest",
     "ConvenienceStoreDelivery",

@@ -161,6 +161,11 @@ class DocumentCatalogue:
         """The catalogue of a parsed configuration: its ``[[catalogue]]`` tables, or
         :data:`DEFAULT_CATALOGUE` when it has none."""
         entries = config.get(CATALOGUE_KEY)
+        if "certificate_kinds" in config:  # the staff CLI's format before there was one
+            raise RequestSchemaError(
+                "[[certificate_kinds]] is not read any more: list the document types as "
+                f"[[{CATALOGUE_KEY}]] tables, as the kiosk configuration does"
+            )
         if entries is None:
             return DEFAULT_CATALOGUE
         if not isinstance(entries, list):

@@ -71,22 +71,23 @@ if TYPE_CHECKING:
     from ..certs import HolderAttributes
 
 __all__ = [
-    "DOCUMENT_TYPE",
-    "DOCUMENT_VERSION",
     "JST",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
     "MIN_COPIES",
+    "SCHEMA_ID",
+    "SCHEMA_VERSION",
     "Applicant",
     "CertificateRequest",
     "new_request_id",
 ]
 
-JST: Final = timezone(timedelta(hours=9), "JST")
+JST: Final = timezone(timedelta(hours=9), "JST")  # TODO(jst): the one time-helper module
 
-#: The ``type`` of every request document, and the version this module writes and reads.
-DOCUMENT_TYPE: Final = "jpki-certificate-request"
-DOCUMENT_VERSION: Final = 1
+#: The ``type`` of every request document (which schema it follows), and the version of that
+#: schema this module writes and reads.
+SCHEMA_ID: Final = "jpki-certificate-request"
+SCHEMA_VERSION: Final = 1
 #: A request is a few hundred bytes; anything past this is not one (checked before parsing).
 MAX_DOCUMENT_SIZE: Final = 16 * 1024
 MIN_COPIES: Final = 1
@@ -249,7 +250,7 @@ def _check_request_id(value: object) -> str:
 
 @dataclass(frozen=True)
 class CertificateRequest:
-    """A certificate request as the applicant signs it (version :data:`DOCUMENT_VERSION`).
+    """A certificate request as the applicant signs it (version :data:`SCHEMA_VERSION`).
 
     Construct it with :meth:`create` (fresh id, current time) or directly;
     every field is checked on construction except the document type's
@@ -359,8 +360,8 @@ class CertificateRequest:
             "request_id": self.request_id,
             "student_id": self.student_id,
             "time": time_text(self.time),
-            "type": DOCUMENT_TYPE,
-            "version": DOCUMENT_VERSION,
+            "type": SCHEMA_ID,
+            "version": SCHEMA_VERSION,
         }
 
     def to_bytes(self) -> bytes:
@@ -378,15 +379,15 @@ class CertificateRequest:
         cls, obj: object, *, allowed_kinds: Collection[str] | None = DEFAULT_KIND_CODES
     ) -> CertificateRequest:
         d = check_keys(obj, "the request", _TOP_KEYS)
-        if d["type"] != DOCUMENT_TYPE:
-            raise RequestSchemaError(f"type must be {DOCUMENT_TYPE!r}, not {str(d['type'])[:60]!r}")
+        if d["type"] != SCHEMA_ID:
+            raise RequestSchemaError(f"type must be {SCHEMA_ID!r}, not {str(d['type'])[:60]!r}")
         version = d["version"]
         if isinstance(version, bool) or not isinstance(version, int):
             raise RequestSchemaError(f"version must be an integer, not {json_type(version)}")
-        if version != DOCUMENT_VERSION:
+        if version != SCHEMA_VERSION:
             raise RequestSchemaError(
                 f"request document version {version} is not supported "
-                f"(this software reads version {DOCUMENT_VERSION})"
+                f"(this software reads version {SCHEMA_VERSION})"
             )
         request = cls(
             request_id=d["request_id"],
