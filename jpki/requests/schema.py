@@ -126,28 +126,30 @@ def check_time(value: object, what: str) -> datetime:
     return value
 
 
+def _checked_text(value: object, what: str, noun: str, pattern: re.Pattern[str], form: str) -> str:
+    if not isinstance(value, str):
+        raise RequestSchemaError(f"{what} must be a {noun} string, not {json_type(value)}")
+    if not pattern.fullmatch(value):
+        raise RequestSchemaError(f"{what} {value[:40]!r} is not a {noun} ({form})")
+    return value
+
+
 def parse_date(value: object, what: str) -> date:
     """A ``YYYY-MM-DD`` string as a date."""
-    if not isinstance(value, str):
-        raise RequestSchemaError(f"{what} must be a date string, not {json_type(value)}")
-    if not _DATE.fullmatch(value):
-        raise RequestSchemaError(f"{what} {value[:40]!r} is not a date (YYYY-MM-DD)")
+    text = _checked_text(value, what, "date", _DATE, "YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
-        raise RequestSchemaError(f"{what} {value!r} is not a valid date") from None
+        raise RequestSchemaError(f"{what} {text!r} is not a valid date") from None
 
 
 def parse_time(value: object, what: str) -> datetime:
     """A ``YYYY-MM-DDTHH:MM:SS+HH:MM`` string as an aware time."""
-    if not isinstance(value, str):
-        raise RequestSchemaError(f"{what} must be a time string, not {json_type(value)}")
-    if not _TIME.fullmatch(value):
-        raise RequestSchemaError(f"{what} {value[:40]!r} is not a time (YYYY-MM-DDTHH:MM:SS+HH:MM)")
+    text = _checked_text(value, what, "time", _TIME, "YYYY-MM-DDTHH:MM:SS+HH:MM")
     try:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise RequestSchemaError(f"{what} {value!r} is not a valid time") from None
+        raise RequestSchemaError(f"{what} {text!r} is not a valid time") from None
 
 
 def time_text(value: datetime) -> str:
