@@ -38,7 +38,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
@@ -48,6 +48,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.x509.oid import ExtensionOID
 
 from .errors import JpkiError
+from .timeutil import JST, aware
 from .trust import Reason, jpki_generation
 
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ __all__ = [
     "explanation",
     "parse_holder_attributes",
 ]
-
-JST: Final = timezone(timedelta(hours=9), "JST")
 
 # -- OIDs --------------------------------------------------------------------------
 
@@ -439,14 +438,6 @@ def _has_holder_attributes(cert: x509.Certificate) -> bool:
 # -- certificate information -------------------------------------------------------
 
 
-def _aware(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"the time must be timezone-aware, got {at!r}")
-    return at
-
-
 def _months_before(when: datetime, months: int) -> datetime:
     """``when`` (in JST) minus calendar months, the day clamped to the month's end
     (31 May - 3 months = 28/29 February); same wall-clock time."""
@@ -545,20 +536,20 @@ class CertificateInfo:
     def days_left(self, at: datetime | None = None) -> int:
         """JST calendar days from ``at``'s date to the last day of validity: ``0`` on the
         last day, negative once expired (days since), larger than 0 before."""
-        when = _aware(at).astimezone(JST).date()
+        when = aware(at).astimezone(JST).date()
         return (self.not_after.astimezone(JST).date() - when).days
 
     def is_expired(self, at: datetime | None = None) -> bool:
         """``at`` is after ``not_after`` (the bound itself is still valid)."""
-        return _aware(at) > self.not_after
+        return aware(at) > self.not_after
 
     def is_not_yet_valid(self, at: datetime | None = None) -> bool:
-        return _aware(at) < self.not_before
+        return aware(at) < self.not_before
 
     def renewal_open(self, at: datetime | None = None) -> bool:
         """``at >= not_after - 3 calendar months``. Stays true after expiry (an expired
         certificate is renewed the same way, at the municipal office)."""
-        return _aware(at) >= self.renewal_opens_at
+        return aware(at) >= self.renewal_opens_at
 
 
 #: The name in the brief; the same class.
@@ -688,7 +679,7 @@ def _fields(info: CertificateInfo, at: datetime, lang: str) -> dict[str, object]
 def explain_expiry(info: CertificateInfo, at: datetime | None = None, *, lang: str = "en") -> str:
     """One paragraph about ``info``'s validity at ``at``: not yet valid, expired (renew at
     the municipal office), renewal window open, or valid (with the renewal date)."""
-    when = _aware(at)
+    when = aware(at)
     fields = _fields(info, when, _lang(lang))
     if info.is_not_yet_valid(when):
         key = "not_yet_valid"

@@ -59,7 +59,7 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -103,6 +103,7 @@ from .certs import (
 )
 from .layout import CertKind, PinKind
 from .pins import PinSource, normalize_pin
+from .timeutil import jst_iso, jst_text, utc
 from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
 
 if TYPE_CHECKING:
@@ -137,7 +138,6 @@ TSA_TIMEOUT: Final = 10
 #: Environment variable naming a font file for the visible stamp (TTF, OTF or TTC).
 FONT_ENV: Final = "JPKI_PDF_FONT"
 
-_JST: Final = timezone(timedelta(hours=9), "JST")
 _HASHES: Final[Mapping[str, type[hashes.HashAlgorithm]]] = MappingProxyType(
     {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 )
@@ -198,10 +198,6 @@ def _hash(name: str) -> hashes.HashAlgorithm:
     if factory is None:
         raise PdfSigningError(f"{name} is not supported; use sha256, sha384 or sha512")
     return factory()
-
-
-def _jst_text(when: datetime) -> str:
-    return when.astimezone(_JST).strftime("%Y-%m-%d %H:%M:%S JST")
 
 
 # -- the card as a pyHanko signer --------------------------------------------------------------
@@ -370,7 +366,7 @@ def _stamp(
     if not name:
         cn = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
         name = str(cn[0].value) if cn else "the certificate holder"
-    when_text = _jst_text(when)
+    when_text = jst_text(when)
     path = Path(font) if font is not None else find_cjk_font()
     face: bytes | None = None
     if path is not None:
@@ -696,15 +692,7 @@ class PdfSignatureResult:
 
 
 def _iso(when: datetime | None) -> str | None:
-    return None if when is None else when.astimezone(_JST).isoformat()
-
-
-def _utc(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"the verification time must be timezone-aware, got {at!r}")
-    return at.astimezone(UTC)
+    return None if when is None else jst_iso(when)
 
 
 @functools.cache
@@ -756,7 +744,7 @@ def verify_pdf(
     only when the file cannot be read as a PDF at all (and ``ValueError`` for a naive
     ``at``); a bad signature is a result with ``valid=False``.
     """
-    now = _utc(at)
+    now = utc(at, "the verification time")
     raw = _read_input(data)
     if not is_pdf(raw):
         raise PdfFormatError("not a PDF (no %PDF- header)")
@@ -929,17 +917,17 @@ def _verify_one(
         out.fail(
             "signing-time",
             PdfReason.FUTURE_SIGNING_TIME,
-            f"the signing time {_jst_text(claimed)} is after the verification time",
+            f"the signing time {jst_text(claimed)} is after the verification time",
         )
     elif timestamp is not None and claimed > timestamp + TIME_SKEW:
         out.fail(
             "signing-time",
             PdfReason.FUTURE_SIGNING_TIME,
-            f"the signing time {_jst_text(claimed)} is after the time-stamp {_jst_text(timestamp)}",
+            f"the signing time {jst_text(claimed)} is after the time-stamp {jst_text(timestamp)}",
         )
     else:
         source = "" if timestamp is not None else " (the signer's claim)"
-        out.checks["signing-time"] = f"ok: {_jst_text(claimed)}{source}"
+        out.checks["signing-time"] = f"ok: {jst_text(claimed)}{source}"
 
     # 5. the signer's certificate, by jpki.trust at the trusted time
     when = timestamp or claimed or now
@@ -1025,7 +1013,7 @@ def _timestamp(
     when: datetime = token.timestamp
     if not token.trusted:
         out.checks["timestamp"] = (
-            f"not checked: a time-stamp of {_jst_text(when)} by {tsa}, whose certificate is "
+            f"not checked: a time-stamp of {jst_text(when)} by {tsa}, whose certificate is "
             "not trusted (give the TSA's root); its time is not relied on"
         )
         return None
@@ -1033,10 +1021,10 @@ def _timestamp(
         out.fail(
             "timestamp",
             PdfReason.TIMESTAMP_INVALID,
-            f"the time-stamp {_jst_text(when)} is after the verification time",
+            f"the time-stamp {jst_text(when)} is after the verification time",
         )
         return None
-    out.checks["timestamp"] = f"ok: {_jst_text(when)} by {tsa}"
+    out.checks["timestamp"] = f"ok: {jst_text(when)} by {tsa}"
     return when
 
 

@@ -38,7 +38,7 @@ import re
 import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from functools import cache, cached_property
 from importlib import resources
@@ -52,6 +52,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID, NameOID
 
 from .errors import JpkiError
+from .timeutil import jst_text, utc
 
 __all__ = [
     "PRODUCTION_ROOTS",
@@ -64,8 +65,6 @@ __all__ = [
     "ValidationResult",
     "jpki_generation",
 ]
-
-_JST: Final = timezone(timedelta(hours=9), "JST")
 
 #: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints
 #: (JPKI.md, "Certificate profile"). :meth:`TrustStore.production` refuses a file
@@ -168,15 +167,7 @@ def jpki_generation(anchor: x509.Certificate) -> str:
 
 
 def _utc(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"the validation time must be timezone-aware, got {at!r}")
-    return at.astimezone(UTC)
-
-
-def _jst(when: datetime) -> str:
-    return when.astimezone(_JST).strftime("%Y-%m-%d %H:%M:%S JST")
+    return utc(at, "the validation time")
 
 
 def _fp_hex(fp: bytes) -> str:
@@ -424,7 +415,7 @@ class _LoadedCrl:
         self.crl = crl
         self.source = source
         self.this_update = crl.last_update_utc
-        self.this_update_text = _jst(self.this_update)
+        self.this_update_text = jst_text(self.this_update)
         self.next_update = crl.next_update_utc
         self.aki: bytes | None = None
         self.number = -1
@@ -707,7 +698,7 @@ def _revocation_of(
     if crl.next_update is not None and crl.next_update < at:
         why = (
             f"the newest CRL for this issuer is stale: its next update was due "
-            f"{_jst(crl.next_update)}, before the validation time"
+            f"{jst_text(crl.next_update)}, before the validation time"
         )
         return _Revocation(
             Reason.CRL_STALE,
@@ -715,7 +706,7 @@ def _revocation_of(
             f"not checked: {why}",
             f"failed: {why} [{crl.source}]",
             f"The CRL given for {issuer_label} is out of date (next update was due "
-            f"{_jst(crl.next_update)}); the certificate's status is unknown — get a current CRL.",
+            f"{jst_text(crl.next_update)}); the certificate's status is unknown — get a current CRL.",
         )
     entry = crl.lookup(child.serial)
     issued = f"the CRL issued {crl.this_update_text}"
@@ -738,7 +729,7 @@ def _revocation_of(
         Reason.REVOKED,
         True,
         "revoked",
-        f"failed: {what} on {_jst(revoked_at)}{detail} [{crl.source}]",
+        f"failed: {what} on {jst_text(revoked_at)}{detail} [{crl.source}]",
         _revoked_message(child, what, revoked_at, detail),
         revoked_at,
     )
@@ -746,7 +737,7 @@ def _revocation_of(
 
 def _revoked_message(child: _Facts, what: str, when: datetime, detail: str) -> str:
     label = child.label
-    head = f"The {label} was {what} on {_jst(when)}{detail}"
+    head = f"The {label} was {what} on {jst_text(when)}{detail}"
     if label == "signature certificate":
         return (
             f"{head}. A signature certificate is revoked when the holder's name, address, "
@@ -1011,23 +1002,23 @@ class TrustStore:
         for i, f in enumerate(chain):
             who = "the certificate" if i == 0 else f"the issuing root {_issuer_label(f)}"
             if when < f.not_before:
-                v.checks["validity"] = f"failed: {who} is valid only from {_jst(f.not_before)}"
+                v.checks["validity"] = f"failed: {who} is valid only from {jst_text(f.not_before)}"
                 msg = (
-                    f"The certificate is not valid until {_jst(f.not_before)}; check the "
+                    f"The certificate is not valid until {jst_text(f.not_before)}; check the "
                     "computer's clock (or the validation time)."
                     if i == 0
                     else f"The validation time is before the issuing root {_issuer_label(f)} "
-                    f"became valid ({_jst(f.not_before)})."
+                    f"became valid ({jst_text(f.not_before)})."
                 )
                 v.fail(Reason.NOT_YET_VALID, msg)
                 return
             if when > f.not_after:
-                v.checks["validity"] = f"failed: {who} expired on {_jst(f.not_after)}"
+                v.checks["validity"] = f"failed: {who} expired on {jst_text(f.not_after)}"
                 msg = (
-                    f"The certificate expired on {_jst(f.not_after)}; the holder can renew it "
+                    f"The certificate expired on {jst_text(f.not_after)}; the holder can renew it "
                     "at their municipal office."
                     if i == 0
-                    else f"The issuing root {_issuer_label(f)} expired on {_jst(f.not_after)}; "
+                    else f"The issuing root {_issuer_label(f)} expired on {jst_text(f.not_after)}; "
                     "certificates under it cannot be valid after that."
                 )
                 v.fail(Reason.EXPIRED, msg)
