@@ -40,12 +40,11 @@ import functools
 import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import asn1crypto.tsp  # registers the ESS signing-certificate(-v2) attributes
 from asn1crypto import algos, cms, core
@@ -57,16 +56,19 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from . import errors
-from .certs import (
-    CertificateFormatError,
-    CertificateKind,
-    HolderAttributes,
-    certificate_kind,
-    parse_holder_attributes,
-)
 from .layout import CertKind, PinKind
 from .pins import PinSource
-from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+from .timeutil import aware, jst_iso
+from .trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
+from .verdict import (
+    CERTIFICATE_REASONS,
+    NOT_CHECKED,
+    SignatureReason,
+    Verdict,
+    as_sentence,
+    certificate_checks,
+    certificate_refusal,
+)
 
 if TYPE_CHECKING:
     from .card import JpkiCard
@@ -107,33 +109,9 @@ class CmsSigningError(errors.JpkiError, ValueError):
     """A CMS signature could not be made (unsupported hash, key not matching the certificate)."""
 
 
-class CmsReason(StrEnum):
-    """Why a CMS signature was not accepted."""
-
-    MALFORMED = Reason.MALFORMED.value
-    UNSUPPORTED = "unsupported"
-    SIGNER_COUNT = "signer-count"
-    NO_CONTENT = "no-content"
-    CONTENT_MISMATCH = "content-mismatch"
-    DIGEST_MISMATCH = "digest-mismatch"
-    NO_SIGNER_CERTIFICATE = "no-signer-certificate"
-    SIGNING_CERTIFICATE_MISMATCH = "signing-certificate-mismatch"
-    BAD_SIGNATURE = "bad-signature"
-    FUTURE_SIGNING_TIME = "future-signing-time"
-    # the certificate's own problems, as jpki.trust names them
-    UNTRUSTED = Reason.UNTRUSTED.value
-    BAD_CERTIFICATE_SIGNATURE = Reason.BAD_SIGNATURE.value
-    EXPIRED = Reason.EXPIRED.value
-    NOT_YET_VALID = Reason.NOT_YET_VALID.value
-    REVOKED = Reason.REVOKED.value
-    CRL_STALE = Reason.CRL_STALE.value
-    CRL_BAD_SIGNATURE = Reason.CRL_BAD_SIGNATURE.value
-    NO_CRL = Reason.NO_CRL.value
-    WRONG_KEY_USAGE = Reason.WRONG_KEY_USAGE.value
-
-    @classmethod
-    def from_trust(cls, reason: Reason) -> CmsReason:
-        return cls(reason.value)
+#: Why a CMS signature was not accepted: :class:`jpki.verdict.SignatureReason` (the same
+#: enum); :attr:`CmsVerification.REASONS` lists the members :func:`verify_cms` gives.
+CmsReason = SignatureReason
 
 
 #: The checks :func:`verify_cms` reports, in the order it makes them.
@@ -154,41 +132,37 @@ CHECKS: Final = (
     "key-usage",
     "revocation",
 )
-_NOT_CHECKED: Final = "not checked"
 
 
 @dataclass(frozen=True)
-class CmsVerification:
-    """The outcome of :func:`verify_cms`.
+class CmsVerification(Verdict):
+    """The outcome of :func:`verify_cms` (see :class:`jpki.verdict.Verdict`).
 
     ``signer_certificate`` and ``holder`` are what the signature *claims*;
     rely on them only when ``valid``. ``content`` is set for an attached
-    signature.
+    signature. The holder's attributes are parsed when ``holder`` is first read.
     """
 
-    valid: bool
-    reason: CmsReason | None
-    message: str
-    signer_certificate: x509.Certificate | None = None
     signing_time: datetime | None = None
     content: bytes | None = None
-    checks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    validation: ValidationResult | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
+    REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
+        CmsReason.UNSUPPORTED,
+        CmsReason.SIGNER_COUNT,
+        CmsReason.NO_CONTENT,
+        CmsReason.CONTENT_MISMATCH,
+        CmsReason.DIGEST_MISMATCH,
+        CmsReason.NO_SIGNER_CERTIFICATE,
+        CmsReason.SIGNING_CERTIFICATE_MISMATCH,
+        CmsReason.BAD_SIGNATURE,
+        CmsReason.FUTURE_SIGNING_TIME,
+    }
 
-    @functools.cached_property
-    def holder(self) -> HolderAttributes | None:
-        """Name, address, birth date and sex from a signature certificate (``None`` for
-        another kind, or when its attributes are damaged). Read on first use."""
-        cert = self.signer_certificate
-        if cert is None or _kind(cert) is not CertificateKind.SIGNATURE:
-            return None
-        try:
-            return parse_holder_attributes(cert)
-        except CertificateFormatError:
-            return None
+    def _head(self) -> dict[str, Any]:
+        return {"field": None}
+
+    def _details(self) -> dict[str, Any]:
+        return {"level": "CMS", "signing_time": jst_iso(self.signing_time), "timestamp": None}
 
 
 # -- PEM and files ---------------------------------------------------------------------------
@@ -440,11 +414,6 @@ class _Reject(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
-
-
-@functools.cache
-def _production_store() -> TrustStore:
-    return TrustStore.production()
 
 
 def _to_der(signature: bytes | bytearray | memoryview | str) -> bytes:
@@ -932,10 +901,8 @@ class _Verifier:
         self.crls = crls
         self.policy = policy
         self.purpose = purpose
-        self.now = datetime.now(UTC) if at is None else at
-        if self.now.tzinfo is None or self.now.utcoffset() is None:
-            raise ValueError("at must be timezone-aware")
-        self.checks: dict[str, str] = dict.fromkeys(CHECKS, _NOT_CHECKED)
+        self.now = aware(at, "the verification time")
+        self.checks: dict[str, str] = dict.fromkeys(CHECKS, NOT_CHECKED)
         self.signer: x509.Certificate | None = None
         self.signing_time: datetime | None = None
         self.content: bytes | None = None
@@ -956,7 +923,7 @@ class _Verifier:
 
     def fail(self, check: str, reason: CmsReason, message: str) -> CmsVerification:
         self.checks[check] = f"failed: {message}"
-        return self.result(reason, _sentence(message))
+        return self.result(reason, as_sentence(message))
 
     def run(
         self, signature: bytes | bytearray | memoryview | str, content: bytes | None
@@ -1056,7 +1023,7 @@ class _Verifier:
             except ValueError as exc:
                 raise _Reject(CmsReason.MALFORMED, f"the BER cannot be parsed: {exc}") from None
             self.ok("structure", "BER with indefinite lengths")
-        if self.checks["structure"] == _NOT_CHECKED:
+        if self.checks["structure"] == NOT_CHECKED:
             self.ok("structure")
         return signed_data
 
@@ -1191,51 +1158,17 @@ class _Verifier:
         if result.chain and result.chain[0] == signer:
             # the same certificate (equal DER), whose extensions jpki.trust has parsed already
             self.signer = signer = result.chain[0]
-        for theirs, ours in _TRUST_CHECKS.items():
-            self.checks[ours] = result.checks.get(theirs, _NOT_CHECKED)
+        self.checks.update(certificate_checks(result))
         if result.valid:
             return self.result(None, f"The signature is valid. {result.message}")
-        reason = CmsReason.from_trust(result.reason or Reason.UNTRUSTED)
-        message = result.message
-        if (
-            reason is CmsReason.WRONG_KEY_USAGE
-            and self.purpose is Purpose.SIGNATURE
-            and _kind(signer) is CertificateKind.AUTHENTICATION
-        ):
-            message = _SIGNATURE_CERT_REQUIRED
-        return self.result(reason, message)
+        needed = _SIGNATURE_CERT_REQUIRED if self.purpose is Purpose.SIGNATURE else None
+        return self.result(*certificate_refusal(result, signature_certificate_needed=needed))
 
 
-#: jpki.trust check names -> the names in CmsVerification.checks
-_TRUST_CHECKS: Final = MappingProxyType(
-    {
-        "format": "certificate-format",
-        "chain": "certificate-chain",
-        "signature": "certificate-signature",
-        "validity": "certificate-validity",
-        "key_usage": "key-usage",
-        "revocation": "revocation",
-    }
-)
 _SIGNATURE_CERT_REQUIRED: Final = (
     "A certificate request must be signed with the signature certificate (署名用電子証明書), "
     "not the user-authentication certificate (利用者証明用電子証明書)."
 )
-
-
-def _kind(cert: x509.Certificate) -> CertificateKind:
-    try:
-        return certificate_kind(cert)
-    except CertificateFormatError:
-        return CertificateKind.UNKNOWN
-
-
-def _sentence(message: str) -> str:
-    """One line, capitalised, with a full stop (as jpki.trust writes its messages)."""
-    line = " ".join(message.split())
-    if line and not line.endswith((".", "。")):
-        line += "."
-    return line[:1].upper() + line[1:]
 
 
 def _verify_signed_attributes(
@@ -1295,7 +1228,7 @@ def verify_cms(
     with the user-authentication certificate fails with ``wrong-key-usage``.
     """
     verifier = _Verifier(
-        trust_store=trust_store if trust_store is not None else _production_store(),
+        trust_store=trust_store if trust_store is not None else TrustStore.production(),
         crls=crls,
         policy=policy,
         purpose=purpose,

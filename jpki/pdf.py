@@ -58,12 +58,11 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -94,17 +93,20 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import errors
-from .certs import (
-    CertificateFormatError,
-    CertificateKind,
-    HolderAttributes,
-    certificate_kind,
-    parse_holder_attributes,
-)
+from .certs import CertificateFormatError, parse_holder_attributes
 from .layout import CertKind, PinKind
 from .pins import PinSource, normalize_pin
 from .timeutil import jst_iso, jst_text, utc
-from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+from .trust import CrlStore, Purpose, RevocationPolicy, TrustStore
+from .verdict import (
+    CERTIFICATE_REASONS,
+    NOT_CHECKED,
+    SignatureReason,
+    Verdict,
+    as_sentence,
+    certificate_checks,
+    certificate_refusal,
+)
 
 if TYPE_CHECKING:
     from .card import JpkiCard
@@ -539,31 +541,9 @@ def sign_pdf(
 # -- verification ---------------------------------------------------------------------------------
 
 
-class PdfReason(StrEnum):
-    """Why a PDF signature was not accepted."""
-
-    MALFORMED = Reason.MALFORMED.value
-    UNSUPPORTED = "unsupported"
-    DIGEST_MISMATCH = "digest-mismatch"
-    BAD_SIGNATURE = "bad-signature"
-    COVERAGE = "coverage"
-    MODIFIED = "modified-after-signing"
-    TIMESTAMP_INVALID = "timestamp-invalid"
-    FUTURE_SIGNING_TIME = "future-signing-time"
-    # the certificate's own problems, as jpki.trust names them
-    UNTRUSTED = Reason.UNTRUSTED.value
-    BAD_CERTIFICATE_SIGNATURE = Reason.BAD_SIGNATURE.value
-    EXPIRED = Reason.EXPIRED.value
-    NOT_YET_VALID = Reason.NOT_YET_VALID.value
-    REVOKED = Reason.REVOKED.value
-    CRL_STALE = Reason.CRL_STALE.value
-    CRL_BAD_SIGNATURE = Reason.CRL_BAD_SIGNATURE.value
-    NO_CRL = Reason.NO_CRL.value
-    WRONG_KEY_USAGE = Reason.WRONG_KEY_USAGE.value
-
-    @classmethod
-    def from_trust(cls, reason: Reason) -> PdfReason:
-        return cls(reason.value)
+#: Why a PDF signature was not accepted: :class:`jpki.verdict.SignatureReason` (the same
+#: enum); :attr:`PdfSignatureResult.REASONS` lists the members :func:`verify_pdf` gives.
+PdfReason = SignatureReason
 
 
 #: The checks :func:`verify_pdf` reports for each signature, in order.
@@ -582,15 +562,9 @@ PDF_CHECKS: Final = (
     "key-usage",
     "revocation",
 )
-_TRUST_CHECKS: Final = MappingProxyType(
-    {
-        "format": "certificate-format",
-        "chain": "certificate-chain",
-        "signature": "certificate-signature",
-        "validity": "certificate-validity",
-        "key_usage": "key-usage",
-        "revocation": "revocation",
-    }
+_SIGNATURE_CERT_REQUIRED: Final = (
+    "The PDF was signed with the user-authentication certificate (利用者証明用); "
+    "a signature needs the signature certificate (署名用電子証明書)."
 )
 _PRECEDENCE: Final = (
     PdfReason.MALFORMED,
@@ -602,12 +576,11 @@ _PRECEDENCE: Final = (
     PdfReason.TIMESTAMP_INVALID,
     PdfReason.FUTURE_SIGNING_TIME,
 )
-_NOT_CHECKED: Final = "not checked"
 
 
 @dataclass(frozen=True)
-class PdfSignatureResult:
-    """The outcome for one signature of :func:`verify_pdf`.
+class PdfSignatureResult(Verdict):
+    """The outcome for one signature of :func:`verify_pdf` (see :class:`jpki.verdict.Verdict`).
 
     ``signer_certificate``, ``holder`` and ``signing_time`` are what the signature
     *claims*; rely on them only when ``valid``. ``timestamp`` is set only for a
@@ -618,86 +591,40 @@ class PdfSignatureResult:
     """
 
     field_name: str
-    valid: bool
-    reason: PdfReason | None
-    message: str
-    signer_certificate: x509.Certificate | None = None
     signing_time: datetime | None = None
     timestamp: datetime | None = None
     level: str = ""
     coverage: str = ""
     later_revisions: int = 0
-    checks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    validation: ValidationResult | None = None
     reason_text: str | None = None
     location: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.valid
+    REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
+        PdfReason.UNSUPPORTED,
+        PdfReason.DIGEST_MISMATCH,
+        PdfReason.BAD_SIGNATURE,
+        PdfReason.COVERAGE,
+        PdfReason.MODIFIED,
+        PdfReason.TIMESTAMP_INVALID,
+        PdfReason.FUTURE_SIGNING_TIME,
+    }
 
-    @functools.cached_property
-    def holder(self) -> HolderAttributes | None:
-        """Name, address, birth date and sex from a signature certificate (``None`` for
-        another kind of certificate or damaged attributes)."""
-        cert = self.signer_certificate
-        if cert is None:
-            return None
-        try:
-            if certificate_kind(cert) is not CertificateKind.SIGNATURE:
-                return None
-            return parse_holder_attributes(cert)
-        except CertificateFormatError:
-            return None
+    def _head(self) -> dict[str, Any]:
+        return {"field": self.field_name}
 
-    @property
-    def revocation_checked(self) -> bool:
-        return self.validation is not None and self.validation.revocation_checked
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (times in JST, ISO 8601)."""
-        holder = self.holder
-        cert = self.signer_certificate
-        validation = self.validation
+    def _details(self) -> dict[str, Any]:
         return {
-            "field": self.field_name,
-            "valid": self.valid,
-            "reason": None if self.reason is None else self.reason.value,
-            "message": self.message,
             "level": self.level,
             "coverage": self.coverage,
             "later_revisions": self.later_revisions,
-            "signing_time": _iso(self.signing_time),
-            "timestamp": _iso(self.timestamp),
-            "signer": None
-            if holder is None
-            else {
-                "name": holder.name,
-                "address": holder.address,
-                "birth_date": holder.birth_date.isoformat(),
-                "sex": holder.sex,
-            },
-            "certificate": None
-            if cert is None
-            else {
-                "subject": cert.subject.rfc4514_string(),
-                "serial": f"{cert.serial_number:X}",
-                "issuer_generation": None if validation is None else validation.issuer_generation,
-            },
-            "revocation": None if validation is None else validation.revocation,
-            "revocation_checked": self.revocation_checked,
+            "signing_time": jst_iso(self.signing_time),
+            "timestamp": jst_iso(self.timestamp),
             "pdf_reason": self.reason_text,
             "pdf_location": self.location,
-            "checks": dict(self.checks),
         }
 
-
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else jst_iso(when)
-
-
-@functools.cache
-def _production_store() -> TrustStore:
-    return TrustStore.production()
+    def _where(self) -> str:
+        return f" ({self.field_name})"
 
 
 class _Outcome:
@@ -705,7 +632,7 @@ class _Outcome:
 
     def __init__(self, field_name: str) -> None:
         self.field_name = field_name
-        self.checks: dict[str, str] = dict.fromkeys(PDF_CHECKS, _NOT_CHECKED)
+        self.checks: dict[str, str] = dict.fromkeys(PDF_CHECKS, NOT_CHECKED)
         self.reason: PdfReason | None = None
         self.message = ""
         self._rank = len(_PRECEDENCE) + 1
@@ -714,14 +641,7 @@ class _Outcome:
         self.checks[check] = f"failed: {outcome or message}"
         rank = _PRECEDENCE.index(reason) if reason in _PRECEDENCE else len(_PRECEDENCE)
         if rank < self._rank:
-            self._rank, self.reason, self.message = rank, reason, _sentence(message)
-
-
-def _sentence(message: str) -> str:
-    line = " ".join(message.split())
-    if line and not line.endswith((".", "。")):
-        line += "."
-    return line[:1].upper() + line[1:]
+            self._rank, self.reason, self.message = rank, reason, as_sentence(message)
 
 
 def verify_pdf(
@@ -748,7 +668,7 @@ def verify_pdf(
     raw = _read_input(data)
     if not is_pdf(raw):
         raise PdfFormatError("not a PDF (no %PDF- header)")
-    store = trust_store if trust_store is not None else _production_store()
+    store = trust_store if trust_store is not None else TrustStore.production()
     try:
         reader = PdfFileReader(io.BytesIO(raw))
         found = list(sig_fields.enumerate_sig_fields(reader, filled_status=True))
@@ -940,20 +860,14 @@ def _verify_one(
         policy=policy,
         intermediates=tuple(intermediates),
     )
-    for theirs, ours in _TRUST_CHECKS.items():
-        out.checks[ours] = validation.checks.get(theirs, _NOT_CHECKED)
+    out.checks.update(certificate_checks(validation))
     common["validation"] = validation
     if out.reason is not None:
         return order, finish(**common)
     if not validation.valid:
-        reason = PdfReason.from_trust(validation.reason or Reason.UNTRUSTED)
-        message = validation.message
-        if reason is PdfReason.WRONG_KEY_USAGE and _kind(signer) is CertificateKind.AUTHENTICATION:
-            message = (
-                "The PDF was signed with the user-authentication certificate (利用者証明用); "
-                "a signature needs the signature certificate (署名用電子証明書)."
-            )
-        out.reason, out.message = reason, message
+        out.reason, out.message = certificate_refusal(
+            validation, signature_certificate_needed=_SIGNATURE_CERT_REQUIRED
+        )
         return order, finish(**common)
     extent = "the whole document" if later == 0 else f"the document up to revision {order + 1}"
     message = f"The signature is valid and covers {extent}. {validation.message}"
@@ -1039,10 +953,3 @@ def _pdf_text(sig_object: generic.DictionaryObject, key: str) -> str | None:
     except (PdfError, KeyError):
         return None
     return None if value is None else str(value)
-
-
-def _kind(cert: x509.Certificate) -> CertificateKind:
-    try:
-        return certificate_kind(cert)
-    except CertificateFormatError:
-        return CertificateKind.UNKNOWN

@@ -15,7 +15,7 @@ Times shown to people are in JST (UTC+9, no daylight saving time)::
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Final
+from typing import Final, overload
 
 __all__ = ["JST", "JST_TEXT_FORMAT", "aware", "jst_iso", "jst_text", "to_jst", "utc"]
 
@@ -51,6 +51,11 @@ def jst_text(when: datetime) -> str:
     return when.astimezone(JST).strftime(JST_TEXT_FORMAT)
 
 
-def jst_iso(when: datetime) -> str:
-    """ISO 8601 in JST (``2026-06-15T12:00:00+09:00``): a time for JSON."""
-    return when.astimezone(JST).isoformat()
+@overload
+def jst_iso(when: datetime) -> str: ...
+@overload
+def jst_iso(when: None) -> None: ...
+def jst_iso(when: datetime | None) -> str | None:
+    """ISO 8601 in JST (``2026-06-15T12:00:00+09:00``): a time for JSON; ``None`` stays
+    ``None``."""
+    return None if when is None else when.astimezone(JST).isoformat()

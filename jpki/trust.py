@@ -53,6 +53,7 @@ from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID, NameOID
 
 from .errors import JpkiError
 from .timeutil import jst_text, utc
+from .verdict import TRUST_CHECKS, Reason
 
 __all__ = [
     "PRODUCTION_ROOTS",
@@ -113,21 +114,6 @@ class Purpose(Enum):
     """A signature (署名用電子証明書): keyUsage digitalSignature + nonRepudiation."""
     AUTHENTICATION = "authentication"
     """A login (利用者証明用電子証明書): keyUsage digitalSignature, no nonRepudiation."""
-
-
-class Reason(StrEnum):
-    """Why a certificate is not valid (machine-readable)."""
-
-    UNTRUSTED = "untrusted"
-    BAD_SIGNATURE = "bad-certificate-signature"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not-yet-valid"
-    REVOKED = "revoked"
-    CRL_STALE = "crl-stale"
-    CRL_BAD_SIGNATURE = "crl-bad-signature"
-    NO_CRL = "no-crl"
-    WRONG_KEY_USAGE = "wrong-key-usage"
-    MALFORMED = "malformed"
 
 
 @dataclass(frozen=True)
@@ -859,7 +845,7 @@ class TrustStore:
                 f"The certificate cannot be used: {leaf.problem}. It is damaged or not a "
                 "JPKI certificate.",
             )
-            for name in ("chain", "signature", "validity", "key_usage", "revocation"):
+            for name in TRUST_CHECKS[1:]:
                 v.checks[name] = "skipped: the certificate is malformed"
             return v.result(revocation="not checked: the certificate is malformed")
         v.checks["format"] = "ok"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..messages import check_lang, date_text, explanation
 from ..timeutil import aware
-from ..trust import Reason
+from ..verdict import Reason
 from .kind import CertificateFormatError, CertificateKind, certificate_kind
 from .model import CertificateInfo
 
