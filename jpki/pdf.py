@@ -94,6 +94,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import errors
 from .certs import CertificateFormatError, parse_holder_attributes
+from .keys import CardPrivateKey
 from .layout import CertKind, PinKind
 from .pins import PinSource, normalize_pin
 from .timeutil import jst_iso, jst_text, utc
@@ -209,11 +210,12 @@ class CardSigner(Signer):
     """A pyHanko :class:`~pyhanko.sign.signers.pdf_cms.Signer` whose key is the card's
     signature key (RSA PKCS#1 v1.5, SHA-256/384/512; the card pads and signs).
 
-    ``pin`` is verified by each real signature (a string or a prompt, in the same
-    transaction), or ``None`` to rely on a :meth:`JpkiCard.verify_pin` made earlier inside
-    the caller's own :meth:`JpkiCard.transaction` — what :func:`sign_pdf` does. A dry run
-    (pyHanko's size estimate) returns a zero placeholder of :data:`SIGNATURE_SIZE` bytes
-    and touches neither the card nor the prompt.
+    ``pin`` is as for :class:`jpki.keys.CardPrivateKey`: a prompt, asked at each real
+    signature; a PIN string, good for one real signature and then forgotten; or ``None``
+    to rely on a :meth:`JpkiCard.verify_pin` made earlier inside the caller's own
+    :meth:`JpkiCard.transaction` — what :func:`sign_pdf` does. A dry run (pyHanko's size
+    estimate) returns a zero placeholder of :data:`SIGNATURE_SIZE` bytes and touches
+    neither the card nor the prompt.
 
     ``certificate`` is the signature certificate; when omitted it is read from the card,
     which needs the signature PIN (``pin``, or an earlier verification as above).
@@ -238,7 +240,7 @@ class CardSigner(Signer):
             raise PdfSigningError("the signature certificate does not hold an RSA key")
         self.card = card
         self.certificate = certificate
-        self._pin = pin
+        self._key = CardPrivateKey(card, CertKind.SIGN, pin, certificate)
         self._public = public
         super().__init__(
             signing_cert=_asn1(certificate),
@@ -255,11 +257,7 @@ class CardSigner(Signer):
         algorithm = _hash(digest_algorithm)
         if dry_run:
             return bytes(SIGNATURE_SIZE)
-        digest = hashes.Hash(algorithm)
-        digest.update(data)
-        signature = self.card.sign_prehashed(
-            CertKind.SIGN, digest.finalize(), algorithm, pin=self._pin
-        )
+        signature = self._key.sign(data, padding.PKCS1v15(), algorithm)
         try:  # a wrong certificate or a faulty card is caught here, not by the recipient
             self._public.verify(signature, data, padding.PKCS1v15(), algorithm)
         except InvalidSignature:
