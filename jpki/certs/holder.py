@@ -31,6 +31,7 @@ from typing import Final
 
 from cryptography import x509
 
+from ..cms._der import read_length
 from ..messages import label
 from .kind import PARSE_ERRORS, CertificateFormatError, extensions_of
 
@@ -162,25 +163,6 @@ def _positions(value: str, flags: str) -> tuple[int, ...]:
     return tuple(i for i, flag in enumerate(flags[: len(value)]) if flag == "1")
 
 
-def _der_length(data: bytes, pos: int) -> tuple[int, int]:
-    """(length, position after the length octets) of a definite DER length at ``pos``."""
-    if pos >= len(data):
-        raise ValueError("truncated length")
-    first = data[pos]
-    if first < 0x80:
-        return first, pos + 1
-    count = first & 0x7F
-    if count == 0 or count > 4:
-        raise ValueError("indefinite or oversized length")
-    octets = data[pos + 1 : pos + 1 + count]
-    if len(octets) != count:
-        raise ValueError("truncated length")
-    length = int.from_bytes(octets, "big")
-    if length < 0x80 or octets[0] == 0:
-        raise ValueError("non-minimal length encoding")
-    return length, pos + 1 + count
-
-
 def _utf8string(der: bytes, what: str) -> str:
     """The text of a DER UTF8String (tag 0x0C), else ``CertificateFormatError``."""
     if not der:
@@ -188,7 +170,7 @@ def _utf8string(der: bytes, what: str) -> str:
     if der[0] != 0x0C:
         raise CertificateFormatError(f"the {what} is not a UTF8String (ASN.1 tag 0x{der[0]:02X})")
     try:
-        length, start = _der_length(der, 1)
+        length, start = read_length(der, 1)
     except ValueError as exc:
         raise CertificateFormatError(f"the {what} has a bad DER length ({exc})") from exc
     if start + length != len(der):
