@@ -128,6 +128,7 @@ class AuthenticationResult(Verdict):
     checked_at: datetime
 
     OUTCOMES: ClassVar[tuple[str, str]] = ("authenticated", "not authenticated")
+    VALID_KEY: ClassVar[str] = "authenticated"
     REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
         AuthenticationReason.REPLAYED,
         AuthenticationReason.UNKNOWN_CHALLENGE,

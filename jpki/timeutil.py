@@ -46,9 +46,10 @@ def to_jst(when: datetime) -> datetime:
     return when.astimezone(JST)
 
 
-def jst_text(when: datetime) -> str:
-    """``2026-06-15 12:00:00 JST``: a time for messages and terminals."""
-    return when.astimezone(JST).strftime(JST_TEXT_FORMAT)
+def jst_text(when: datetime, *, seconds: bool = True) -> str:
+    """``2026-06-15 12:00:00 JST``: a time for messages and terminals (``seconds=False``:
+    ``2026-06-15 12:00 JST``)."""
+    return when.astimezone(JST).strftime(JST_TEXT_FORMAT if seconds else "%Y-%m-%d %H:%M JST")
 
 
 @overload

@@ -27,6 +27,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CERTIFICATE_CHECKS",
     "CERTIFICATE_REASONS",
+    "CLOCK_SKEW",
     "NOT_CHECKED",
     "TRUST_CHECKS",
     "Reason",
@@ -124,6 +126,8 @@ CERTIFICATE_CHECKS: Final[Mapping[str, str]] = MappingProxyType(
 )
 #: The outcome of a check that was not reached.
 NOT_CHECKED: Final = "not checked"
+#: How far in the future, by the verifier's clock, a signing or time-stamp time may be.
+CLOCK_SKEW: Final = timedelta(minutes=5)
 
 
 def certificate_checks(validation: ValidationResult) -> dict[str, str]:
@@ -211,6 +215,8 @@ class Verdict:
 
     #: The words for the outcome, valid and not.
     OUTCOMES: ClassVar[tuple[str, str]] = ("valid", "not valid")
+    #: The key of the outcome in :meth:`as_dict`.
+    VALID_KEY: ClassVar[str] = "valid"
     #: The reasons this kind of result can give.
     REASONS: ClassVar[frozenset[SignatureReason]] = frozenset(SignatureReason)
 
@@ -247,8 +253,8 @@ class Verdict:
     # -- showing it ------------------------------------------------------------------------
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (times in JST, ISO 8601): ``valid``, ``reason``, ``message``, what
-        this kind of result adds, ``signer`` (the holder's data, or ``None``),
+        """JSON-ready (times in JST, ISO 8601): ``valid`` (:attr:`VALID_KEY`), ``reason``,
+        ``message``, what this kind of result adds, ``signer`` (the holder's data, or ``None``),
         ``certificate`` (subject, serial, issuer generation), ``revocation``,
         ``revocation_checked`` and ``checks``."""
         holder = self.holder
@@ -256,7 +262,7 @@ class Verdict:
         validation = self.validation
         return {
             **self._head(),
-            "valid": self.valid,
+            self.VALID_KEY: self.valid,
             "reason": None if self.reason is None else self.reason.value,
             "message": self.message,
             **self._details(),

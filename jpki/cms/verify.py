@@ -28,7 +28,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
@@ -41,7 +41,9 @@ from ..digestinfo import SHA2, hash_data
 from ..timeutil import aware, jst_iso
 from ..trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 from ..verdict import (
+    CERTIFICATE_CHECKS,
     CERTIFICATE_REASONS,
+    CLOCK_SKEW,
     NOT_CHECKED,
     SignatureReason,
     Verdict,
@@ -73,10 +75,8 @@ from ._signed_data import (
 __all__ = ["CHECKS", "SIGNING_TIME_SKEW", "CmsReason", "CmsVerification", "verify_cms"]
 
 #: How far in the future (by the verifier's clock) a signing time may be.
-SIGNING_TIME_SKEW: Final = timedelta(minutes=5)
-
-#: Why a CMS signature was not accepted: :class:`jpki.verdict.SignatureReason` (the same
-#: enum); :attr:`CmsVerification.REASONS` lists the members :func:`verify_cms` gives.
+SIGNING_TIME_SKEW: Final = CLOCK_SKEW
+#: Why a CMS signature was refused (:attr:`CmsVerification.REASONS` lists which).
 CmsReason = SignatureReason
 
 
@@ -91,12 +91,7 @@ CHECKS: Final = (
     "signing-certificate-attribute",
     "signature",
     "signing-time",
-    "certificate-format",
-    "certificate-chain",
-    "certificate-signature",
-    "certificate-validity",
-    "key-usage",
-    "revocation",
+    *CERTIFICATE_CHECKS.values(),
 )
 
 

@@ -7,7 +7,7 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
@@ -27,7 +27,9 @@ from ..digestinfo import SHA2
 from ..timeutil import jst_iso, jst_text, utc
 from ..trust import CrlStore, Purpose, RevocationPolicy, TrustStore
 from ..verdict import (
+    CERTIFICATE_CHECKS,
     CERTIFICATE_REASONS,
+    CLOCK_SKEW,
     NOT_CHECKED,
     SignatureReason,
     Verdict,
@@ -44,12 +46,10 @@ from .document import (
 
 __all__ = ["PDF_CHECKS", "TIME_SKEW", "PdfReason", "PdfSignatureResult", "verify_pdf"]
 
-#: How far in the future (by the verifier's clock) a signing or time-stamp time may be.
-TIME_SKEW: Final = timedelta(minutes=5)
-
-#: Why a PDF signature was not accepted: :class:`jpki.verdict.SignatureReason` (the same
-#: enum); :attr:`PdfSignatureResult.REASONS` lists the members :func:`verify_pdf` gives.
+#: PdfReason: :class:`jpki.verdict.SignatureReason` (the reasons :func:`verify_pdf` gives are
+#: :attr:`PdfSignatureResult.REASONS`); TIME_SKEW: :data:`jpki.verdict.CLOCK_SKEW`.
 PdfReason = SignatureReason
+TIME_SKEW: Final = CLOCK_SKEW
 
 
 #: The checks :func:`verify_pdf` reports for each signature, in order.
@@ -61,17 +61,13 @@ PDF_CHECKS: Final = (
     "modifications",
     "timestamp",
     "signing-time",
-    "certificate-format",
-    "certificate-chain",
-    "certificate-signature",
-    "certificate-validity",
-    "key-usage",
-    "revocation",
+    *CERTIFICATE_CHECKS.values(),
 )
 _SIGNATURE_CERT_REQUIRED: Final = (
     "The PDF was signed with the user-authentication certificate (利用者証明用); "
     "a signature needs the signature certificate (署名用電子証明書)."
 )
+#: The signature's own failures, the one that decides first (the certificate's come last).
 _PRECEDENCE: Final = (
     PdfReason.MALFORMED,
     PdfReason.UNSUPPORTED,
@@ -105,15 +101,7 @@ class PdfSignatureResult(Verdict):
     reason_text: str | None = None
     location: str | None = None
 
-    REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
-        PdfReason.UNSUPPORTED,
-        PdfReason.DIGEST_MISMATCH,
-        PdfReason.BAD_SIGNATURE,
-        PdfReason.COVERAGE,
-        PdfReason.MODIFIED,
-        PdfReason.TIMESTAMP_INVALID,
-        PdfReason.FUTURE_SIGNING_TIME,
-    }
+    REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | set(_PRECEDENCE)
 
     def _head(self) -> dict[str, Any]:
         return {"field": self.field_name}

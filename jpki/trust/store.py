@@ -22,6 +22,8 @@ from .roots import TrustDataError, parse_certificates, production_anchors, read_
 
 __all__ = ["Purpose", "TrustStore", "ValidationResult"]
 
+_NO_ISSUER: Final = "skipped: no trusted issuer"
+
 
 class Purpose(Enum):
     """What the certificate's key is being used for."""
@@ -182,7 +184,7 @@ class TrustStore:
         # 6. revocation
         if chain is None:
             summary = "not checked: no trusted issuer"
-            v.checks["revocation"] = "skipped: no trusted issuer"
+            v.checks["revocation"] = _NO_ISSUER
             return v.result(revocation=summary)
         if policy is RevocationPolicy.OFF:
             v.checks["revocation"] = "not checked: policy off"
@@ -257,12 +259,13 @@ class TrustStore:
     def _accept(self, chain: list[Facts], v: _Validation) -> list[Facts] | None:
         for issuer in chain[1:]:
             if not issuer.can_sign_certs or (issuer is not chain[-1] and not issuer.is_ca):
-                v.checks["chain"] = f"failed: {issuer.cert.subject.rfc4514_string()} is not a CA"
-                v.checks["signature"] = "skipped: no trusted issuer"
-                v.fail(
+                name = issuer.cert.subject.rfc4514_string()
+                v.chain_refused(
+                    f"failed: {name} is not a CA",
+                    _NO_ISSUER,
                     Reason.UNTRUSTED,
-                    f"The issuing certificate {issuer.cert.subject.rfc4514_string()} is not "
-                    "allowed to issue certificates; the certificate cannot be trusted.",
+                    f"The issuing certificate {name} is not allowed to issue certificates; the "
+                    "certificate cannot be trusted.",
                 )
                 return None
         v.set_anchor(chain[-1])
@@ -272,9 +275,9 @@ class TrustStore:
 
     def _bad_signature(self, child: Facts, claimed: Facts, v: _Validation) -> None:
         name = claimed.cert.subject.rfc4514_string()
-        v.checks["chain"] = f"ok: issuer located by key identifier ({name})"
-        v.checks["signature"] = "failed: the signature does not verify with the issuer's key"
-        v.fail(
+        v.chain_refused(
+            f"ok: issuer located by key identifier ({name})",
+            "failed: the signature does not verify with the issuer's key",
             Reason.BAD_SIGNATURE,
             f"The certificate's signature does not verify with the key of {name}: the "
             "certificate is damaged or forged.",
@@ -290,9 +293,9 @@ class TrustStore:
             )
         else:
             detail = f"its issuer ({issuer_name}) is not a trusted root"
-        v.checks["chain"] = f"failed: {detail}"
-        v.checks["signature"] = "skipped: no trusted issuer"
-        v.fail(
+        v.chain_refused(
+            f"failed: {detail}",
+            _NO_ISSUER,
             Reason.UNTRUSTED,
             f"The certificate is not from a trusted J-LIS root: {detail}. Test cards and "
             "other CAs are not accepted.",
@@ -392,6 +395,12 @@ class _Validation:
         rank = self._ORDER.index(reason)
         if rank < self._rank:
             self._rank, self.reason, self.message = rank, reason, message
+
+    def chain_refused(self, chain: str, signature: str, reason: Reason, message: str) -> None:
+        """The outcomes of the ``chain`` and ``signature`` checks of a path not accepted."""
+        self.checks["chain"] = chain
+        self.checks["signature"] = signature
+        self.fail(reason, message)
 
     def set_anchor(self, anchor: Facts) -> None:
         self.anchor = anchor
