@@ -268,11 +268,9 @@ def _my_number_seeds() -> list[bytes]:
 
 
 def _der(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes((tag, n)) + content
-    octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(octets))) + octets + content
+    from jpki.cms._der import encode
+
+    return encode(tag, content)
 
 
 def _children(der: bytes) -> Iterator[bytes]:
