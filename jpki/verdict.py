@@ -111,9 +111,8 @@ class SignatureReason(StrEnum):
 #: The reasons that come from the signer's certificate (:meth:`SignatureReason.from_trust`).
 CERTIFICATE_REASONS: Final = frozenset(SignatureReason.from_trust(r) for r in Reason)
 
-#: The checks :meth:`jpki.trust.TrustStore.validate` makes, in order.
-TRUST_CHECKS: Final = ("format", "chain", "signature", "validity", "key_usage", "revocation")
-#: Those checks as they are named among the checks of a signature or an authentication.
+#: The checks :meth:`jpki.trust.TrustStore.validate` makes, in order (the keys), and their
+#: names among the checks of a signature or an authentication (the values).
 CERTIFICATE_CHECKS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "format": "certificate-format",
@@ -124,6 +123,8 @@ CERTIFICATE_CHECKS: Final[Mapping[str, str]] = MappingProxyType(
         "revocation": "revocation",
     }
 )
+#: The checks :meth:`jpki.trust.TrustStore.validate` makes, in order.
+TRUST_CHECKS: Final = tuple(CERTIFICATE_CHECKS)
 #: The outcome of a check that was not reached.
 NOT_CHECKED: Final = "not checked"
 #: How far in the future, by the verifier's clock, a signing or time-stamp time may be.
@@ -132,10 +133,8 @@ CLOCK_SKEW: Final = timedelta(minutes=5)
 
 def certificate_checks(validation: ValidationResult) -> dict[str, str]:
     """The certificate's checks (:data:`CERTIFICATE_CHECKS` names) from a trust verdict."""
-    return {ours: validation.checks.get(theirs, NOT_CHECKED) for theirs, ours in _PAIRS}
-
-
-_PAIRS: Final = tuple(CERTIFICATE_CHECKS.items())
+    checks = validation.checks
+    return {ours: checks.get(theirs, NOT_CHECKED) for theirs, ours in CERTIFICATE_CHECKS.items()}
 
 
 def certificate_refusal(
