@@ -67,9 +67,7 @@ _ATTRIBUTE_NAMES: Final[Mapping[x509.ObjectIdentifier, str]] = MappingProxyType(
     }
 )
 
-# Certificate policies. Signature: the 1.2.392.200149.8.5.1.1 arc (production
-
-
+#: Era digit -> (name, first day, last day) with the Gregorian bounds used to check a
 #: birth date against its era. A change-over day belongs to both neighbouring eras
 #: when the change happened during that day (1912-07-30, 1926-12-25).
 ERAS: Final[Mapping[str, tuple[str, date, date]]] = MappingProxyType(
