@@ -491,7 +491,9 @@ def _swap_timestamp(target: bytes, donor: bytes) -> bytes:
         start = pdf.index(b"/Contents <") + len(b"/Contents <")
         end = pdf.index(b">", start)
         raw = bytes.fromhex(pdf[start:end].decode("ascii"))
-        return start, end, asn1_cms.ContentInfo.load(raw.rstrip(b"\0"))
+        # the zero padding after the DER is left to asn1crypto (not stripped: the DER itself
+        # may end in a zero byte)
+        return start, end, asn1_cms.ContentInfo.load(raw, strict=False)
 
     start, end, mine = contents(target)
     _, _, theirs = contents(donor)
