@@ -186,6 +186,7 @@ def test_shell_script_with_opensc_pulls_the_card_mid_read(tmp_path: Path, pcscd:
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert f"== the card is in '{pcscd.reader}'" in out
+    assert "== OpenSC's driver for it: jpki" in out
     assert "== opensc-tool saw: APDU transmit failed" in out
     assert "== ok" in out
     assert "Traceback" not in out

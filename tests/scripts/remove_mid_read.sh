@@ -20,6 +20,10 @@ trap 'kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true' EX
 READER=$(jpki-mock-card ctl wait --timeout 20)
 step "the card is in '$READER'"
 
+name=$(opensc-tool --reader "$READER" --name)
+step "OpenSC's driver for it: $name"
+[ "$name" = jpki ] || { echo "FAIL: OpenSC does not take it for a JPKI card" >&2; exit 1; }
+
 step "a whole read works"
 opensc-tool --reader "$READER" --card-driver default \
   -s "$SELECT_JPKI" -s "$SELECT_AUTH_CERT" -s "${READ}000000" -s "${READ}010000" >/dev/null
