@@ -32,6 +32,7 @@ import stat
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -49,8 +50,10 @@ __all__ = [
 ENV_CONTROL: Final = "JPKI_MOCK_CONTROL"
 MAX_REQUEST: Final = 1024
 MAX_ANSWER: Final = 65536
-#: How long one connection may take to send its request or read its answer.
-IO_TIMEOUT: Final = 5.0
+#: How long the server waits for a request line (a client that says nothing is dropped).
+REQUEST_TIMEOUT: Final = 2.0
+#: How long the client waits for an answer (``holder`` takes up to a few seconds).
+ANSWER_TIMEOUT: Final = 15.0
 _DRAIN_CHUNKS: Final = 16  # at most 1 MiB
 _SUN_PATH_MAX: Final = 107  # Linux: 108 bytes with the terminating NUL
 
@@ -235,11 +238,11 @@ class ControlServer:
                     self._serve_one(conn)
 
     def _serve_one(self, conn: socket.socket) -> None:
-        conn.settimeout(IO_TIMEOUT)
+        conn.settimeout(REQUEST_TIMEOUT)
         try:
             if not _trusted_uid(_peer_uid(conn)):
                 return  # another user: not even an answer
-            request = _read_line(conn, MAX_REQUEST)
+            request = _read_line(conn, MAX_REQUEST, within=REQUEST_TIMEOUT)
             answer = self._answer(request)
             conn.sendall(_encode(answer))
             if request is None:
@@ -264,11 +267,17 @@ class ControlServer:
             return {"ok": False, "error": f"internal error: {type(exc).__name__}: {exc}"}
 
 
-def _read_line(conn: socket.socket, limit: int) -> bytes | None:
+def _read_line(conn: socket.socket, limit: int, within: float | None = None) -> bytes | None:
     """Bytes up to the first newline (without it); None beyond ``limit`` bytes. EOF ends a
-    line too."""
+    line too. ``within`` bounds the whole line's time (``TimeoutError``), not each read."""
+    deadline = None if within is None else time.monotonic() + within
     data = b""
     while b"\n" not in data:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request took too long")
+            conn.settimeout(left)
         chunk = conn.recv(limit + 1 - len(data))
         if not chunk:
             break
@@ -299,7 +308,7 @@ def _encode(answer: dict[str, Any]) -> bytes:
 class ControlClient:
     """Talks to a running ``jpki-mock-card serve`` (``ControlClient(path).request("remove")``)."""
 
-    def __init__(self, path: Path, timeout: float = IO_TIMEOUT) -> None:
+    def __init__(self, path: Path, timeout: float = ANSWER_TIMEOUT) -> None:
         self.path = path
         self.timeout = timeout
 

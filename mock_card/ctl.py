@@ -85,9 +85,18 @@ def cmd_ctl(args: argparse.Namespace, state: Path) -> int:
     if args.json:
         print(json.dumps(answer, ensure_ascii=False, indent=1))
         return 0
-    for line in _lines(words[0], answer):
-        print(line)
+    try:
+        lines = _lines(words[0], answer)
+    except (KeyError, TypeError, AttributeError):
+        raise ControlError("the daemon's answer is not what this version expects") from None
+    for line in lines:
+        print(printable(line))
     return 0
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (names come from state files)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _lines(command: str, answer: dict[str, Any]) -> list[str]:

@@ -1,5 +1,5 @@
-"""The package as others get it: ``python -m build`` makes an sdist and a wheel; a fresh
-virtualenv gets the wheel; the README's CI recipe, the plugin's example and
+"""The package as others get it: ``python -m build`` makes an sdist and, from it, a wheel; a
+fresh virtualenv gets the wheel; the README's CI recipe, the plugin's example and
 ``jpki --reader mock status`` run there.
 
 Honest about what is borrowed: the fresh virtualenv is made without the project, and
@@ -165,6 +165,8 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     dist = base / "dist"
     built = run([sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ROOT], cwd=base)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    # the wheel is built from the unpacked sdist: what installs below is what the sdist makes
+    assert "Building wheel from sdist" in built.stdout, built.stdout[-3000:]
     (sdist,) = dist.glob("jpki_toolkit-*.tar.gz")
     (wheel,) = dist.glob("jpki_toolkit-*.whl")
     root = base / "venv"

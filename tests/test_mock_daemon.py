@@ -8,6 +8,7 @@ application would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -170,9 +172,16 @@ def test_two_daemons_serve_two_readers(start_daemon: StartDaemon, pcscd: Pcscd) 
 
 
 @pytest.mark.pcsc
-def test_shell_script_with_opensc_pulls_the_card_mid_read(tmp_path: Path, pcscd: Pcscd) -> None:
-    if shutil.which("opensc-tool") is None:
-        message = "opensc-tool is not installed (apt install opensc)"
+def test_shell_script_with_opensc_and_socat_pulls_the_card_mid_read(
+    tmp_path: Path, pcscd: Pcscd
+) -> None:
+    missing = [
+        pkg
+        for tool, pkg in (("opensc-tool", "opensc"), ("socat", "socat"))
+        if not shutil.which(tool)
+    ]
+    if missing:
+        message = f"the shell test needs: apt install {' '.join(missing)}"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -309,12 +318,28 @@ def test_requests_are_bounded(tmp_path: Path) -> None:
         assert b"UTF-8" in raw_request(path, b"\xff\xfe\n")
         assert b"empty request" in raw_request(path, b"   \n")
         assert b'"words": ["ok"]' in raw_request(path, b"ok")  # EOF ends the line too
-        # a client that never sends does not block the next one for long
-        with socket.socket(socket.AF_UNIX) as idle:
+        # a client that never sends, or trickles a byte at a time, does not hold the server
+        # for long: each connection has REQUEST_TIMEOUT (2 s) for its whole line
+        stop = threading.Event()
+
+        def trickle(sock: socket.socket) -> None:
+            while not stop.wait(0.3):
+                with contextlib.suppress(OSError):
+                    sock.send(b"x")
+
+        with socket.socket(socket.AF_UNIX) as idle, socket.socket(socket.AF_UNIX) as slow:
             idle.connect(str(path))
+            slow.connect(str(path))
+            trickler = threading.Thread(target=trickle, args=(slow,), daemon=True)
+            trickler.start()
             began = time.monotonic()
-            assert ControlClient(path, timeout=10).request("next")["words"] == ["next"]
-            assert time.monotonic() - began < 8
+            try:
+                assert ControlClient(path).request("next")["words"] == ["next"]
+                # unbounded, the trickle would hold the server for minutes
+                assert time.monotonic() - began < 8
+            finally:
+                stop.set()
+                trickler.join()
         with pytest.raises(ControlError, match="one line"):
             ControlClient(path).request("a\nb")
 
@@ -361,3 +386,23 @@ def test_ctl_command_line_errors(tmp_path: Path) -> None:
     assert usage.returncode == 2 and usage.stderr.count("\n") == 1
     timeout = ctl("--timeout", "0", "wait")
     assert timeout.returncode == 1 and "usage: ctl" in timeout.stderr
+
+
+def test_ctl_escapes_what_it_prints(tmp_path: Path) -> None:
+    """Names come from state files: ctl never prints a terminal control sequence."""
+    status = Daemon(tmp_path / "card.json", "valid").status()
+    status["name"] = "見本\x1b[2J花子"
+
+    def argv(*args: str) -> list[str]:
+        return [sys.executable, "-m", "mock_card", "ctl", "--control", str(path), *args]
+
+    path = tmp_path / "c"
+    with ControlServer(path, lambda words: status if words == ["status"] else {"odd": 1}):
+        out = subprocess.run(
+            argv("status"), check=False, capture_output=True, text=True, timeout=30
+        )
+        assert out.returncode == 0, out.stderr
+        assert "\x1b" not in out.stdout and "見本\\x1b[2J花子" in out.stdout
+        odd = subprocess.run(argv("pins"), check=False, capture_output=True, text=True, timeout=30)
+        assert odd.returncode == 1 and "not what this version expects" in odd.stderr
+        assert "Traceback" not in odd.stderr

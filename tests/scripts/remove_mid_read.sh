@@ -2,11 +2,23 @@
 # Drive `jpki-mock-card serve` from the shell with OpenSC's opensc-tool, as a project in
 # another language would: the card is pulled out in the middle of reading a certificate,
 # opensc-tool sees the error, the reader is empty, the card goes back in and reads again.
+# The fault is set by talking to the control socket with socat (one line of text in, one
+# line of JSON out); the other commands use `jpki-mock-card ctl`.
 #
 # Needs: jpki-mock-card on PATH, pcscd running with vsmartcard's vpcd driver, opensc-tool
-# (apt install pcscd vsmartcard-vpcd opensc), vpcd's first slot (port 35963) free.
-# Environment: JPKI_MOCK_STATE and JPKI_MOCK_CONTROL may point somewhere private.
+# and socat (apt install pcscd vsmartcard-vpcd opensc socat), vpcd's first slot (port
+# 35963) free. Environment: JPKI_MOCK_STATE and JPKI_MOCK_CONTROL may point somewhere
+# private.
 set -euo pipefail
+
+# where `serve` puts its control socket (mock_card.control.default_control_path)
+if [ -n "${JPKI_MOCK_CONTROL:-}" ]; then
+  SOCKET=$JPKI_MOCK_CONTROL
+elif [ -d "${XDG_RUNTIME_DIR:-}" ]; then
+  SOCKET=$XDG_RUNTIME_DIR/jpki-mock-card/vpcd-35963.sock
+else
+  SOCKET=${TMPDIR:-/tmp}/jpki-mock-card-$(id -u)/vpcd-35963.sock
+fi
 
 SELECT_JPKI=00A4040C0AD392F000260100000001
 SELECT_AUTH_CERT=00A4020C02000A
@@ -29,7 +41,9 @@ opensc-tool --reader "$READER" --card-driver default \
   -s "$SELECT_JPKI" -s "$SELECT_AUTH_CERT" -s "${READ}000000" -s "${READ}010000" >/dev/null
 
 step "pull the card out at the 4th APDU: the second READ BINARY"
-jpki-mock-card ctl fault remove 4 >/dev/null
+answer=$(printf 'fault remove 4\n' | socat - "UNIX-CONNECT:$SOCKET")
+grep -q '"ok": true' <<<"$answer" || { echo "FAIL: the daemon answered: $answer" >&2; exit 1; }
+grep -q '"faults_pending": 1' <<<"$answer" || { echo "FAIL: no fault pending: $answer" >&2; exit 1; }
 if out=$(opensc-tool --reader "$READER" --card-driver default \
   -s "$SELECT_JPKI" -s "$SELECT_AUTH_CERT" -s "${READ}000000" -s "${READ}010000" 2>&1); then
   echo "FAIL: the read went through although the card was pulled out" >&2
