@@ -48,7 +48,7 @@ COMMANDS: Final = {
     "remove": "take the card out of the reader (an exchange in progress fails)",
     "reset": "power-cycle the card: nothing selected, no PIN verified",
     "holder NAME": "take the card out and put another one in: a holder profile, or "
-    f"'{STATE_HOLDER}' for the card in the state file",
+    f"'{STATE_HOLDER}' for the card in the state file (an empty reader stays empty)",
     "fault SPEC [N]": f"a fault at the N-th APDU from now (default 1: the next one); "
     f"SPEC is {FAULT_SPECS}",
     "pins": "the PIN try counters (tries left / max)",
