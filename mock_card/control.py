@@ -105,7 +105,10 @@ def _trusted_uid(uid: int) -> bool:
 
 def _check_length(path: Path) -> None:
     if len(os.fsencode(path)) > _SUN_PATH_MAX:
-        raise ControlError(f"the control socket path is too long for a Unix socket: {path}")
+        raise ControlError(
+            f"the control socket path is too long for a Unix socket ({_SUN_PATH_MAX} bytes): "
+            f"{path} (choose a shorter one with --control)"
+        )
 
 
 def _answers(path: Path) -> bool:
@@ -140,14 +143,15 @@ class ControlServer:
     def _bind(self) -> socket.socket:
         path = self.path
         _check_length(path)
+        # the socket is first bound in a private directory next to it: ".XXXXXXXX/s"
+        _check_length(path.parent / ("." + "x" * 8) / "s")
         if self.private_parent:
             _private_dir(path.parent)
-        parent = path.parent.resolve(strict=True)
-        pst = parent.stat()
+        pst = path.parent.stat()
         if pst.st_mode & 0o002 and not pst.st_mode & stat.S_ISVTX:
-            raise ControlError(f"{parent} is writable by anyone and not sticky: not using it")
+            raise ControlError(f"{path.parent} is writable by anyone and not sticky: not using it")
         self._clear_stale(path)
-        staging = Path(tempfile.mkdtemp(prefix=".jpki-mock-card-", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=".", dir=path.parent))
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             temp = staging / "s"

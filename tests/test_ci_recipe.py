@@ -20,6 +20,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     built = run([sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ROOT], cwd=base)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     # the wheel is built from the unpacked sdist: what installs below is what the sdist makes
-    assert "Building wheel from sdist" in built.stdout, built.stdout[-3000:]
+    assert "Building wheel from sdist" in built.stdout + built.stderr, built.stderr[-3000:]
     (sdist,) = dist.glob("jpki_toolkit-*.tar.gz")
     (wheel,) = dist.glob("jpki_toolkit-*.whl")
     root = base / "venv"
@@ -245,9 +246,10 @@ def test_the_readme_ci_recipe_runs_from_the_wheel(venv: Venv, pcscd: Pcscd, tmp_
     require_apt_packages()
     home = tmp_path / "home"
     work = tmp_path / "work"
-    runtime = tmp_path / "run"
-    for d in (home, work, runtime):
+    for d in (home, work):
         d.mkdir(mode=0o700)
+    # a short runtime directory, like /run/user/UID (Unix socket paths are short)
+    runtime = Path(tempfile.mkdtemp(prefix="jpki-run-"))
     steps = [line for line in recipe_lines() if not line.startswith("apt-get ")]
     script = "\n".join(
         [
@@ -269,6 +271,7 @@ def test_the_readme_ci_recipe_runs_from_the_wheel(venv: Venv, pcscd: Pcscd, tmp_
             timeout=240,
         )
     finally:
+        shutil.rmtree(runtime, ignore_errors=True)
         if stopped_ours:
             pcscd.start()
     log = (work / "mock-card.log").read_text() if (work / "mock-card.log").exists() else ""

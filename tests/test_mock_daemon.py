@@ -291,6 +291,14 @@ def test_server_never_replaces_what_it_did_not_create(tmp_path: Path, kind: str)
             other.close()
 
 
+def test_too_long_a_path_is_a_clear_error(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 60)
+    deep.mkdir()
+    with pytest.raises(ControlError, match="too long for a Unix socket"):
+        ControlServer(deep / "vpcd-35963.sock", echo).start()
+    assert list(deep.iterdir()) == []
+
+
 def test_own_stale_socket_is_replaced(tmp_path: Path) -> None:
     path = tmp_path / "ctl.sock"
     dead = socket.socket(socket.AF_UNIX)
