@@ -7,7 +7,9 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
-from .config import ConfigError, Delivery, KioskConfig
+from jpki.requests import DeliveryMethod
+
+from .config import ConfigError, KioskConfig
 
 if TYPE_CHECKING:
     from .flow import RequestForm
@@ -38,7 +40,7 @@ def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja"
     """
     lang = language
     try:
-        item = config.certificate_type(form.certificate)
+        item = config.document_type(form.certificate)
     except ConfigError:
         return localized(
             lang,
@@ -57,7 +59,7 @@ def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja"
             "This certificate cannot be delivered that way.",
             "この証明書はその方法では受け取れません。",
         )
-    if form.delivery is Delivery.POST:
+    if form.delivery is DeliveryMethod.POSTAL:
         if not form.postal_address.strip():
             return localized(lang, "Enter the postal address.", "郵送先の住所を入力してください。")
         if postal_code(form) is None:
@@ -66,7 +68,7 @@ def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja"
                 "Enter the postal code (for example 102-8160).",
                 "郵便番号を入力してください（例：102-8160）。",
             )
-    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
+    if form.delivery is DeliveryMethod.DIGITAL_PDF and not form.recipient.strip():
         return localized(
             lang,
             "Enter the organisation the PDF is for.",
