@@ -103,6 +103,12 @@ class MockCard:
     end), ``extended_length`` (off, like real cards as far as known) and
     ``select_clears_verification`` (whether selecting an AP ends the verified
     state; on by default, the stricter choice).
+
+    Other kinds of JPKI token (see :mod:`mock_card.profiles`): ``token_info``
+    is EF 0006 as stored (160 bytes; default: the label padded with spaces),
+    ``auth_cert_needs_pin`` guards EF 000A with the auth PIN (smartphone
+    tokens), ``my_number_aps=False`` leaves out the text and visual APs (the Juki
+    card and smartphone tokens hold the JPKI AP only).
     """
 
     def __init__(
@@ -123,12 +129,17 @@ class MockCard:
         select_clears_verification: bool = True,
         atr: bytes = ATR_OLD,
         token_label: str = TOKEN_LABEL,
+        token_info: bytes | None = None,
+        auth_cert_needs_pin: bool = False,
+        my_number_aps: bool = True,
         latency: LatencyModel | None = None,
         my_number_seed: int = 20240401,
         state_file: str | Path | None = None,
     ) -> None:
         if short_read_sw not in (OK, END_OF_FILE):
             raise ValueError("short_read_sw must be 0x9000 or 0x6282")
+        if token_info is not None and len(token_info) != TOKEN_INFO_SIZE:
+            raise ValueError(f"token_info must be {TOKEN_INFO_SIZE} bytes")
         self.holder = holder or Holder()
         self.profile = profile
         self.pki = pki or MockPki.demo()
@@ -145,6 +156,9 @@ class MockCard:
         self.select_clears_verification = select_clears_verification
         self.atr = atr
         self.token_label = token_label
+        self.token_info = token_info
+        self.auth_cert_needs_pin = auth_cert_needs_pin
+        self.my_number_aps = my_number_aps
         self.my_number_seed = my_number_seed
         self.latency = latency
         self.faults = FaultPlan()
@@ -372,14 +386,16 @@ class MockCard:
 
     def _build_files(self) -> None:
         creds = self.credentials
-        token = self.token_label.encode("ascii").ljust(TOKEN_INFO_SIZE, b" ")
+        token = self.token_info or self.token_label.encode("ascii").ljust(TOKEN_INFO_SIZE, b" ")
         jpki = Application(
             "jpki",
             {
                 0x0006: Ef(EfType.BINARY, token),
                 0x0008: Ef(EfType.BINARY, b"\x8f\x8f\x00"),
                 0x000A: Ef(
-                    EfType.BINARY, pad_certificate(creds.auth_cert.public_bytes(Encoding.DER))
+                    EfType.BINARY,
+                    pad_certificate(creds.auth_cert.public_bytes(Encoding.DER)),
+                    read_pin="auth" if self.auth_cert_needs_pin else None,
                 ),
                 0x000B: Ef(
                     EfType.BINARY, pad_certificate(creds.auth_ca_cert.public_bytes(Encoding.DER))
@@ -410,6 +426,8 @@ class MockCard:
             },
         )
         self._apps = {JPKI_AID: jpki, TEXT_AID: text, VISUAL_AID: Application("visual")}
+        if not self.my_number_aps:
+            del self._apps[TEXT_AID], self._apps[VISUAL_AID]
 
     def _persist(self) -> None:
         if self.state_file is not None:

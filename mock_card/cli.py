@@ -10,26 +10,26 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
+import os
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any, Final, NoReturn
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from . import ctl
 from .card import ATR_NEW, ATR_OLD, END_OF_FILE, OK, MockCard
+from .control import ENV_CONTROL, ControlError, default_control_path
+from .daemon import STATE_HOLDER, ServeFailure, ServeOptions, pin_counters, serve
 from .faults import LatencyModel
 from .pins import PinFormat
 from .pki import JST, CardProfile, Holder, MockPki, Sex
-from .state import StateError, default_state_path, load_card, open_card, save_card
+from .profiles import profile_names
+from .state import StateError, default_state_path, open_card, save_card
 
 PROG: Final = "jpki-mock-card"
 DEFAULT_VPCD_HOST: Final = "localhost"
@@ -44,7 +44,6 @@ PIN_LABELS: Final = {
 }
 CERT_LABELS: Final = {"auth": "利用者証明用 user authentication", "sign": "署名用 signature"}
 SEX_LABELS: Final = {Sex.MALE: "male", Sex.FEMALE: "female", Sex.NOT_APPLICABLE: "not applicable"}
-_POLL: Final = 0.1
 
 
 class UsageError(Exception):
@@ -78,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _error(f"{exc} (see '{PROG} --help')")
         return 2
-    except (Failure, StateError) as exc:
+    except (Failure, StateError, ControlError) as exc:
         _error(str(exc))
         return 1
     except OSError as exc:
@@ -175,9 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the card to vsmartcard-vpcd (pcscd's virtual reader) until Ctrl-C",
         description=(
             "Serve the card through vsmartcard's vpcd driver, so that pcscd shows it in the "
-            "reader 'Virtual PCD 00 00'. PIN counters are saved to the state file as they "
-            "change, and what 'pin-reset' or 'block' write there meanwhile is taken up. "
-            "Stops cleanly on Ctrl-C or SIGTERM."
+            "reader 'Virtual PCD 00 00' (port 35963; 'Virtual PCD 00 01' for --vpcd 35964). "
+            "PIN counters are saved to the state file as they change, and what 'pin-reset' or "
+            "'block' write there meanwhile is taken up. While it runs, 'jpki-mock-card ctl' "
+            "drives it (insert, remove, holder, fault, pins, status) over a control socket "
+            "that only its user can open. Stops cleanly on Ctrl-C or SIGTERM."
         ),
     )
     serve.add_argument(
@@ -194,8 +195,32 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="'contact': answer as slowly as a contact reader would",
     )
+    serve.add_argument(
+        "--holder",
+        choices=[STATE_HOLDER, *profile_names()],
+        default=STATE_HOLDER,
+        metavar="NAME",
+        help=(
+            f"the card to serve first: '{STATE_HOLDER}' (the state file's, default) or a "
+            f"holder profile: {', '.join(profile_names())}"
+        ),
+    )
+    serve.add_argument(
+        "--control",
+        metavar="PATH",
+        help="the control socket (default: $JPKI_MOCK_CONTROL, else vpcd-PORT.sock in "
+        "$XDG_RUNTIME_DIR/jpki-mock-card or /tmp/jpki-mock-card-UID)",
+    )
+    serve.add_argument(
+        "--pcscd",
+        action="store_true",
+        help="start pcscd (with the vpcd driver) if no PC/SC service answers, and stop it "
+        "at the end (starting it needs root)",
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="log the vpcd client's details")
     serve.set_defaults(handler=cmd_serve)
+
+    ctl.add_parser(sub, DEFAULT_VPCD_PORT)
 
     pin_reset = sub.add_parser(
         "pin-reset", help="restore all PIN counters (what the municipal office does)"
@@ -415,14 +440,10 @@ def _crl_note(kind: str, crl: x509.CertificateRevocationList) -> str:
 # -- PIN counters ----------------------------------------------------------------------
 
 
-def _counters(card: MockCard) -> str:
-    return ", ".join(f"{n} {p.tries_left}/{p.max_tries}" for n, p in card.pins.items())
-
-
 def cmd_pin_reset(args: argparse.Namespace, state: Path) -> int:
     card = _open(state)
     card.reset_pins()
-    print(f"restored every PIN counter: {_counters(card)}")
+    print(f"restored every PIN counter: {pin_counters(card)}")
     return 0
 
 
@@ -452,122 +473,29 @@ def parse_endpoint(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-@contextmanager
-def _stop_on_signals(stop: list[str]) -> Iterator[None]:
-    """While the block runs, SIGTERM and SIGINT append their name to ``stop`` (nothing more:
-    the main loop polls it, so no exception lands in the middle of starting or stopping)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.append(signal.Signals(signum).name)
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set in the main thread
-        return
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-class _StateWatch:
-    """Takes up PIN counter changes that another command (``pin-reset``, ``block``) wrote to
-    the state file while ``serve`` runs, so that the served card does not overwrite them."""
-
-    def __init__(self, card: MockCard, state: Path, say: Callable[[str], None]) -> None:
-        self.card = card
-        self.state = state
-        self.say = say
-        self.seen = self._stamp()
-
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            st = self.state.stat()
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
-
-    def poll(self) -> None:
-        if self.card.state_file is None:
-            return
-        stamp = self._stamp()
-        if stamp == self.seen:
-            return
-        # Compare under the card's lock: the card saves inside transmit while holding it, so
-        # any difference between the file and the card now was made by someone else.
-        with self.card.transaction():
-            self.seen = self._stamp()
-            try:
-                other = load_card(self.state)
-            except StateError as exc:
-                self.say(f"cannot read the state file any more ({exc}); serving on")
-                return
-            if der_of(other) != der_of(self.card):
-                self.card.state_file = None  # do not overwrite the new card
-                self.say(
-                    f"{self.state} now holds another card; this one is no longer saved "
-                    "(restart 'serve' to serve the new card)"
-                )
-                return
-            changed = [
-                name
-                for name, pin in other.pins.items()
-                if name in self.card.pins and pin != self.card.pins[name]
-            ]
-            for name in changed:
-                self.card.pins[name] = other.pins[name]
-                if other.pins[name].blocked:
-                    self.card.block_pin(name)  # also ends a verified state
-            self.seen = self._stamp()
-        if changed:
-            self.say(f"took up PIN counters from the state file: {_counters(self.card)}")
-
-
-def der_of(card: MockCard) -> tuple[bytes, bytes]:
-    creds = card.credentials
-    return creds.auth_cert.public_bytes(Encoding.DER), creds.sign_cert.public_bytes(Encoding.DER)
-
-
 def cmd_serve(args: argparse.Namespace, state: Path) -> int:
-    from .vpcd import VpcdClient
-
     host, port = parse_endpoint(args.vpcd)
     logging.basicConfig(stream=sys.stderr, format=f"{PROG}: %(name)s: %(message)s")
-    logging.getLogger("mock_card.vpcd").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    card = _open(state)
-    if args.latency == "contact":
-        card.latency = LatencyModel.contact_reader()
-    client = VpcdClient(card, host, port)
+    explicit = args.control is not None or bool(os.environ.get(ENV_CONTROL))
+    options = ServeOptions(
+        state=state,
+        host=host,
+        port=port,
+        control=Path(args.control) if args.control else default_control_path(port),
+        private_control_dir=not explicit,
+        holder=args.holder,
+        latency=LatencyModel.contact_reader() if args.latency == "contact" else None,
+        start_pcscd=args.pcscd,
+        verbose=args.verbose,
+    )
 
     def say(message: str) -> None:
         print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
-    watch = _StateWatch(card, state, say)
-    stop: list[str] = []
-    with _stop_on_signals(stop):
-        thread = client.serve_in_thread()
-        say(
-            f"serving the card of {card.holder.name} ({card.profile.value}; {_counters(card)}) "
-            f"to vpcd at {host}:{port}; Ctrl-C to stop"
-        )
-        try:
-            connected = False
-            while thread.is_alive() and not stop:
-                time.sleep(_POLL)
-                watch.poll()
-                now = client.connected.is_set()
-                if now != connected:
-                    connected = now
-                    say(f"vpcd {'connected' if now else 'disconnected'} ({host}:{port})")
-        finally:
-            try:
-                client.stop()
-            except RuntimeError as exc:
-                raise Failure(f"could not stop serving cleanly: {exc}") from None
-    stopped_by = stop[0] if stop else "the client stopped"
-    say(f"stopped ({stopped_by}); PIN counters are saved in {state}")
-    return 0
+    try:
+        return serve(options, say)
+    except ServeFailure as exc:
+        raise Failure(str(exc)) from None
 
 
 if __name__ == "__main__":

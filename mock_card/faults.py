@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,6 +51,10 @@ class FaultPlan:
     def delay_at(self, index: int, seconds: float) -> FaultPlan:
         return self._add(Fault(index, FaultKind.DELAY, seconds=seconds))
 
+    def arm(self, spec: str, index: int = 1) -> FaultPlan:
+        """Add the fault ``spec`` (see :func:`parse_fault`) at the ``index``-th APDU from now."""
+        return self._add(parse_fault(spec, index))
+
     def clear(self) -> None:
         self.faults.clear()
         self.seen = 0
@@ -83,6 +88,31 @@ class LatencyModel:
         delay = self.per_apdu + self.per_byte * moved_bytes + (self.per_signature if signed else 0)
         if delay > 0:
             time.sleep(delay)
+
+
+MAX_DELAY = 60.0
+FAULT_SPECS = "remove, transport-error, sw:XXXX (4 hex digits) or delay:SECONDS"
+
+
+def parse_fault(spec: str, index: int = 1) -> Fault:
+    """A fault from its text form, as the pytest plugin and ``jpki-mock-card ctl`` take it:
+    ``remove``, ``transport-error``, ``sw:6A82`` or ``delay:0.5`` (seconds, at most 60).
+    Raises ``ValueError`` naming the accepted forms."""
+    kind, _, arg = spec.strip().partition(":")
+    kind = kind.strip().lower()
+    arg = arg.strip()
+    if kind in (FaultKind.REMOVE.value, FaultKind.TRANSPORT_ERROR.value) and not arg:
+        return Fault(index, FaultKind(kind))
+    if kind == "sw" and len(arg) == 4 and all(c in string.hexdigits for c in arg):
+        return Fault(index, FaultKind.STATUS_WORD, sw=int(arg, 16))
+    if kind == FaultKind.DELAY.value:
+        try:
+            seconds = float(arg)
+        except ValueError:
+            seconds = -1.0
+        if 0 <= seconds <= MAX_DELAY:
+            return Fault(index, FaultKind.DELAY, seconds=seconds)
+    raise ValueError(f"a fault is {FAULT_SPECS}, not {spec[:40]!r}")
 
 
 def raise_for(fault: Fault) -> None:

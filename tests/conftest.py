@@ -1,4 +1,9 @@
-"""Test-wide setup: Qt offscreen, the PC/SC fixtures, a private mock-card state."""
+"""Test-wide setup: Qt offscreen, a private mock-card state.
+
+The PC/SC fixtures (``pcscd``, ``vpcd_reader``, ``served_card``, ``serve_card``,
+``mock_card``...) come from the package's own pytest plugin, ``mock_card.pytest_plugin``,
+which the editable install registers (entry point ``pytest11``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-pytest_plugins = ["tests.pcsc_fixtures"]
+pytest_plugins = ["pytester"]  # tests of the package's own pytest plugin
 
 
 @pytest.fixture(autouse=True)

@@ -445,7 +445,15 @@ def test_serve_answers_vpcd_and_stops_on_sigterm(demo_state: Path, tmp_path: Pat
         server.settimeout(TIMEOUT)
         port = server.getsockname()[1]
         proc = subprocess.Popen(
-            cli_argv("--state", state, "serve", "--vpcd", f"127.0.0.1:{port}"),
+            cli_argv(
+                "--state",
+                state,
+                "serve",
+                "--vpcd",
+                f"127.0.0.1:{port}",
+                "--control",
+                tmp_path / "c",
+            ),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -497,7 +505,17 @@ def test_serve_waits_for_vpcd_and_stops_on_sigint(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        cli_argv("--state", state, "serve", "--latency", "contact", "--vpcd", port),
+        cli_argv(
+            "--state",
+            state,
+            "serve",
+            "--latency",
+            "contact",
+            "--vpcd",
+            port,
+            "--control",
+            tmp_path / "c",
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   # build and run pyscard, and the PC/SC stack with the virtual reader
   gcc python3-dev python3-venv libpcsclite-dev pcscd vsmartcard-vpcd
-  # cross-checks and real components in tests
-  openssl poppler-utils postgresql
+  # cross-checks and real components in tests (opensc and socat drive the mock card daemon)
+  openssl poppler-utils postgresql opensc socat
   # Qt offscreen / Xvfb, and a CJK font for Japanese
   xvfb xauth fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
