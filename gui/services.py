@@ -492,10 +492,10 @@ class KioskServices:
             sign = card.pin_status(PinKind.SIGN)
             try:
                 text = card.pin_status(PinKind.TEXT)
-            except errors.CardResponseError as exc:
-                # a card without the text AP (6A82) is fine unless the identity comes from it;
-                # any other answer is a fault, not a missing application
-                if exc.sw != 0x6A82 or self.config.identity_source is IdentitySource.TEXT_AP:
+            except errors.ApplicationNotFound:
+                # a card without the text AP is fine unless the identity comes from it; any
+                # other answer is a fault, not a missing application
+                if self.config.identity_source is IdentitySource.TEXT_AP:
                     raise
                 text = 0
             summary = CardSummary(

@@ -25,7 +25,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from .card import ATR_NEW, ATR_OLD, END_OF_FILE, OK, MockCard
+from apdu import SW
+
+from .card import ATR_NEW, ATR_OLD, MockCard
 from .faults import LatencyModel
 from .pins import PinFormat
 from .pki import JST, CardProfile, Holder, MockPki, Sex
@@ -254,7 +256,7 @@ def cmd_reset(args: argparse.Namespace, state: Path) -> int:
             text_pin=text_pin,
             atr=ATR_NEW if args.atr == "new" else ATR_OLD,
             extended_length=args.extended_length,
-            short_read_sw=END_OF_FILE if args.short_read_sw == "6282" else OK,
+            short_read_sw=SW.END_OF_FILE if args.short_read_sw == "6282" else SW.OK,
         )
     except ValueError as exc:
         raise UsageError(f"cannot issue such a card: {exc}") from None

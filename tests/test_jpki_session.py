@@ -65,6 +65,22 @@ def test_not_a_jpki_card() -> None:
         JpkiCard(ScriptedTransport([(H(SELECT_JPKI), H("6A82"))])).read_certificate(CertKind.AUTH)
 
 
+def test_a_missing_application_is_typed() -> None:
+    """SELECT answering 6A82: ApplicationNotFound naming the application (a card without the
+    text AP); the JPKI AP missing is NotJpkiCard, one of them. Other answers stay generic."""
+    t = ScriptedTransport([(H(SELECT_TEXT), H("6A82"))])
+    with pytest.raises(jpki.ApplicationNotFound, match="text AP") as err:
+        JpkiCard(t).pin_status(PinKind.TEXT)
+    assert not isinstance(err.value, jpki.NotJpkiCard)
+    assert (err.value.aid, err.value.sw) == (H(SELECT_TEXT[10:]), 0x6A82)
+    assert t.done
+    assert issubclass(jpki.NotJpkiCard, jpki.ApplicationNotFound)
+    t = ScriptedTransport([(H(SELECT_TEXT), H("6A86"))])
+    with pytest.raises(jpki.CardResponseError, match="6A86") as err2:
+        JpkiCard(t).pin_status(PinKind.TEXT)
+    assert not isinstance(err2.value, jpki.ApplicationNotFound)
+
+
 def test_token_info(card: JpkiCard, rec: RecordingTransport) -> None:
     info = card.token_info()
     assert info.label == "JPKIAPICCTOKEN2"
