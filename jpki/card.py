@@ -91,7 +91,8 @@ class JpkiCard:
     @contextmanager
     def open(cls, reader: str | None = None) -> Iterator[JpkiCard]:
         """A session on the first reader holding a JPKI card (among those whose name contains
-        ``reader``, or ``$JPKI_READER``; ``mock`` is the built-in mock card).
+        ``reader``, or ``$JPKI_READER``; or the virtual reader of that name, such as the mock
+        card's ``mock``: see :mod:`jpki.reader_registry`).
 
         The connection is exclusive and the card is reset when the block ends.
         """

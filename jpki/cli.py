@@ -513,13 +513,7 @@ def _session(args: argparse.Namespace) -> Iterator[JpkiCard]:
 
 
 def cmd_readers(args: argparse.Namespace) -> int:
-    from mock_card import default_state_path
-
-    mock = {
-        "name": readers.MOCK_READER,
-        "description": "built-in mock card",
-        "state_file": str(default_state_path()),
-    }
+    mock = readers.virtual_reader_info(readers.MOCK_READER)
     error: errors.ReaderError | None = None
     names: list[str] = []
     try:
@@ -547,6 +541,8 @@ def cmd_readers(args: argparse.Namespace) -> int:
         lines.append(
             f"built-in mock card: '{readers.MOCK_READER}' (--reader {readers.MOCK_READER} "
             f"or JPKI_READER={readers.MOCK_READER}; state file {mock['state_file']})"
+            if mock is not None
+            else "built-in mock card: not installed"
         )
         sys.stdout.write("\n".join(lines) + "\n")
     if error is not None:
