@@ -83,8 +83,8 @@ class _OwningServices:
         self.services = services
         self.ledger = ledger
 
-    def run(self, effect: Any, *, language: str | None = None) -> Any:
-        return self.services.run(effect, language=language)
+    def run(self, effect: Any) -> Any:
+        return self.services.run(effect)
 
     def close(self) -> None:
         self.ledger.close()
@@ -137,7 +137,8 @@ def build_kiosk(
             from jpki.ledger import Ledger
             from jpki.trust import CrlStore, TrustStore
 
-            from .services import KioskServices, ledger_config
+            from .services import KioskServices
+            from .setup import ledger_config
 
             trust = TrustStore.from_certificates(cards.trust_anchors())
             crls = CrlStore.from_crls(cards.crls())
@@ -161,7 +162,8 @@ def build_kiosk(
         watch = pcsc_watch
 
         def make_services() -> Services:
-            from .services import KioskServices, pcsc_card_opener
+            from .services import KioskServices
+            from .setup import pcsc_card_opener
 
             def opener() -> Any:
                 return pcsc_card_opener(pcsc_watch.reader or reader)()

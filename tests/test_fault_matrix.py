@@ -50,7 +50,8 @@ from gui.flow import (
     SubmitForm,
     initial,
 )
-from gui.services import KioskServices, ledger_config
+from gui.services import KioskServices
+from gui.setup import ledger_config
 from jpki import CertKind, JpkiCard, JpkiError, PinKind, errors
 from jpki.authn import Authenticator
 from jpki.cms import sign_cms, verify_cms
@@ -452,7 +453,7 @@ SCRIPT: list[tuple[Callable[[], Event], Screen]] = [
 
 
 def counting_opener(card: MockCard, transport: CountingTransport) -> Callable[[], Any]:
-    """As :func:`gui.services.mock_card_opener`, through ``transport``."""
+    """As :func:`gui.mock_panel.mock_card_opener`, through ``transport``."""
 
     @contextmanager
     def open_card() -> Iterator[JpkiCard]:

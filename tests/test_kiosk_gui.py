@@ -99,7 +99,7 @@ class Env:
         return screen
 
     def ledger(self) -> Ledger:
-        from gui.services import ledger_config
+        from gui.setup import ledger_config
 
         cards = self.kiosk.mock_cards
         trust = TrustStore.from_certificates(cards.trust_anchors())
@@ -849,15 +849,17 @@ def test_worker_turns_a_crash_into_an_event() -> None:
     from gui.worker import CardWorker
 
     class Exploding:
-        def run(self, effect: object, *, language: str | None = None) -> object:
+        def run(self, effect: object) -> object:
             raise RuntimeError("boom")
 
     worker = CardWorker(Exploding)
     got: list[object] = []
     worker.event_ready.connect(got.append)
-    worker.run_effect(ReadCard(3))
-    worker.run_effect(Authenticate(3, Secret("1234")), "en")
+    worker.run_effect(ReadCard(3, "ja"))
+    worker.run_effect(Authenticate(3, Secret("1234"), "en"))
     worker.run_effect(Wipe())
     assert isinstance(got[0], CardChecked) and got[0].problem is CardProblem.UNREADABLE
-    assert isinstance(got[1], PinResult) and not got[1].ok and "boom" in got[1].error
+    assert got[0].detail == "問題が発生しました。係員にお声がけください。"  # the effect's language
+    assert isinstance(got[1], PinResult) and not got[1].ok
+    assert got[1].error == "Something went wrong. Please ask the staff."
     assert len(got) == 2

@@ -42,14 +42,10 @@ from gui.flow import (
     initial,
     step,
 )
-from gui.services import (
-    CardOpener,
-    KioskServices,
-    form_problem,
-    ledger_config,
-    mock_card_opener,
-    pcsc_card_opener,
-)
+from gui.forms import form_problem
+from gui.mock_panel import mock_card_opener
+from gui.services import KioskServices
+from gui.setup import CardOpener, ledger_config, pcsc_card_opener
 from jpki import JpkiCard
 from jpki.certs import JST
 from jpki.cms import verify_cms
@@ -266,7 +262,7 @@ def test_a_postal_address_without_postal_code_is_refused_before_the_sign_pin_is_
     assert kiosk.model.identity is not None
     before = card.apdu_count
     result = kiosk.services.run(
-        SignAndSubmit(kiosk.model.session, Secret(SIGN_PIN), form, kiosk.model.identity)
+        SignAndSubmit(kiosk.model.session, Secret(SIGN_PIN), form, kiosk.model.identity, "ja")
     )
     assert isinstance(result, PinResult) and not result.ok and "郵便番号" in result.error
     assert card.apdu_count == before and card.pin_tries_left("sign") == 5
@@ -369,14 +365,15 @@ def test_a_malformed_pin_never_reaches_the_card(
 @pytest.mark.parametrize(
     "effect",
     [
-        Authenticate(1, Secret("12")),
-        ReadIdentity(1, Secret("abc"), IdentitySource.SIGN_CERTIFICATE),
-        ReadIdentity(1, Secret("12345"), IdentitySource.TEXT_AP),
+        Authenticate(1, Secret("12"), "ja"),
+        ReadIdentity(1, Secret("abc"), IdentitySource.SIGN_CERTIFICATE, "ja"),
+        ReadIdentity(1, Secret("12345"), IdentitySource.TEXT_AP, "ja"),
         SignAndSubmit(
             1,
             Secret("SHORT"),
             COUNTER_FORM,
             Identity("x", "y", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE),
+            "ja",
         ),
     ],
     ids=["auth", "identity-sign", "identity-text", "sign"],
@@ -573,7 +570,7 @@ def test_card_removed_while_reading(card: MockCard, ledger: Ledger) -> None:
     checked = kiosk.results[-1]
     assert isinstance(checked, CardChecked) and checked.problem is CardProblem.UNREADABLE
     # no card at all: the opener says so
-    result = kiosk.services.run(ReadCard(kiosk.model.session))
+    result = kiosk.services.run(ReadCard(kiosk.model.session, "ja"))
     assert isinstance(result, CardChecked) and result.problem is CardProblem.UNREADABLE
 
 
@@ -592,7 +589,7 @@ def test_another_card_cannot_take_over_an_authenticated_session(ledger: Ledger) 
     # and nothing goes on without an authentication in the session
     services.run(Wipe())
     late = services.run(
-        ReadIdentity(kiosk.model.session, Secret(SIGN_PIN), IdentitySource.SIGN_CERTIFICATE)
+        ReadIdentity(kiosk.model.session, Secret(SIGN_PIN), IdentitySource.SIGN_CERTIFICATE, "ja")
     )
     assert isinstance(late, PinResult) and not late.ok and late.error
 
@@ -655,7 +652,7 @@ def test_pcsc_card_opener_with_the_mock_reader(
     services = KioskServices(
         CONFIG, pcsc_card_opener("mock"), trust_store=MOCK_TRUST, ledger=ledger
     )
-    result = services.run(ReadCard(1))
+    result = services.run(ReadCard(1, "ja"))
     assert isinstance(result, CardChecked) and result.summary is not None, result
     assert result.summary.auth_tries == 3
 
@@ -738,9 +735,9 @@ def test_unexpected_failures_in_every_effect_never_escape(
         raise RuntimeError("the reader driver crashed")
 
     services = KioskServices(CONFIG, opener, trust_store=MOCK_TRUST, ledger=ledger)
-    checked = services.run(ReadCard(4))
+    checked = services.run(ReadCard(4, "ja"))
     assert isinstance(checked, CardChecked) and checked.problem is CardProblem.UNREADABLE
-    result = services.run(Authenticate(4, Secret(AUTH_PIN)))
+    result = services.run(Authenticate(4, Secret(AUTH_PIN), "ja"))
     assert isinstance(result, PinResult) and not result.ok and result.error
     assert services.run(Wipe()) is None
     assert not leaked(caplog.text)
@@ -754,7 +751,7 @@ def _text_ap_select_index(card: MockCard, ledger: Ledger) -> int:
     services = KioskServices(
         CONFIG, lambda: nullcontext(JpkiCard(recorder)), trust_store=MOCK_TRUST, ledger=ledger
     )
-    assert isinstance(services.run(ReadCard(1)), CardChecked)
+    assert isinstance(services.run(ReadCard(1, "ja")), CardChecked)
     select_text = bytes.fromhex("00A4040C0AD3921000310001010408")
     return recorder.commands.index(select_text) + 1
 
@@ -775,7 +772,7 @@ def test_text_ap_missing_versus_faulty(
     card.faults.status_word_at(index, sw)
     config = replace(CONFIG, identity_source=source)
     services = KioskServices(config, mock_card_opener(card), trust_store=MOCK_TRUST, ledger=ledger)
-    event = services.run(ReadCard(1))
+    event = services.run(ReadCard(1, "ja"))
     assert isinstance(event, CardChecked)
     if tolerated:
         assert event.problem is None and event.summary is not None

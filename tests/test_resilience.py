@@ -181,7 +181,7 @@ class FakeWatcher:
 
 
 class NoServices:
-    def run(self, effect: object, *, language: str | None = None) -> None:
+    def run(self, effect: object) -> None:
         return None
 
 
