@@ -10,7 +10,8 @@ effect the flow asks for, and feeds the event it returns back into
         model, effects = step(model, event)
 
 Each effect carries the session's language: the messages and the request are in it
-(:mod:`gui.texts`). What the services are built from is :mod:`gui.setup`.
+(:mod:`gui.texts`). What the services are built from is :mod:`gui.setup`; how a failed
+effect becomes its event, :mod:`gui.outcomes`.
 
 What each effect does:
 
@@ -42,9 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -77,7 +76,7 @@ from jpki.requests import (
     RequestSchemaError,
 )
 from jpki.requests import Delivery as RequestDelivery
-from jpki.trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+from jpki.trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 
 from . import texts
 from .config import Delivery, IdentitySource, KioskConfig
@@ -94,11 +93,18 @@ from .flow import (
     ReadIdentity,
     Receipt,
     RequestForm,
-    Secret,
     SignAndSubmit,
     Wipe,
 )
 from .forms import form_problem, postal_code
+from .outcomes import (
+    Refused,
+    bad_pin_format,
+    log_unexpected,
+    one_line,
+    pin_failure,
+    problem_of,
+)
 from .setup import CardOpener, crl_store_from_config, ledger_config, trust_store_from_config
 from .texts import text
 from .worker import unexpected_event
@@ -125,20 +131,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # -- internal outcomes -------------------------------------------------------------------------
-
-
-class _Refused(Exception):
-    """Internal: stop an effect with a message for the applicant (nothing unexpected)."""
-
-    def __init__(self, message: str, problem: CardProblem | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,28 +139,6 @@ class _Signed:
     request: CertificateRequest
     document: bytes
     signature: bytes
-
-
-_PROBLEM_OF_REASON: Final[dict[Reason, CardProblem]] = {
-    Reason.UNTRUSTED: CardProblem.UNTRUSTED,
-    Reason.BAD_SIGNATURE: CardProblem.UNTRUSTED,
-    Reason.EXPIRED: CardProblem.EXPIRED,
-    Reason.NOT_YET_VALID: CardProblem.NOT_YET_VALID,
-    Reason.REVOKED: CardProblem.REVOKED,
-    # Revocation could not be checked (no usable CRL): the card cannot be accepted; the
-    # detail says why. CardProblem has no value of its own for this.
-    Reason.CRL_STALE: CardProblem.UNTRUSTED,
-    Reason.CRL_BAD_SIGNATURE: CardProblem.UNTRUSTED,
-    Reason.NO_CRL: CardProblem.UNTRUSTED,
-    Reason.WRONG_KEY_USAGE: CardProblem.NOT_JPKI,
-    Reason.MALFORMED: CardProblem.UNREADABLE,
-}
-
-
-def _problem_of(reason: Reason | None) -> CardProblem:
-    return (
-        _PROBLEM_OF_REASON.get(reason, CardProblem.UNTRUSTED) if reason else CardProblem.UNTRUSTED
-    )
 
 
 def _fingerprint(der: bytes) -> bytes:
@@ -282,7 +253,7 @@ class KioskServices:
                 return self._sign_and_submit(effect, lang)
             raise TypeError(f"unknown effect {type(effect).__name__}")
         except Exception as exc:  # run() never raises: the flow gets an error event
-            self._log_unexpected(effect, exc)
+            log_unexpected(effect, exc)
             return unexpected_event(effect)
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -314,59 +285,9 @@ class KioskServices:
         with self._lock:
             expected = self._authenticated.get(session)
         if expected is None:
-            raise _Refused(text(lang, texts.NOT_AUTHENTICATED))
+            raise Refused(text(lang, texts.NOT_AUTHENTICATED))
         if _fingerprint(card.read_certificate_der(CertKind.AUTH)) != expected:
-            raise _Refused(text(lang, texts.OTHER_CARD))
-
-    def _bad_pin_format(self, session: int, kind: PinKind, lang: str) -> PinResult:
-        logger.warning(
-            "session %d: a malformed %s was refused before the card", session, kind.value
-        )
-        return PinResult(
-            session,
-            ok=False,
-            error=text(lang, texts.BAD_PIN_FORMAT),
-        )
-
-    def _pin_failure(self, session: int, exc: Exception, lang: str) -> PinResult:
-        """The event for a card-side failure of an operation that used a PIN."""
-        if isinstance(exc, errors.PinIncorrect):
-            logger.info(
-                "session %d: wrong %s, %d tries left", session, exc.kind.value, exc.remaining
-            )
-            return PinResult(session, ok=False, remaining=exc.remaining, error=str(exc))
-        if isinstance(exc, errors.PinBlocked):
-            logger.info("session %d: the %s is blocked", session, exc.kind.value)
-            return PinResult(session, ok=False, blocked=True, error=str(exc))
-        if isinstance(exc, errors.CardRemoved):
-            logger.info("session %d: the card was removed", session)
-            return PinResult(
-                session,
-                ok=False,
-                error=text(lang, texts.CARD_REMOVED),
-            )
-        if isinstance(exc, errors.NotJpkiCard):
-            return PinResult(session, ok=False, problem=CardProblem.NOT_JPKI, error=str(exc))
-        if isinstance(exc, errors.CorruptData | CertificateFormatError):
-            logger.warning("session %d: unusable data on the card: %s", session, exc)
-            return PinResult(session, ok=False, problem=CardProblem.UNREADABLE, error=str(exc))
-        if isinstance(exc, _Refused):
-            logger.info("session %d: refused: %s", session, exc.message)
-            return PinResult(session, ok=False, problem=exc.problem, error=exc.message)
-        logger.warning("session %d: card operation failed: %s", session, exc)
-        return PinResult(session, ok=False, error=_one_line(str(exc)))
-
-    def _log_unexpected(self, effect: Effect, exc: BaseException) -> None:
-        log = "".join(traceback.format_exception(exc))
-        pin = getattr(effect, "pin", None)
-        if isinstance(pin, Secret):
-            log = _scrub(log, pin)
-        logger.error(
-            "session %s: %s failed unexpectedly (PINs scrubbed):\n%s",
-            getattr(effect, "session", "-"),
-            type(effect).__name__,
-            log,
-        )
+            raise Refused(text(lang, texts.OTHER_CARD))
 
     # -- ReadCard ------------------------------------------------------------------------------
 
@@ -378,12 +299,12 @@ class KioskServices:
             cert = card.read_certificate(CertKind.AUTH)
             result = self._validate(cert, Purpose.AUTHENTICATION)
             if not result.valid:
-                problem = _problem_of(result.reason)
+                problem = problem_of(result.reason)
                 logger.info("session %d: card refused: %s", session, result.reason)
                 return CardChecked(
                     session,
                     problem=problem,
-                    detail=_one_line(explain_validation(result, lang=lang)),
+                    detail=one_line(explain_validation(result, lang=lang)),
                 )
             info = CertificateInfo.from_x509(cert)
             auth = card.pin_status(PinKind.AUTH)
@@ -419,27 +340,27 @@ class KioskServices:
             return CardChecked(session, problem=CardProblem.NOT_JPKI, detail=str(exc))
         except (errors.CorruptData, CertificateFormatError) as exc:
             logger.warning("session %d: unusable data on the card: %s", session, exc)
-            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=one_line(str(exc)))
         except errors.JpkiError as exc:
             logger.info("session %d: the card could not be read: %s", session, exc)
             if isinstance(exc, errors.CardRemoved):
                 detail = text(lang, texts.CARD_REMOVED)
                 return CardChecked(session, problem=CardProblem.UNREADABLE, detail=detail)
-            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=one_line(str(exc)))
 
     # -- Authenticate --------------------------------------------------------------------------
 
     def _authenticate(self, effect: Authenticate, lang: str) -> PinResult:
         session = effect.session
         if not is_valid_pin(PinKind.AUTH, effect.pin.reveal()):
-            return self._bad_pin_format(session, PinKind.AUTH, lang)
+            return bad_pin_format(session, PinKind.AUTH, lang)
         challenge = self._authenticator.issue_challenge()
         try:
             response = self._with_card(
                 lambda card: authenticate(card, challenge, effect.pin.reveal())
             )
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         result = self._authenticator.verify(challenge, response.signature, response.certificate)
         if not result.ok:
             logger.info("session %d: authentication failed: %s", session, result.reason)
@@ -448,15 +369,15 @@ class KioskServices:
                 return PinResult(
                     session,
                     ok=False,
-                    problem=_problem_of(validation.reason),
-                    error=_one_line(explain_validation(validation, lang=lang)),
+                    problem=problem_of(validation.reason),
+                    error=one_line(explain_validation(validation, lang=lang)),
                 )
             problem = (
                 CardProblem.NOT_JPKI
                 if result.reason is AuthenticationReason.MALFORMED
                 else CardProblem.AUTH_FAILED
             )
-            return PinResult(session, ok=False, problem=problem, error=_one_line(result.message))
+            return PinResult(session, ok=False, problem=problem, error=one_line(result.message))
         fingerprint = response.certificate.fingerprint(hashes.SHA256())
         with self._lock:
             self._authenticated[session] = fingerprint
@@ -470,7 +391,7 @@ class KioskServices:
         text_ap = effect.source is IdentitySource.TEXT_AP
         kind = PinKind.TEXT if text_ap else PinKind.SIGN
         if not is_valid_pin(kind, effect.pin.reveal()):
-            return self._bad_pin_format(session, kind, lang)
+            return bad_pin_format(session, kind, lang)
 
         def work(card: JpkiCard) -> Identity | x509.Certificate:
             self._check_same_card(card, session, lang)
@@ -499,18 +420,18 @@ class KioskServices:
                     sex=holder.sex,
                     source=IdentitySource.SIGN_CERTIFICATE,
                 )
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         logger.info("session %d: identity read (%s)", session, effect.source.value)
         return PinResult(session, ok=True, identity=identity)
 
     def _check_sign_certificate(self, cert: x509.Certificate, lang: str) -> None:
-        """Raise :class:`_Refused` with the reason unless the signature certificate is valid
+        """Raise :class:`Refused` with the reason unless the signature certificate is valid
         (revoked after a change of name or address, expired, untrusted...)."""
         result = self._validate(cert, Purpose.SIGNATURE)
         if not result.valid:
-            raise _Refused(
-                _one_line(explain_validation(result, lang=lang)), _problem_of(result.reason)
+            raise Refused(
+                one_line(explain_validation(result, lang=lang)), problem_of(result.reason)
             )
 
     # -- SignAndSubmit -------------------------------------------------------------------------
@@ -523,13 +444,13 @@ class KioskServices:
             logger.info("session %d: the form was refused: %s", session, problem)
             return PinResult(session, ok=False, error=problem)
         if not is_valid_pin(PinKind.SIGN, effect.pin.reveal()):
-            return self._bad_pin_format(session, PinKind.SIGN, lang)
+            return bad_pin_format(session, PinKind.SIGN, lang)
         now = self._now().astimezone(JST).replace(microsecond=0)
         try:
             delivery = self._delivery(form, identity, now.date())
         except RequestSchemaError as exc:
             logger.info("session %d: the delivery was refused: %s", session, exc)
-            return PinResult(session, ok=False, error=_one_line(str(exc)))
+            return PinResult(session, ok=False, error=one_line(str(exc)))
 
         def work(card: JpkiCard) -> _Signed:
             self._check_same_card(card, session, lang)
@@ -542,7 +463,7 @@ class KioskServices:
                 identity.birth_date,
                 identity.sex,
             ) != (applicant.name, applicant.address, applicant.birth_date, applicant.sex):
-                raise _Refused(text(lang, texts.OTHER_PERSON))
+                raise Refused(text(lang, texts.OTHER_PERSON))
             request = CertificateRequest.create(
                 kiosk_id=self.config.kiosk_id,
                 kind=form.certificate,
@@ -563,9 +484,9 @@ class KioskServices:
             signed = self._with_card(work)
         except RequestSchemaError as exc:
             logger.warning("session %d: the request could not be built: %s", session, exc)
-            return PinResult(session, ok=False, error=_one_line(str(exc)))
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+            return PinResult(session, ok=False, error=one_line(str(exc)))
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         logger.info("session %d: request %s signed", session, signed.request.request_id)
 
         try:
@@ -581,7 +502,7 @@ class KioskServices:
             return PinResult(
                 session,
                 ok=False,
-                error=text(lang, texts.NOT_ACCEPTED, reason=_one_line(exc.message)),
+                error=text(lang, texts.NOT_ACCEPTED, reason=one_line(exc.message)),
             )
         record = stored.record
         logger.info("session %d: request %s stored", session, record.request_id)
@@ -626,13 +547,3 @@ class KioskServices:
             lang, texts.RECEIPT_ITEM, name=item.name(lang), copies=request.copies, fee=f"{fee:,}"
         )
         return "\n".join((item_line, how, text(lang, texts.APPROVAL_TIME)))
-
-
-def _scrub(log: str, pin: Secret) -> str:
-    """``log`` with the PIN (any case, and its ASCII hex) replaced by ``****``."""
-    secret = pin.reveal()
-    if not secret:
-        return log
-    for form in (secret, secret.encode("utf-8", "replace").hex()):
-        log = re.sub(re.escape(form), "****", log, flags=re.IGNORECASE)
-    return log
