@@ -7,8 +7,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
+import re
 import time
 import xml.etree.ElementTree as ET
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -681,18 +683,40 @@ def test_touch_targets_and_type_sizes(env: Env) -> None:
 
 
 def test_screenshots(tmp_path: Path) -> None:
-    from tests.screenshots import LANGUAGES, SAVED, render_all
+    """Every screen in both languages, each a real picture: not blank, with its texts drawn,
+    in its language, and no two alike (a screen that rendered nothing, or the previous
+    screen, or the other language, fails)."""
+    import hashlib
+    from collections import Counter
 
-    paths = render_all(tmp_path)
-    stems = {p.name.rsplit("-", 1)[0] for p in paths}
-    assert {s.value for s in Screen} <= stems
-    assert len(paths) == len(stems) * len(LANGUAGES)
     from PySide6.QtGui import QImage
 
-    for p in paths:
-        image = QImage(str(p))
+    from tests.screenshots import LANGUAGES, SAVED, Shot, render_all
+
+    shots: list[Shot] = []
+    paths = render_all(tmp_path, shots=shots)
+    stems = {p.name.rsplit("-", 1)[0] for p in paths}
+    assert {s.value for s in Screen} <= stems
+    assert len(paths) == len(stems) * len(LANGUAGES) == len(shots)
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    digests: dict[str, str] = {}
+    for shot in shots:
+        p = shot.path
+        image = QImage(str(p)).convertToFormat(QImage.Format.Format_RGB32)
         assert (image.width(), image.height()) == SAVED
         assert p.stat().st_size < 80_000
+        pixels = Counter(array("I", bytes(image.constBits())))
+        share = pixels.most_common(1)[0][1] / (image.width() * image.height())
+        assert len(pixels) >= 32 and share < 0.9, (p.name, len(pixels), share)  # not blank
+        assert shot.text_pixels > 2000, (p.name, shot.text_pixels)  # its texts are drawn
+        words = " ".join(shot.texts)
+        if shot.language == "ja":
+            assert japanese.search(words), (p.name, shot.texts)
+        else:  # English sentences (a holder's name may still be Japanese)
+            assert re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", words), (p.name, shot.texts)
+        digest = hashlib.sha256(bytes(image.constBits())).hexdigest()
+        assert digest not in digests, f"{p.name} looks exactly like {digests.get(digest)}"
+        digests[digest] = p.name
 
 
 # -- translations ----------------------------------------------------------------------------------
