@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
 
 import re
+import sys
 import time
 import xml.etree.ElementTree as ET
 from array import array
@@ -731,15 +732,37 @@ def _messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
     return out
 
 
+def qt_tool(name: str) -> list[str]:
+    """The command that runs PySide6's ``name`` (lupdate, lrelease) for the running interpreter:
+    the wrapper next to it, else the PySide6 module itself. Missing: skipped, but a failure on
+    CI (CI is set), where the suite must run every test it can."""
+    wrapper = Path(sys.executable).parent / f"pyside6-{name}"
+    if wrapper.exists():
+        return [str(wrapper)]
+    try:
+        import PySide6.scripts.pyside_tool as tool
+    except ImportError:
+        tool = None
+    if tool is not None and hasattr(tool, name):
+        return [
+            sys.executable,
+            "-c",
+            f"import sys; from {tool.__name__} import {name}; sys.exit({name}())",
+        ]
+    message = f"pyside6-{name} is not installed for {sys.executable}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def test_translations_complete(tmp_path: Path) -> None:
     import subprocess
 
     sources = sorted(str(p) for p in (ROOT / "gui").rglob("*.py"))
     fresh = tmp_path / "fresh.ts"
-    lupdate = ROOT / ".venv" / "bin" / "pyside6-lupdate"
-    if not lupdate.exists():
-        pytest.skip("pyside6-lupdate is not installed")
-    subprocess.run([str(lupdate), *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    subprocess.run(
+        [*qt_tool("lupdate"), *sources, "-ts", str(fresh)], check=True, capture_output=True
+    )
     wanted = set(_messages(fresh))
     for lang in ("ja", "en"):
         ts = ROOT / "gui" / "i18n" / f"kiosk_{lang}.ts"
