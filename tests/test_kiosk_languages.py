@@ -94,11 +94,6 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def mock_card() -> MockCard:
-    return MockCard()
-
-
-@pytest.fixture
 def services(mock_card: MockCard, ledger: Ledger) -> KioskServices:
     return KioskServices(CONFIG, mock_card_opener(mock_card), trust_store=TRUST, ledger=ledger)
 
