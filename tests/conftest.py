@@ -6,8 +6,7 @@ fixtures every layer shares. One name, one kind of thing:
 
 Elsewhere: ``real_card`` (a session on a real card, tests/test_real_card.py), ``card_credentials``
 (the mock PKI's certificates and keys for one card, tests/test_trust.py), ``card_state`` (a
-mock card's state file, tests/test_cli_sign.py), ``shared_card`` (one MockCard for a module's
-tests that change nothing).
+mock card's state file, tests/test_cli_sign.py).
 """
 
 from __future__ import annotations

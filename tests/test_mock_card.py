@@ -9,8 +9,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import Encoding
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from apdu import CardRemovedError, CommunicationError, Transport
 from mock_card import ATR_OLD, FaultPlan, MockCard
@@ -37,11 +35,6 @@ def read(offset: int, le: int) -> bytes:
 
 def sign_apdu(digest_info: bytes) -> bytes:
     return H("802A0080") + bytes([len(digest_info)]) + digest_info + b"\x00"
-
-
-@pytest.fixture(scope="module")
-def shared_card() -> MockCard:
-    return MockCard()
 
 
 def tx(mock_card: MockCard, hexstr: str | bytes) -> str:
@@ -323,13 +316,6 @@ def test_signature_errors(mock_card: MockCard) -> None:
 )
 def test_malformed(mock_card: MockCard, apdu: str, expected: str) -> None:
     assert sw(mock_card, H(apdu)) == expected
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.binary(max_size=40))
-def test_random_apdus_never_raise(shared_card: MockCard, apdu: bytes) -> None:
-    r = shared_card.transmit(apdu)
-    assert len(r) >= 2
 
 
 # -- text AP ----------------------------------------------------------------------------
