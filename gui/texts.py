@@ -1,6 +1,6 @@
 """The kiosk's messages composed away from the screens — the effects' errors, the receipt's
-summary, the request form's problems — in the session's language, from the Qt translation
-files like every other kiosk text.
+summary, the request form's problems, the form of a date — in the session's language, from
+the Qt translation files like every other kiosk text.
 
 Each message is marked here with ``QT_TRANSLATE_NOOP`` (context ``Messages``), so
 ``pyside6-lupdate`` collects it into ``gui/i18n/kiosk_*.ts`` with the screens' texts; the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -69,6 +70,24 @@ APPROVAL_TIME: Final = QT_TRANSLATE_NOOP(
     "Messages", "Approval usually takes about two business days."
 )
 
+# -- dates ---------------------------------------------------------------------------------------
+
+DATE: Final = QT_TRANSLATE_NOOP("Messages", "{day} {month_name} {year}")
+MONTHS: Final = (
+    QT_TRANSLATE_NOOP("Messages", "January"),
+    QT_TRANSLATE_NOOP("Messages", "February"),
+    QT_TRANSLATE_NOOP("Messages", "March"),
+    QT_TRANSLATE_NOOP("Messages", "April"),
+    QT_TRANSLATE_NOOP("Messages", "May"),
+    QT_TRANSLATE_NOOP("Messages", "June"),
+    QT_TRANSLATE_NOOP("Messages", "July"),
+    QT_TRANSLATE_NOOP("Messages", "August"),
+    QT_TRANSLATE_NOOP("Messages", "September"),
+    QT_TRANSLATE_NOOP("Messages", "October"),
+    QT_TRANSLATE_NOOP("Messages", "November"),
+    QT_TRANSLATE_NOOP("Messages", "December"),
+)
+
 # -- the request form's problems ------------------------------------------------------------
 
 NOT_OFFERED: Final = QT_TRANSLATE_NOOP("Messages", "This certificate is not offered here.")
@@ -106,6 +125,12 @@ def _translator(language: str) -> QTranslator | None:
             logger.warning("no compiled kiosk translation for %r: messages in English", language)
             _translators[language] = None
     return _translators[language]
+
+
+def date_text(language: str, day: date) -> str:
+    """``1 April 1990`` / ``1990年4月1日``."""
+    month = text(language, MONTHS[day.month - 1])
+    return text(language, DATE, day=day.day, month_name=month, year=day.year)
 
 
 def text(language: str, message: str, **values: object) -> str:

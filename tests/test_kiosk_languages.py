@@ -242,18 +242,23 @@ def _fields(text: str) -> set[str]:
 
 
 def _declared() -> list[str]:
-    return [
-        value
-        for name, value in vars(texts).items()
-        if name.isupper() and name != "CONTEXT" and isinstance(value, str)
-    ]
+    """Every message gui.texts declares (constants, and the months' names)."""
+    found: list[str] = []
+    for name, value in vars(texts).items():
+        if not name.isupper() or name == "CONTEXT":
+            continue
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, tuple):
+            found += [v for v in value if isinstance(v, str)]
+    return found
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_with_the_same_placeholders(language: str) -> None:
     table = _messages(language)
     declared = _declared()
-    assert len(declared) >= 19
+    assert len(declared) >= 32
     assert set(declared) == set(table), "run pyside6-lupdate (see gui/i18n/__init__.py)"
     for source in declared:
         translated = table[source]
@@ -267,3 +272,9 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
 def test_an_unknown_language_reads_in_english() -> None:
     assert texts.text("fr", texts.COPIES_RANGE, max=3) == "Choose 1 to 3 copies."
     assert texts.text("../../x", texts.CARD_REMOVED) == "The card was removed."
+
+
+def test_dates_read_as_each_language_writes_them() -> None:
+    assert texts.date_text("ja", date(1990, 4, 1)) == "1990年4月1日"
+    assert texts.date_text("en", date(1990, 4, 1)) == "1 April 1990"
+    assert texts.date_text("en", date(2031, 12, 31)) == "31 December 2031"
