@@ -144,8 +144,8 @@ class Driver:
         screen.ok.click()  # type: ignore[attr-defined]
 
     def session(self) -> None:
-        from gui.config import Delivery
         from gui.flow import Screen
+        from jpki.requests import DeliveryMethod
 
         w = self.window
         self.kiosk.watch.insert()
@@ -158,7 +158,7 @@ class Driver:
         self.at(Screen.FORM)
         form = w.current_screen()
         form.kinds.button("transcript-ja").click()  # type: ignore[attr-defined]
-        form.deliveries.button(Delivery.DIGITAL_PDF.value).click()  # type: ignore[attr-defined]
+        form.deliveries.button(DeliveryMethod.DIGITAL_PDF.value).click()  # type: ignore[attr-defined]
         form.recipient.setText("株式会社見本")  # type: ignore[attr-defined]
         form.purposes.button("job").click()  # type: ignore[attr-defined]
         form.next.click()  # type: ignore[attr-defined]

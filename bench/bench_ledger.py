@@ -46,7 +46,7 @@ def signed_requests(n: int) -> list[Item]:
     for i in range(n):
         request = CertificateRequest.create(
             kiosk_id="bench",
-            kind="transcript",
+            kind="transcript-ja",
             language="ja",
             copies=1 + i % 10,
             delivery=DigitalPdfDelivery("株式会社見本"),

@@ -55,7 +55,7 @@ from bench.common import table
 
 RSS_GOAL = 5.0  # % growth from the first sample to the last
 MIX = 10  # sessions in one round of the mix
-DELIVERIES = ("post", "counter", "convenience-store", "digital-pdf")
+DELIVERIES = ("postal", "counter", "convenience-store", "digital-pdf")
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ class SoakDriver(Driver):
         form: object = w.current_screen()
         form.kinds.button("transcript-ja").click()  # type: ignore[attr-defined]
         form.deliveries.button(delivery).click()  # type: ignore[attr-defined]
-        if delivery == "post":
+        if delivery == "postal":
             form.postal_code.setText("102-8160")  # type: ignore[attr-defined]
         if delivery == "digital-pdf":
             form.recipient.setText("株式会社見本")  # type: ignore[attr-defined]

@@ -1,13 +1,25 @@
-"""The kiosk's configuration (TOML): institution, identity source, timeouts, trust, catalogue."""
+"""The kiosk's configuration (TOML): institution, identity source, timeouts, trust, catalogue.
+
+The catalogue (the certificates offered, their fees and delivery methods) and
+the delivery methods are the request document's own
+(:class:`jpki.requests.DocumentCatalogue`, :class:`jpki.requests.DeliveryMethod`):
+what the kiosk offers is what the ledger and the staff CLI accept.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+
+from jpki.requests import (
+    DEFAULT_CATALOGUE,
+    DocumentCatalogue,
+    DocumentType,
+    RequestSchemaError,
+)
 
 
 class ConfigError(Exception):
@@ -17,26 +29,6 @@ class ConfigError(Exception):
 class IdentitySource(StrEnum):
     SIGN_CERTIFICATE = "sign-certificate"  # name, address, birth date from the signature cert
     TEXT_AP = "text-ap"  # the basic four from the text AP (its own 4-digit PIN)
-
-
-class Delivery(StrEnum):
-    POST = "post"
-    COUNTER = "counter"
-    CONVENIENCE_STORE = "convenience-store"
-    DIGITAL_PDF = "digital-pdf"
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateType:
-    code: str
-    name_ja: str
-    name_en: str
-    language: str  # the language the certificate is printed in: "ja" or "en"
-    fee_yen: int = 0
-    deliveries: tuple[Delivery, ...] = tuple(Delivery)
-
-    def name(self, lang: str) -> str:
-        return self.name_ja if lang == "ja" else self.name_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,46 +47,27 @@ class KioskConfig:
     print_deadline_days: int = 7  # convenience-store print deadline
     pdf_download_days: int = 14
     max_copies: int = 10
-    catalogue: tuple[CertificateType, ...] = field(default_factory=tuple)
+    catalogue: DocumentCatalogue = DEFAULT_CATALOGUE
 
     def institution(self, lang: str) -> str:
         return self.institution_ja if lang == "ja" else self.institution_en
 
-    def certificate_type(self, code: str) -> CertificateType:
-        for item in self.catalogue:
-            if item.code == code:
-                return item
-        raise ConfigError(f"no certificate type {code!r} in the catalogue")
+    def document_type(self, code: str) -> DocumentType:
+        """The catalogue's entry for ``code``; :class:`ConfigError` when it lists none."""
+        item = self.catalogue.get(code)
+        if item is None:
+            raise ConfigError(f"no document type {code!r} in the catalogue")
+        return item
 
 
 _DEFAULT = KioskConfig()
 
 
-def _catalogue(items: list[dict[str, Any]]) -> tuple[CertificateType, ...]:
-    out = []
-    for i, item in enumerate(items):
-        try:
-            deliveries = tuple(
-                Delivery(d) for d in item.get("deliveries", [d.value for d in Delivery])
-            )
-            out.append(
-                CertificateType(
-                    code=str(item["code"]),
-                    name_ja=str(item["name_ja"]),
-                    name_en=str(item["name_en"]),
-                    language=str(item.get("language", "ja")),
-                    fee_yen=int(item.get("fee_yen", 0)),
-                    deliveries=deliveries,
-                )
-            )
-        except (KeyError, ValueError, TypeError) as exc:
-            raise ConfigError(f"catalogue entry {i + 1}: {exc}") from None
-    codes = [c.code for c in out]
-    if len(set(codes)) != len(codes):
-        raise ConfigError("catalogue codes must be unique")
-    if not out:
-        raise ConfigError("the catalogue lists no certificate types")
-    return tuple(out)
+def _catalogue(data: dict[str, object]) -> DocumentCatalogue:
+    try:
+        return DocumentCatalogue.from_config(data)
+    except RequestSchemaError as exc:
+        raise ConfigError(f"the catalogue: {exc}") from None
 
 
 def parse_config(text: str, base: Path | None = None) -> KioskConfig:
@@ -125,7 +98,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             print_deadline_days=int(delivery.get("print_deadline_days", 7)),
             pdf_download_days=int(delivery.get("pdf_download_days", 14)),
             max_copies=int(kiosk.get("max_copies", 10)),
-            catalogue=_catalogue(data.get("catalogue", [])),
+            catalogue=_catalogue(data),
         )
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"the kiosk configuration has a wrong value: {exc}") from None

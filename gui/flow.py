@@ -18,8 +18,9 @@ from enum import StrEnum
 
 from jpki.layout import PinKind
 from jpki.pins import is_valid_pin
+from jpki.requests import DeliveryMethod
 
-from .config import Delivery, IdentitySource, KioskConfig
+from .config import IdentitySource, KioskConfig
 from .forms import form_problem
 
 
@@ -108,7 +109,7 @@ class Identity:
 class RequestForm:
     certificate: str  # catalogue code
     copies: int = 1
-    delivery: Delivery = Delivery.COUNTER
+    delivery: DeliveryMethod = DeliveryMethod.COUNTER
     postal_address: str = ""
     postal_code: str = ""
     recipient: str = ""  # the organisation a digital PDF goes to

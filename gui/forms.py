@@ -7,8 +7,10 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
+from jpki.requests import DeliveryMethod
+
 from . import texts
-from .config import ConfigError, Delivery, KioskConfig
+from .config import ConfigError, KioskConfig
 
 if TYPE_CHECKING:
     from .flow import RequestForm
@@ -34,18 +36,18 @@ def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja"
     """
     lang = language
     try:
-        item = config.certificate_type(form.certificate)
+        item = config.document_type(form.certificate)
     except ConfigError:
         return texts.text(lang, texts.NOT_OFFERED)
     if not 1 <= form.copies <= config.max_copies:
         return texts.text(lang, texts.COPIES_RANGE, max=config.max_copies)
     if form.delivery not in item.deliveries:
         return texts.text(lang, texts.NOT_DELIVERED_THAT_WAY)
-    if form.delivery is Delivery.POST:
+    if form.delivery is DeliveryMethod.POSTAL:
         if not form.postal_address.strip():
             return texts.text(lang, texts.ENTER_POSTAL_ADDRESS)
         if postal_code(form) is None:
             return texts.text(lang, texts.ENTER_POSTAL_CODE)
-    if form.delivery is Delivery.DIGITAL_PDF and not form.recipient.strip():
+    if form.delivery is DeliveryMethod.DIGITAL_PDF and not form.recipient.strip():
         return texts.text(lang, texts.ENTER_PDF_RECIPIENT)
     return None

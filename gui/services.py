@@ -71,6 +71,7 @@ from jpki.requests import (
     CertificateRequest,
     ConvenienceStoreDelivery,
     CounterDelivery,
+    DeliveryMethod,
     DigitalPdfDelivery,
     PostalDelivery,
     RequestSchemaError,
@@ -79,7 +80,7 @@ from jpki.requests import Delivery as RequestDelivery
 from jpki.trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 
 from . import texts
-from .config import Delivery, IdentitySource, KioskConfig
+from .config import IdentitySource, KioskConfig
 from .flow import (
     Authenticate,
     CardChecked,
@@ -510,24 +511,24 @@ class KioskServices:
         return PinResult(session, ok=True, receipt=receipt)
 
     def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:
-        if form.delivery is Delivery.POST:
+        if form.delivery is DeliveryMethod.POSTAL:
             return PostalDelivery(
                 recipient=identity.name,
                 address=form.postal_address.strip(),
                 postal_code=postal_code(form),
                 country="JP",
             )
-        if form.delivery is Delivery.CONVENIENCE_STORE:
+        if form.delivery is DeliveryMethod.CONVENIENCE_STORE:
             return ConvenienceStoreDelivery(
                 store=CONVENIENCE_STORE_CODE,
                 print_deadline=today + timedelta(days=self.config.print_deadline_days),
             )
-        if form.delivery is Delivery.DIGITAL_PDF:
+        if form.delivery is DeliveryMethod.DIGITAL_PDF:
             return DigitalPdfDelivery(recipient=form.recipient.strip())
         return CounterDelivery(counter=COUNTER_CODE)
 
     def _receipt_summary(self, request: CertificateRequest, lang: str) -> str:
-        item = self.config.certificate_type(request.kind)
+        item = self.config.document_type(request.kind)
         fee = item.fee_yen * request.copies
         d = request.delivery
         if isinstance(d, PostalDelivery):

@@ -27,7 +27,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from gui.app import build_kiosk, setup_application
-from gui.config import Delivery, IdentitySource, KioskConfig, load_config
+from gui.config import IdentitySource, KioskConfig, load_config
 from gui.flow import (
     CardProblem,
     CardSummary,
@@ -42,6 +42,7 @@ from gui.flow import (
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
 from jpki.layout import PinKind
+from jpki.requests import DeliveryMethod
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -65,7 +66,7 @@ def _form(lang: str) -> RequestForm:
     return RequestForm(
         "transcript-ja",
         copies=2,
-        delivery=Delivery.DIGITAL_PDF,
+        delivery=DeliveryMethod.DIGITAL_PDF,
         recipient="株式会社見本" if lang == "ja" else "Example Corp.",
         purpose="就職活動" if lang == "ja" else "Job application",
     )

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import NoReader, ReaderUnavailable, cli
 from jpki import readers as jpki_readers
+from jpki.cli import common
 from mock_card import MockCard, load_card, save_card
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,11 +118,11 @@ class InProcess:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("JPKI_READER", "mock")
         self.tty(False)
-        monkeypatch.setattr(cli.getpass, "getpass", self._getpass)
+        monkeypatch.setattr(common.getpass, "getpass", self._getpass)
 
     def tty(self, stdin: bool, stdout: bool = False) -> None:
-        self.monkeypatch.setattr(cli, "_stdin_is_tty", lambda: stdin)
-        self.monkeypatch.setattr(cli, "_stdout_is_tty", lambda: stdout)
+        self.monkeypatch.setattr(common, "stdin_is_tty", lambda: stdin)
+        self.monkeypatch.setattr(common, "stdout_is_tty", lambda: stdout)
 
     def _getpass(self, prompt: str = "Password: ", stream: object = None) -> str:
         self.prompts.append(prompt)
@@ -526,6 +527,107 @@ def test_cert_show_pem_to_file_and_der_refused_on_a_terminal(
     assert "cannot write" in single_error_line(r.err)
 
 
+def test_an_output_file_is_written_whole_and_never_through_a_link(
+    jpki: InProcess, shared_state: Path, shared_card: MockCard, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "auth.pem"
+    link.symlink_to(victim)
+    r = jpki(shared_state, "cert", "show", "auth", "-o", str(link))
+    assert r.code == 0, r.err
+    assert victim.read_text(encoding="utf-8") == "keep me"  # the link was replaced
+    assert not link.is_symlink()
+    assert x509.load_pem_x509_certificate(link.read_bytes()) == shared_card.credentials.auth_cert
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["auth.pem", "victim.txt"]  # no temp
+
+
+def test_write_output_private_files_and_devices(tmp_path: Path) -> None:
+    private = tmp_path / "export.json"
+    common.write_output("個人情報\n", str(private), private=True)
+    assert private.read_text(encoding="utf-8") == "個人情報\n"
+    assert private.stat().st_mode & 0o777 == 0o600
+    common.write_output(b"x", os.devnull)  # a device is written to as it is
+    assert Path(os.devnull).is_char_device()
+    with pytest.raises(common.CommandFailed, match="cannot write"):
+        common.write_output(b"x", str(tmp_path / "no" / "such" / "dir"))
+
+
+class _Result:
+    """Anything with ``as_dict()`` prints: the report knows no result class."""
+
+    def __init__(self, **entry: object) -> None:
+        self.entry = entry
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.entry)
+
+
+def _signature(valid: bool, serial: str = "ABC") -> _Result:
+    return _Result(
+        field="Sig1",
+        valid=valid,
+        reason=None if valid else "revoked",
+        message="all good" if valid else "the certificate was revoked",
+        level="PAdES B-B",
+        signing_time="2026-04-01T10:15:30+09:00",
+        signer={"name": "見本 花子"},
+        certificate={"subject": "CN=x", "serial": serial, "issuer_generation": "G2"},
+        revocation="not revoked (CRL 2026-04-01)",
+        revocation_checked=True,
+        checks={"signature": "ok", "revocation": "ok" if valid else "failed: revoked"},
+    )
+
+
+def test_one_report_prints_every_kind_of_verification_result(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from jpki.cli.verdicts import report
+
+    assert report("pdf", [_signature(True), _signature(False)], as_json=True) == 1
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["kind"] == "pdf" and data["valid"] is False
+    assert data["signatures"][0]["certificate"]["serial"] == "0ABC"  # even digits, as elsewhere
+    assert data["signatures"][1]["checks"] == {"signature": "ok", "revocation": "failed: revoked"}
+    assert err == "jpki: error: not valid (Sig1): revoked: the certificate was revoked\n"
+
+    assert report("cms", [_signature(True, "AB")], as_json=False) == 0
+    out, err = capsys.readouterr()
+    assert "result:         VALID\n" in out and "signed by:      見本 花子\n" in out
+    assert "certificate:    serial AB, issuer generation G2\n" in out
+    assert "signing time:   2026-04-01 10:15:30 JST\n" in out
+    assert "revocation:     checked: not revoked" in out and err == ""
+
+    assert report("pdf", [], as_json=False) == 1
+    out, err = capsys.readouterr()
+    assert "not signed" in out and "has no signatures" in err
+
+    refused = _Result(
+        authenticated=False,
+        reason="untrusted",
+        message="no trusted root",
+        certificate={
+            "subject": "CN=auth",
+            "serial": "1F",
+            "issuer": "CN=ca",
+            "issuer_generation": None,
+            "not_after": "2030-01-01T00:00:00+09:00",
+        },
+        revocation=None,
+        revocation_checked=False,
+        checks={"chain": "failed"},
+        checked_at="2026-04-01T10:15:30+09:00",
+    )
+    assert report("authentication", [refused], as_json=False) == 1
+    out, err = capsys.readouterr()
+    assert "result:            REFUSED (untrusted)\n" in out
+    assert "issuer generation: -\n" in out and "revocation:        not checked\n" in out
+    assert err == "jpki: error: not authenticated: untrusted: no trusted root\n"
+    assert report("authentication", [refused], as_json=True) == 1
+    assert json.loads(capsys.readouterr().out) == refused.as_dict()
+
+
 def test_interactive_prompt(jpki: InProcess, shared_state: Path) -> None:
     jpki.tty(stdin=True)
     jpki.answers = [TEXT_PIN]
@@ -703,3 +805,21 @@ def test_damaged_mock_state(jpki: InProcess, tmp_path: Path) -> None:
     r = jpki(broken, "status")
     assert r.code == 3
     assert "mock card" in single_error_line(r.err)
+
+
+def test_the_readme_documents_every_environment_variable() -> None:
+    """Every ``JPKI_*`` variable the tree reads is in the README's table (and only those)."""
+    import re
+
+    files = subprocess.run(
+        ["git", "ls-files", "*.py", "*.sh"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    text = "\n".join((REPO / f).read_text(encoding="utf-8") for f in files)
+    quoted = set(re.findall(r"[\"'$]{1}(JPKI_[A-Z][A-Z_]*[A-Z])", text))
+    constants = {n for n in quoted if re.search(rf"^\s*{n}\s*[:=]", text, flags=re.M)}
+    variables = quoted - constants  # JPKI_AID is a constant, not a variable
+    assert {"JPKI_READER", "JPKI_SIGN_PIN", "JPKI_LEDGER_URL"} <= variables
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Environment variables", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(JPKI_[A-Z_]+)` \|", table, flags=re.M))
+    assert documented == variables

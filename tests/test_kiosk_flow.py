@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from gui.config import Delivery, IdentitySource, load_config
+from gui.config import IdentitySource, load_config
 from gui.flow import (
     Authenticate,
     Cancel,
@@ -41,13 +41,14 @@ from gui.flow import (
     step,
 )
 from jpki.layout import PinKind
+from jpki.requests import DeliveryMethod
 
 CONFIG = load_config()
 SUMMARY = CardSummary("1234", "2030-04-01", False, 3, 5, 3)
 IDENTITY = Identity(
     "見本 花子", "架空県見本市1-2-3", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE
 )
-FORM = RequestForm("transcript-ja", copies=2, delivery=Delivery.COUNTER)
+FORM = RequestForm("transcript-ja", copies=2, delivery=DeliveryMethod.COUNTER)
 
 
 def run(model: Model, *events: object) -> tuple[Model, list[object]]:
@@ -254,8 +255,8 @@ def test_review_edit_links() -> None:
         RequestForm("no-such-kind"),
         RequestForm("transcript-ja", copies=0),
         RequestForm("transcript-ja", copies=11),
-        RequestForm("transcript-ja", delivery=Delivery.POST, postal_address=" "),
-        RequestForm("transcript-ja", delivery=Delivery.DIGITAL_PDF, recipient=""),
+        RequestForm("transcript-ja", delivery=DeliveryMethod.POSTAL, postal_address=" "),
+        RequestForm("transcript-ja", delivery=DeliveryMethod.DIGITAL_PDF, recipient=""),
     ],
 )
 def test_invalid_forms_stay(form: RequestForm) -> None:
@@ -296,7 +297,9 @@ def test_secret_never_shows() -> None:
 
 def test_postal_code_field_or_in_the_address() -> None:
     m = at(Screen.FORM)
-    base = RequestForm("transcript-ja", delivery=Delivery.POST, postal_address="架空県見本市1-2-3")
+    base = RequestForm(
+        "transcript-ja", delivery=DeliveryMethod.POSTAL, postal_address="架空県見本市1-2-3"
+    )
     m2, _ = step(m, SubmitForm(base))
     assert m2.screen is Screen.FORM and "郵便番号" in m2.form_problem
     m3, _ = step(m2, SubmitForm(replace(base, postal_code="１０２－８１６０")))

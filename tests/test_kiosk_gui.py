@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QThread, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
 from gui.app import Kiosk, build_kiosk, setup_application
-from gui.config import Delivery, IdentitySource, KioskConfig, load_config
+from gui.config import IdentitySource, KioskConfig, load_config
 from gui.flow import Notice, Screen
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
@@ -29,6 +29,7 @@ from gui.widgets import PinField
 from jpki.cms import verify_cms
 from jpki.layout import PinKind
 from jpki.ledger import Ledger
+from jpki.requests import DeliveryMethod
 from jpki.trust import CrlStore, Purpose, TrustStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,18 +179,20 @@ def to_identity(env: Env) -> None:
     env.wait(Screen.IDENTITY)
 
 
-def fill_form(env: Env, delivery: Delivery = Delivery.COUNTER, code: str = "transcript-ja") -> None:
+def fill_form(
+    env: Env, delivery: DeliveryMethod = DeliveryMethod.COUNTER, code: str = "transcript-ja"
+) -> None:
     form = env.form()
     form.kinds.button(code).click()
     form.deliveries.button(delivery.value).click()
-    if delivery is Delivery.POST:
+    if delivery is DeliveryMethod.POSTAL:
         form.postal_code.setText("102-8160")
-    if delivery is Delivery.DIGITAL_PDF:
+    if delivery is DeliveryMethod.DIGITAL_PDF:
         form.recipient.setText("株式会社見本")
     form.purposes.button("job").click()
 
 
-def to_review(env: Env, delivery: Delivery = Delivery.COUNTER) -> None:
+def to_review(env: Env, delivery: DeliveryMethod = DeliveryMethod.COUNTER) -> None:
     to_identity(env)
     env.window.current_screen().primary().click()
     env.wait(Screen.FORM)
@@ -198,7 +201,7 @@ def to_review(env: Env, delivery: Delivery = Delivery.COUNTER) -> None:
     env.wait(Screen.REVIEW)
 
 
-def to_receipt(env: Env, delivery: Delivery = Delivery.COUNTER) -> None:
+def to_receipt(env: Env, delivery: DeliveryMethod = DeliveryMethod.COUNTER) -> None:
     to_review(env, delivery)
     env.window.current_screen().primary().click()
     env.wait(Screen.SIGN_PIN)
@@ -249,17 +252,17 @@ def test_happy_path_stores_a_verifiable_request(env: Env, qtbot) -> None:  # typ
     form.plus.click()
     assert form.copies.text() == "2"
     assert "600円" in form.fee.text()
-    form.deliveries.button(Delivery.POST.value).click()
+    form.deliveries.button(DeliveryMethod.POSTAL.value).click()
     assert not form.next.isEnabled()  # no postal code yet
     form.postal_code.setText("102-8160")
     form.address.setText("架空県見本市試験町一丁目2番3号 見本ハイツ101")  # editable
     form.purposes.button("job").click()
     assert form.next.isEnabled(), form.hint.text()
-    form.deliveries.button(Delivery.CONVENIENCE_STORE.value).click()
+    form.deliveries.button(DeliveryMethod.CONVENIENCE_STORE.value).click()
     assert "7日" in form.delivery_note.text()  # the print deadline
-    form.deliveries.button(Delivery.DIGITAL_PDF.value).click()
+    form.deliveries.button(DeliveryMethod.DIGITAL_PDF.value).click()
     assert "14日" in form.delivery_note.text() and not form.next.isEnabled()
-    form.deliveries.button(Delivery.POST.value).click()
+    form.deliveries.button(DeliveryMethod.POSTAL.value).click()
     form.next.click()
     env.wait(Screen.REVIEW)
 
@@ -455,10 +458,10 @@ def _drive(env: Env, target: Screen) -> str:
         to_identity(env)
         env.window.current_screen().primary().click()
         env.wait(target)
-        fill_form(env, Delivery.DIGITAL_PDF)
+        fill_form(env, DeliveryMethod.DIGITAL_PDF)
         return ""
     if target is Screen.REVIEW:
-        to_review(env, Delivery.DIGITAL_PDF)
+        to_review(env, DeliveryMethod.DIGITAL_PDF)
         return ""
     if target is Screen.SIGN_PIN:
         to_review(env)

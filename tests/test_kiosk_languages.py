@@ -19,7 +19,7 @@ from typing import get_args
 import pytest
 
 from gui import texts
-from gui.config import Delivery, IdentitySource, load_config
+from gui.config import IdentitySource, load_config
 from gui.flow import (
     Authenticate,
     CardChecked,
@@ -47,6 +47,7 @@ from gui.services import KioskServices
 from gui.setup import ledger_config
 from jpki import JpkiCard
 from jpki.ledger import Ledger
+from jpki.requests import DeliveryMethod
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki
 from tests.kiosk_driver import Kiosk
@@ -57,7 +58,7 @@ AUTH_PIN, SIGN_PIN = "1234", "ABCD1234"
 PKI = MockPki.demo()
 TRUST = TrustStore.from_certificates([PKI.sign_ca_cert, PKI.auth_ca_cert])
 CONFIG = load_config()
-FORM = RequestForm("transcript-ja", copies=1, delivery=Delivery.COUNTER)
+FORM = RequestForm("transcript-ja", copies=1, delivery=DeliveryMethod.COUNTER)
 HOLDER = Identity("x", "y", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE)
 #: every effect that ends in an event (Wipe ends in none and says nothing)
 TALKING_EFFECTS = [cls for cls in get_args(Effect) if cls is not Wipe]
@@ -216,7 +217,9 @@ def test_a_step_before_authentication_is_refused_in_its_language(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_refused_form_is_told_in_its_language(services: KioskServices, language: str) -> None:
-    form = RequestForm("transcript-ja", copies=1, delivery=Delivery.POST, postal_address="架空県")
+    form = RequestForm(
+        "transcript-ja", copies=1, delivery=DeliveryMethod.POSTAL, postal_address="架空県"
+    )
     effect = SignAndSubmit(1, Secret(SIGN_PIN), form, HOLDER, language)
     message = message_of(services.run(effect))
     assert message == texts.text(language, texts.ENTER_POSTAL_CODE)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 import gui.services as services_module
 import jpki.textap
-from gui.config import Delivery, IdentitySource, KioskConfig, load_config
+from gui.config import IdentitySource, KioskConfig, load_config
 from gui.flow import (
     Authenticate,
     CardChecked,
@@ -54,6 +54,7 @@ from jpki.ledger import Ledger, LedgerConfig, Status
 from jpki.requests import (
     ConvenienceStoreDelivery,
     CounterDelivery,
+    DeliveryMethod,
     DigitalPdfDelivery,
     PostalDelivery,
 )
@@ -71,7 +72,7 @@ PINS = (AUTH_PIN, SIGN_PIN, TEXT_PIN)
 PKI = MockPki.demo()
 MOCK_TRUST = TrustStore.from_certificates([PKI.sign_ca_cert, PKI.auth_ca_cert])
 CONFIG = load_config()
-COUNTER_FORM = RequestForm("transcript-ja", copies=2, delivery=Delivery.COUNTER)
+COUNTER_FORM = RequestForm("transcript-ja", copies=2, delivery=DeliveryMethod.COUNTER)
 
 
 def new_card(**kwargs: object) -> MockCard:
@@ -213,9 +214,9 @@ def test_the_session_language_goes_into_the_request_and_the_receipt(
     assert record.request.purpose == "job application"
 
 
-@pytest.mark.parametrize("delivery", list(Delivery))
+@pytest.mark.parametrize("delivery", list(DeliveryMethod))
 def test_each_delivery_is_put_into_the_request(
-    mock_card: MockCard, ledger: Ledger, delivery: Delivery
+    mock_card: MockCard, ledger: Ledger, delivery: DeliveryMethod
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     kiosk = make_kiosk(mock_card, ledger, clock=lambda: now)
@@ -231,16 +232,16 @@ def test_each_delivery_is_put_into_the_request(
     assert record.request.time == now
     assert kiosk.model.receipt is not None
     summary = kiosk.model.receipt.summary
-    if delivery is Delivery.POST:
+    if delivery is DeliveryMethod.POSTAL:
         assert isinstance(d, PostalDelivery)
         assert d.postal_code == "102-8160" and d.country == "JP"
         assert d.recipient == mock_card.holder.name and d.address == form.postal_address
-    elif delivery is Delivery.CONVENIENCE_STORE:
+    elif delivery is DeliveryMethod.CONVENIENCE_STORE:
         assert isinstance(d, ConvenienceStoreDelivery)
         deadline = now.astimezone(JST).date() + timedelta(days=CONFIG.print_deadline_days)
         assert d.print_deadline == deadline
         assert deadline.isoformat() in summary
-    elif delivery is Delivery.DIGITAL_PDF:
+    elif delivery is DeliveryMethod.DIGITAL_PDF:
         assert isinstance(d, DigitalPdfDelivery) and d.recipient == "Example Corp."
         assert f"{CONFIG.pdf_download_days}日以内" in summary
     else:
@@ -250,7 +251,9 @@ def test_each_delivery_is_put_into_the_request(
 def test_a_postal_address_without_postal_code_is_refused_before_the_sign_pin_is_sent(
     mock_card: MockCard, ledger: Ledger
 ) -> None:
-    form = RequestForm("transcript-ja", delivery=Delivery.POST, postal_address="東京都千代田区")
+    form = RequestForm(
+        "transcript-ja", delivery=DeliveryMethod.POSTAL, postal_address="東京都千代田区"
+    )
     assert form_problem(CONFIG, form, language="en") is not None
     kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_sign_pin()  # through the flow with a good form ...
@@ -696,7 +699,7 @@ def test_no_pin_in_any_log_record_for_the_complete_flow(
     kiosk.send(PinEntered(Secret(TEXT_PIN)))
     kiosk.send(ConfirmIdentity())
     kiosk.send(
-        SubmitForm(RequestForm("transcript-ja", delivery=Delivery.DIGITAL_PDF, recipient="X"))
+        SubmitForm(RequestForm("transcript-ja", delivery=DeliveryMethod.DIGITAL_PDF, recipient="X"))
     )
     kiosk.send(ConfirmReview())
     kiosk.send(PinEntered(Secret("WRONG1")))

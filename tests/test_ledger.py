@@ -1,4 +1,4 @@
-"""The certificate-request ledger (jpki/ledger, jpki/ledger_cli.py) on SQLite and PostgreSQL.
+"""The certificate-request ledger (jpki/ledger, jpki/cli/requests.py) on SQLite and PostgreSQL.
 
 Every test taking ``db_url`` (or ``ledger``) runs twice: on an SQLite file and
 on a database of a throwaway PostgreSQL cluster (tests/postgres.py; one
@@ -32,8 +32,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from jpki import CertKind, JpkiCard
+from jpki.cli import main
+from jpki.cli.requests_commands import run as run_requests
 from jpki.cms import CmsReason, sign_cms_with_key
 from jpki.ledger import (
+    FINAL_STATUSES,
+    TRANSITIONS,
     AuditAction,
     DeadlinePassed,
     InvalidTransition,
@@ -47,8 +51,7 @@ from jpki.ledger import (
     default_ledger_path,
     resolve_url,
 )
-from jpki.ledger.store import alembic_config
-from jpki.ledger_cli import main, run_requests
+from jpki.ledger.engine import alembic_config
 from jpki.requests import (
     JST,
     Applicant,
@@ -89,7 +92,7 @@ def creds(key_index: int = 0) -> CardCredentials:
 def make_request(
     c: CardCredentials | None = None,
     *,
-    kind: str = "transcript",
+    kind: str = "transcript-ja",
     delivery: Delivery | None = None,
     when: datetime | None = None,
     copies: int = 1,
@@ -326,7 +329,7 @@ def _bad_submissions() -> list[tuple[str, RejectReason, Any]]:
             r.WRONG_CERTIFICATE,
             lambda led: led.submit(auth_signed, good.to_bytes()),
         ),
-        ("unknown certificate kind", r.SCHEMA, lambda led: led.submit_signed(sign(unknown_kind))),
+        ("unknown document type", r.SCHEMA, lambda led: led.submit_signed(sign(unknown_kind))),
         ("copies 11", r.SCHEMA, lambda led: led.submit_signed(sign(copies_11_bytes))),
         ("not canonical", r.SCHEMA, lambda led: led.submit_signed(sign(pretty))),
         ("not a request", r.SCHEMA, lambda led: led.submit_signed(sign(b"%PDF-1.7 hello"))),
@@ -404,7 +407,7 @@ def test_rejections_say_why(ledger: Ledger) -> None:
         ledger.submit(sign_cms_with_key(c.auth_key, c.auth_cert, good.to_bytes()), good.to_bytes())
     assert caught.value.cms_reason is CmsReason.WRONG_KEY_USAGE
     assert "signature certificate" in str(caught.value)
-    with pytest.raises(SubmissionRejected, match="unknown certificate kind 'diploma'"):
+    with pytest.raises(SubmissionRejected, match="unknown document type 'diploma'"):
         ledger.submit_signed(sign(make_request(kind="diploma")))
     custom = Ledger(
         ledger.engine, LedgerConfig(trust_store=TRUST, allowed_kinds=frozenset({"diploma"}))
@@ -424,14 +427,14 @@ def submitted(ledger: Ledger, delivery: Delivery | None = None) -> str:
 def test_digital_pdf_lifecycle_and_single_download(ledger: Ledger) -> None:
     rid = submitted(ledger)
     now = ledger.now()
-    assert ledger.approve(rid, actor="staff:sato", at=now).status is Status.APPROVED
-    issued = ledger.issue(rid, actor="staff:sato", at=now + timedelta(days=2))
+    assert ledger.change(rid, "approve", actor="staff:sato", at=now).status is Status.APPROVED
+    issued = ledger.change(rid, "issue", actor="staff:sato", at=now + timedelta(days=2))
     assert issued.status is Status.ISSUED
     assert issued.expires_at == now + timedelta(days=16)
-    done = ledger.download(rid, actor="portal", at=now + timedelta(days=15))
+    done = ledger.change(rid, "download", actor="portal", at=now + timedelta(days=15))
     assert done.status is Status.DOWNLOADED
     with pytest.raises(InvalidTransition, match="downloaded once"):
-        ledger.download(rid, actor="portal", at=now + timedelta(days=15))
+        ledger.change(rid, "download", actor="portal", at=now + timedelta(days=15))
     trail = ledger.audit_trail(rid)
     assert [(e.action, e.from_status, e.to_status, e.actor) for e in trail] == [
         (AuditAction.SUBMIT, None, Status.SUBMITTED, "kiosk:kiosk-01"),
@@ -445,10 +448,10 @@ def test_digital_pdf_lifecycle_and_single_download(ledger: Ledger) -> None:
 def test_download_after_fourteen_days_expires(ledger: Ledger) -> None:
     rid = submitted(ledger)
     now = ledger.now()
-    ledger.approve(rid, actor="staff")
-    ledger.issue(rid, actor="staff", at=now)
+    ledger.change(rid, "approve", actor="staff")
+    ledger.change(rid, "issue", actor="staff", at=now)
     with pytest.raises(DeadlinePassed, match="download window"):
-        ledger.download(rid, actor="portal", at=now + timedelta(days=14, seconds=1))
+        ledger.change(rid, "download", actor="portal", at=now + timedelta(days=14, seconds=1))
     record = ledger.get(rid)
     assert record.status is Status.EXPIRED
     assert "download window" in (record.status_reason or "")
@@ -457,15 +460,15 @@ def test_download_after_fourteen_days_expires(ledger: Ledger) -> None:
 
 def test_only_one_of_many_concurrent_downloads_wins(ledger: Ledger) -> None:
     rid = submitted(ledger)
-    ledger.approve(rid, actor="staff")
-    ledger.issue(rid, actor="staff")
+    ledger.change(rid, "approve", actor="staff")
+    ledger.change(rid, "issue", actor="staff")
     barrier = threading.Barrier(6)
     outcomes: list[str] = []
 
     def download() -> None:
         barrier.wait()
         try:
-            ledger.download(rid, actor="portal")
+            ledger.change(rid, "download", actor="portal")
             outcomes.append("ok")
         except InvalidTransition:
             outcomes.append("refused")
@@ -485,18 +488,21 @@ def test_convenience_store_print_deadline(ledger: Ledger) -> None:
     a, b, late = submitted(ledger, store), submitted(ledger, store), submitted(ledger, store)
     now = ledger.now()
     for rid in (a, b, late):
-        ledger.approve(rid, actor="staff")
+        ledger.change(rid, "approve", actor="staff")
     for rid in (a, b):
-        issued = ledger.issue(rid, actor="staff", at=now)
+        issued = ledger.change(rid, "issue", actor="staff", at=now)
         assert issued.expires_at == datetime.combine(
             today + timedelta(days=4), datetime.min.time(), JST
         )
-    assert ledger.deliver(a, actor="store", at=now + timedelta(days=1)).status is Status.DELIVERED
+    assert (
+        ledger.change(a, "deliver", actor="store", at=now + timedelta(days=1)).status
+        is Status.DELIVERED
+    )
     with pytest.raises(DeadlinePassed, match="print deadline"):
-        ledger.deliver(b, actor="store", at=now + timedelta(days=5))
+        ledger.change(b, "deliver", actor="store", at=now + timedelta(days=5))
     assert ledger.get(b).status is Status.EXPIRED
     with pytest.raises(InvalidTransition, match=r"print deadline .* has passed"):
-        ledger.issue(late, actor="staff", at=now + timedelta(days=5))
+        ledger.change(late, "issue", actor="staff", at=now + timedelta(days=5))
     assert ledger.get(late).status is Status.APPROVED
 
 
@@ -506,31 +512,33 @@ def test_post_and_counter_are_delivered(ledger: Ledger) -> None:
         CounterDelivery("ichigaya"),
     ):
         rid = submitted(ledger, delivery)
-        ledger.approve(rid, actor="staff")
-        assert ledger.issue(rid, actor="staff").expires_at is None
+        ledger.change(rid, "approve", actor="staff")
+        assert ledger.change(rid, "issue", actor="staff").expires_at is None
         with pytest.raises(InvalidTransition, match="use 'deliver'"):
-            ledger.download(rid, actor="staff")
-        assert ledger.deliver(rid, actor="staff").status is Status.DELIVERED
+            ledger.change(rid, "download", actor="staff")
+        assert ledger.change(rid, "deliver", actor="staff").status is Status.DELIVERED
 
 
 def test_changes_the_status_does_not_allow(ledger: Ledger) -> None:
     rid = submitted(ledger)
     with pytest.raises(InvalidTransition, match="is submitted; it cannot be issued"):
-        ledger.issue(rid, actor="staff")
+        ledger.change(rid, "issue", actor="staff")
     with pytest.raises(ValueError, match="reason is required"):
-        ledger.reject(rid, actor="staff", reason="  ")
+        ledger.change(rid, "reject", actor="staff", reason="  ")
     with pytest.raises(ValueError, match="actor"):
-        ledger.approve(rid, actor="")
+        ledger.change(rid, "approve", actor="")
     with pytest.raises(RequestNotFound):
-        ledger.approve("00000000-0000-4000-8000-000000000000", actor="staff")
-    rejected = ledger.reject(rid, actor="staff", reason="identity check failed")
+        ledger.change("00000000-0000-4000-8000-000000000000", "approve", actor="staff")
+    rejected = ledger.change(rid, "reject", actor="staff", reason="identity check failed")
     assert rejected.status is Status.REJECTED
     assert rejected.status_reason == "identity check failed"
-    for change in (ledger.approve, ledger.issue, ledger.deliver):
+    for action in ("approve", "issue", "deliver", "download", "expire"):
         with pytest.raises(InvalidTransition):
-            change(rid, actor="staff")
+            ledger.change(rid, action, actor="staff")
+    with pytest.raises(ValueError, match="not a status change"):
+        ledger.change(rid, "purge", actor="staff")
     with pytest.raises(InvalidTransition, match="use 'download'"):
-        ledger.deliver(rid, actor="staff")
+        ledger.change(rid, "deliver", actor="staff")
     assert [e.action for e in ledger.audit_trail(rid)] == [AuditAction.SUBMIT, AuditAction.REJECT]
     assert ledger.audit_trail(rid)[-1].reason == "identity check failed"
 
@@ -540,13 +548,64 @@ def test_expire_overdue(ledger: Ledger) -> None:
     keep = submitted(ledger)
     now = ledger.now()
     for r in (rid, keep):
-        ledger.approve(r, actor="staff")
-    ledger.issue(rid, actor="staff", at=now)
-    ledger.issue(keep, actor="staff", at=now + timedelta(days=10))
+        ledger.change(r, "approve", actor="staff")
+    ledger.change(rid, "issue", actor="staff", at=now)
+    ledger.change(keep, "issue", actor="staff", at=now + timedelta(days=10))
     assert ledger.expire_overdue(actor="cron", at=now + timedelta(days=15)) == [rid]
     assert ledger.get(rid).status is Status.EXPIRED
     assert ledger.get(keep).status is Status.ISSUED
     assert ledger.expire_overdue(actor="cron", at=now + timedelta(days=15)) == []
+    # one request expires by hand only once its window has ended
+    with pytest.raises(InvalidTransition, match="not overdue"):
+        ledger.change(keep, "expire", actor="staff", at=now + timedelta(days=15))
+    expired = ledger.change(keep, "expire", actor="staff", at=now + timedelta(days=24))
+    assert expired.status is Status.EXPIRED and "not collected by" in (expired.status_reason or "")
+
+
+#: How to bring a fresh request into each status (the changes, in order).
+_PATHS: dict[Status, tuple[str, ...]] = {
+    Status.SUBMITTED: (),
+    Status.APPROVED: ("approve",),
+    Status.REJECTED: ("reject",),
+    Status.ISSUED: ("approve", "issue"),
+    Status.DELIVERED: ("approve", "issue", "deliver"),
+    Status.DOWNLOADED: ("approve", "issue", "download"),
+}
+
+
+@pytest.mark.parametrize("delivery", [DigitalPdfDelivery("株式会社見本"), CounterDelivery("tama")])
+def test_every_change_is_allowed_exactly_where_the_table_says(
+    ledger: Ledger, delivery: Delivery
+) -> None:
+    """Each action from each status a request can reach: done iff TRANSITIONS lists it (within
+    the deadline, so expiring by hand is refused everywhere)."""
+    for status, path in _PATHS.items():
+        if not all(delivery.method in TRANSITIONS[AuditAction(a)].methods for a in path):
+            continue  # no such request (a counter delivery is never downloaded)
+        for action, transition in TRANSITIONS.items():
+            rid = submitted(ledger, delivery)
+            for step in path:
+                ledger.change(rid, step, actor="staff", reason="because")
+            assert ledger.get(rid).status is status
+            allowed = (
+                status in transition.sources
+                and delivery.method in transition.methods
+                and not transition.overdue_only
+            )
+            if allowed:
+                done = ledger.change(rid, action, actor="staff", reason="because")
+                assert done.status is transition.target, (status, action)
+                assert ledger.audit_trail(rid)[-1].action is action
+            else:
+                with pytest.raises(InvalidTransition):
+                    ledger.change(rid, action, actor="staff", reason="because")
+                assert ledger.get(rid).status is status, (status, action)
+    assert {
+        Status.REJECTED,
+        Status.DELIVERED,
+        Status.DOWNLOADED,
+        Status.EXPIRED,
+    } == FINAL_STATUSES
 
 
 # -- audit trail and retention ---------------------------------------------------------------
@@ -554,7 +613,7 @@ def test_expire_overdue(ledger: Ledger) -> None:
 
 def test_audit_log_cannot_be_rewritten(ledger: Ledger) -> None:
     rid = submitted(ledger)
-    ledger.approve(rid, actor="staff")
+    ledger.change(rid, "approve", actor="staff")
     statements = [
         "UPDATE audit_log SET actor = 'someone else'",
         "DELETE FROM audit_log",
@@ -583,10 +642,10 @@ def test_purge_deletes_old_finished_requests_and_leaves_audit_entries(ledger: Le
         submitted(ledger, CounterDelivery("tama")),
         submitted(ledger),
     )
-    ledger.reject(rejected, actor="staff", reason="identity check failed", at=now)
-    ledger.approve(delivered, actor="staff", at=now)
-    ledger.issue(delivered, actor="staff", at=now)
-    ledger.deliver(delivered, actor="staff", at=now + timedelta(days=2))
+    ledger.change(rejected, "reject", actor="staff", reason="identity check failed", at=now)
+    ledger.change(delivered, "approve", actor="staff", at=now)
+    ledger.change(delivered, "issue", actor="staff", at=now)
+    ledger.change(delivered, "deliver", actor="staff", at=now + timedelta(days=2))
     later = now + timedelta(days=31)
     assert ledger.purge(older_than=timedelta(days=30), actor="admin", at=later, dry_run=True) == [
         rejected
@@ -614,17 +673,17 @@ def test_purge_deletes_old_finished_requests_and_leaves_audit_entries(ledger: Le
 def test_list_filters_and_find(ledger: Ledger) -> None:
     now = ledger.now()
     ids = []
-    for hours, kind in ((0, "transcript"), (6, "graduation"), (20, "transcript")):
+    for hours, kind in ((0, "transcript-ja"), (6, "graduation-en"), (20, "transcript-ja")):
         request = make_request(kind=kind)
         ledger.submit_signed(sign(request), at=now + timedelta(hours=hours))
         ids.append(request.request_id)
-    ledger.approve(ids[1], actor="staff")
+    ledger.change(ids[1], "approve", actor="staff")
     assert [r.request_id for r in ledger.list_requests()] == ids
     assert [r.request_id for r in ledger.list_requests(status=Status.SUBMITTED)] == [ids[0], ids[2]]
     assert [r.request_id for r in ledger.list_requests(status=["approved", "rejected"])] == [ids[1]]
     window = ledger.list_requests(since=now + timedelta(hours=1), until=now + timedelta(hours=20))
     assert [r.request_id for r in window] == [ids[1]]
-    assert [r.request_id for r in ledger.list_requests(kind="transcript", limit=1)] == [ids[0]]
+    assert [r.request_id for r in ledger.list_requests(kind="transcript-ja", limit=1)] == [ids[0]]
     assert ledger.find(ids[2][:8]).request_id == ids[2]
     assert ledger.find(ids[2].upper()).request_id == ids[2]
     with pytest.raises(RequestNotFound, match="at least 4"):
@@ -929,7 +988,7 @@ def test_cli_staff_workflow(
     assert cli(capsys, "list", "--json")[1].strip() == "[]"
 
 
-def test_cli_hooks_into_the_main_parser_and_runs_standalone(
+def test_cli_is_part_of_the_main_parser_and_runs_as_a_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from jpki import cli as main_cli
@@ -937,7 +996,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
     db = tmp_path / "ledger.sqlite3"
     with Ledger.open(db, config=CONFIG) as ledger:
         rid = submitted(ledger)
-    # jpki/cli.py's build_parser hooks the ledger commands in
+    # the main parser holds the ledger's commands
     build_with_requests = main_cli.build_parser
     assert main_cli.main(["requests", "--db", str(db), "approve", rid, "--actor", "staff:a"]) == 0
     assert "submitted → approved" in capsys.readouterr().out
@@ -957,7 +1016,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
         [
             sys.executable,
             "-m",
-            "jpki.ledger_cli",
+            "jpki",
             "requests",
             "list",
             "--db",
@@ -973,7 +1032,7 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["status"] == "approved"
     done = subprocess.run(
-        [sys.executable, "-m", "jpki.ledger_cli", "requests", "nonsense"],
+        [sys.executable, "-m", "jpki", "requests", "nonsense"],
         capture_output=True,
         text=True,
         env=env,
@@ -981,6 +1040,12 @@ def test_cli_hooks_into_the_main_parser_and_runs_standalone(
         timeout=60,
     )
     assert done.returncode == 2
+
+
+def test_cli_status_choices_are_the_ledgers() -> None:
+    from jpki.cli.requests import STATUSES
+
+    assert tuple(s.value for s in Status) == STATUSES
 
 
 def test_cli_database_errors_are_reported(

@@ -1,9 +1,10 @@
-"""The signed certificate-request document (jpki/requests.py)."""
+"""The signed certificate-request document (jpki/requests/)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,8 @@ from jpki.requests import (
     CounterDelivery,
     DeliveryMethod,
     DigitalPdfDelivery,
-    KindCatalogue,
+    DocumentCatalogue,
+    DocumentType,
     PostalDelivery,
     RequestSchemaError,
     sign_request,
@@ -32,6 +34,7 @@ from mock_card import MockCard, MockPki
 from mock_card.textap import my_number_digits
 
 JST = timezone(timedelta(hours=9))
+REPO = Path(__file__).resolve().parent.parent
 WHEN = datetime(2025, 4, 1, 10, 15, 30, tzinfo=JST)
 REQUEST_ID = "0f8e4c1a-6b2d-4e7f-9a10-3c5d7e9f1b2a"
 
@@ -49,7 +52,7 @@ EXAMPLE_BYTES = (
     '{"applicant":{"address":"架空県見本市試験町一丁目2番3号","birth_date":"1990-04-01",'
     '"certificate_issuer":"OU=JPKI for digital signature,O=JPKI-MOCK,C=JP",'
     '"certificate_serial":"2ef06e814402eef","name":"見本 花子","sex":"2"},"copies":2,'
-    '"delivery":{"method":"digital-pdf","recipient":"株式会社見本"},"kind":"transcript",'
+    '"delivery":{"method":"digital-pdf","recipient":"株式会社見本"},"kind":"transcript-ja",'
     '"kiosk_id":"kiosk-01","language":"ja","name_at_enrolment":"旧姓 花子",'
     '"purpose":"就職活動","request_id":"0f8e4c1a-6b2d-4e7f-9a10-3c5d7e9f1b2a",'
     '"student_id":"A1234567","time":"2025-04-01T10:15:30+09:00",'
@@ -62,7 +65,7 @@ def example(**changes: object) -> CertificateRequest:
         "request_id": REQUEST_ID,
         "kiosk_id": "kiosk-01",
         "time": WHEN,
-        "kind": "transcript",
+        "kind": "transcript-ja",
         "language": "ja",
         "copies": 2,
         "delivery": DigitalPdfDelivery("株式会社見本"),
@@ -134,7 +137,7 @@ def test_non_canonical_encodings_are_refused() -> None:
 def test_create_fills_id_and_time() -> None:
     a = CertificateRequest.create(
         kiosk_id="k1",
-        kind="graduation",
+        kind="graduation-en",
         language="en",
         copies=1,
         delivery=CounterDelivery("tama"),
@@ -143,7 +146,7 @@ def test_create_fills_id_and_time() -> None:
     )
     b = CertificateRequest.create(
         kiosk_id="k1",
-        kind="graduation",
+        kind="graduation-en",
         language="en",
         copies=1,
         delivery=CounterDelivery("tama"),
@@ -153,7 +156,7 @@ def test_create_fills_id_and_time() -> None:
     assert a.request_id != b.request_id
     assert a.time.microsecond == 0 and a.time.utcoffset() == timedelta(hours=9)
     assert CertificateRequest.from_bytes(a.to_bytes()) == a
-    with pytest.raises(RequestSchemaError, match="unknown certificate kind"):
+    with pytest.raises(RequestSchemaError, match="unknown document type"):
         CertificateRequest.create(
             kiosk_id="k1",
             kind="diploma",
@@ -206,7 +209,7 @@ BAD = [
     ("copies as boolean", _set("copies", True), "copies must be an integer"),
     ("copies zero", _set("copies", 0), "between 1 and 10"),
     ("copies eleven", _set("copies", 11), "between 1 and 10"),
-    ("unknown kind", _set("kind", "diploma"), "unknown certificate kind 'diploma'"),
+    ("unknown kind", _set("kind", "diploma"), "unknown document type 'diploma'"),
     ("kind not a code", _set("kind", "成績"), "not a code"),
     ("unknown delivery", _set("delivery", {"method": "drone"}), "unknown delivery method"),
     ("delivery no method", _set("delivery", {"recipient": "x"}), "delivery.method"),
@@ -281,11 +284,11 @@ def test_garbage_is_refused(data: bytes, message: str) -> None:
 def test_allowed_kinds_are_a_parameter() -> None:
     custom = example(kind="enrolment-certificate-de")
     data = custom.to_bytes()
-    with pytest.raises(RequestSchemaError, match="unknown certificate kind"):
+    with pytest.raises(RequestSchemaError, match="unknown document type"):
         CertificateRequest.from_bytes(data)
     assert CertificateRequest.from_bytes(data, allowed_kinds={"enrolment-certificate-de"})
     assert CertificateRequest.from_bytes(data, allowed_kinds=None) == custom
-    with pytest.raises(RequestSchemaError, match="unknown certificate kind 'transcript'"):
+    with pytest.raises(RequestSchemaError, match="unknown document type 'transcript-ja'"):
         CertificateRequest.from_bytes(EXAMPLE_BYTES, allowed_kinds=frozenset({"graduation"}))
 
 
@@ -303,55 +306,84 @@ def test_construction_checks_values_too() -> None:
 # -- catalogue ------------------------------------------------------------------------------------
 
 
-def test_default_catalogue() -> None:
-    assert {"transcript", "graduation", "enrolment", "expected-graduation", "completion"} <= (
-        DEFAULT_KIND_CODES
-    )
-    assert {c + "-en" for c in ("transcript", "graduation", "enrolment", "completion")} <= (
-        DEFAULT_KIND_CODES
-    )
-    transcript = DEFAULT_CATALOGUE.get("transcript")
-    assert transcript is not None and transcript.name("ja") == "成績証明書"
-    assert DEFAULT_CATALOGUE.get("expected-graduation").name_ja == "卒業見込証明書"  # type: ignore[union-attr]
+def test_default_catalogue_is_the_kiosks() -> None:
+    assert [t.code for t in DEFAULT_CATALOGUE] == [
+        "transcript-ja",
+        "transcript-en",
+        "graduation-ja",
+        "graduation-en",
+        "enrolment-ja",
+        "expected-graduation-ja",
+        "completion-ja",
+    ]
+    assert DEFAULT_CATALOGUE.codes == DEFAULT_KIND_CODES
+    transcript = DEFAULT_CATALOGUE.get("transcript-en")
+    assert transcript is not None and transcript.name("ja") == "成績証明書（英文）"
+    assert (transcript.language, transcript.fee_yen) == ("en", 300)
+    assert transcript.deliveries == tuple(DeliveryMethod)
+    assert DEFAULT_CATALOGUE.get("expected-graduation-ja").name_ja == "卒業見込証明書"  # type: ignore[union-attr]
+    # the kiosk's default configuration lists none of its own: it offers this one
+    assert DocumentCatalogue.from_toml(REPO / "gui" / "default_config.toml") is DEFAULT_CATALOGUE
 
 
-def test_catalogue_from_the_kiosk_toml(tmp_path: object) -> None:
+def test_catalogue_from_a_kiosk_configuration(tmp_path: object) -> None:
     toml = """
 [kiosk]
 id = "kiosk-01"
 
-[[certificate_kinds]]
+[[catalogue]]
 code = "transcript"
 name_ja = "成績証明書"
 name_en = "Academic Transcript"
+fee_yen = 400
+deliveries = ["counter", "digital-pdf"]
 
-[[certificate_kinds]]
-code = "graduation"
-name_ja = "卒業証明書"
+[[catalogue]]
+code = "graduation-en"
+name_ja = "卒業証明書（英文）"
 name_en = "Certificate of Graduation"
+language = "en"
 """
-    catalogue = KindCatalogue.from_toml(toml)
-    assert catalogue.codes == {"transcript", "graduation"}
-    assert [k.code for k in catalogue] == ["transcript", "graduation"]
+    catalogue = DocumentCatalogue.from_toml(toml)
+    assert catalogue.codes == {"transcript", "graduation-en"}
+    assert [k.code for k in catalogue] == ["transcript", "graduation-en"]
+    transcript, graduation = catalogue
+    assert transcript == DocumentType(
+        "transcript",
+        "成績証明書",
+        "Academic Transcript",
+        "ja",
+        400,
+        (DeliveryMethod.COUNTER, DeliveryMethod.DIGITAL_PDF),
+    )
+    assert (graduation.language, graduation.fee_yen) == ("en", 0)
+    assert graduation.deliveries == tuple(DeliveryMethod)
     path = tmp_path / "kiosk.toml"  # type: ignore[operator]
     path.write_text(toml, encoding="utf-8")
-    assert KindCatalogue.from_toml(path) == catalogue
-    data = example(kind="enrolment").to_bytes()
-    with pytest.raises(RequestSchemaError, match="unknown certificate kind 'enrolment'"):
+    assert DocumentCatalogue.from_toml(path) == catalogue
+    data = example(kind="enrolment-ja").to_bytes()
+    with pytest.raises(RequestSchemaError, match="unknown document type 'enrolment-ja'"):
         CertificateRequest.from_bytes(data, allowed_kinds=catalogue.codes)
 
+    entry = "[[catalogue]]\ncode='x'\nname_ja='a'\nname_en='b'\n"
     for bad, message in [
-        ("[[certificate_kinds]]\ncode = 'x'\n", "lacks key"),
-        ("[[certificate_kinds]]\ncode='x'\nname_ja='a'\nname_en='b'\nprice=1\n", "unknown key"),
-        ("[kiosk]\nid = 1\n", "no \\[\\[certificate_kinds\\]\\]"),
-        ("[[certificate_kinds]\n", "not valid TOML"),
-        (
-            "[[certificate_kinds]]\ncode='a'\nname_ja='a'\nname_en='a'\n" * 2,
-            "listed twice",
-        ),
+        ("[[catalogue]]\ncode = 'x'\n", "lacks key"),
+        (entry + "price=1\n", "unknown key"),
+        (entry + "deliveries=['post']\n", "unknown delivery method 'post'"),
+        (entry + "deliveries=[]\n", "one at least"),
+        (entry + "deliveries=['counter', 'counter']\n", "at most once"),
+        (entry + "language='de'\n", "language of x"),
+        (entry + "fee_yen=-1\n", "fee_yen of x"),
+        (entry + "fee_yen=1.5\n", "fee_yen of x"),
+        ("[[catalogue]]\ncode='X Y'\nname_ja='a'\nname_en='b'\n", "not a code"),
+        ("catalogue = []\n", "lists no document type"),
+        ("catalogue = 'transcript'\n", "array of tables"),
+        ("[[catalogue]\n", "not valid TOML"),
+        (entry * 2, "listed twice"),
+        ("[[certificate_kinds]]\ncode='x'\nname_ja='a'\nname_en='b'\n", "not read any more"),
     ]:
         with pytest.raises(RequestSchemaError, match=message):
-            KindCatalogue.from_toml(bad)
+            DocumentCatalogue.from_toml(bad)
 
 
 # -- the applicant and the card ---------------------------------------------------------------
@@ -384,7 +416,7 @@ def test_never_a_pin_never_the_my_number() -> None:
     assert my_number == my_number_digits(20240401)
     request = CertificateRequest.create(
         kiosk_id="kiosk-01",
-        kind="transcript",
+        kind="transcript-ja",
         language="ja",
         copies=1,
         delivery=DigitalPdfDelivery("株式会社見本"),

@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from gui.config import Delivery, IdentitySource, load_config
+from gui.config import IdentitySource, load_config
 from gui.flow import (
     Authenticate,
     CardInserted,
@@ -57,6 +57,7 @@ from gui.services import KioskServices
 from gui.setup import ledger_config
 from jpki import JpkiCard
 from jpki.ledger import Ledger
+from jpki.requests import DeliveryMethod
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki, load_card
 from tests.kiosk_driver import Kiosk
@@ -458,7 +459,7 @@ def one_applicant(kiosk: Kiosk, language: str, source: IdentitySource, card: Moc
         kiosk.send(pin(WRONG_SIGN), Screen.IDENTITY_PIN)
         kiosk.send(pin(SIGN_PIN.lower()), Screen.IDENTITY)
     kiosk.send(ConfirmIdentity(), Screen.FORM)
-    form = RequestForm("transcript-ja", delivery=Delivery.DIGITAL_PDF, recipient="Example")
+    form = RequestForm("transcript-ja", delivery=DeliveryMethod.DIGITAL_PDF, recipient="Example")
     kiosk.send(SubmitForm(form), Screen.REVIEW)
     kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
     kiosk.send(pin(MALFORMED_SIGN), Screen.SIGN_PIN)

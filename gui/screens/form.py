@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..config import CertificateType, Delivery, KioskConfig
+from jpki.requests import DeliveryMethod, DocumentType
+
+from ..config import KioskConfig
 from ..flow import Model, RequestForm, Screen, SubmitForm
 from ..forms import form_problem
 from ..widgets import Button, Choices, label, style
@@ -28,30 +30,30 @@ PURPOSES = ("job", "study", "scholarship", "qualification", "visa", "other")
 _POSTAL_CODE = re.compile(r"〒?\s*([0-9]{3})-?([0-9]{4})\s*")
 
 
-def delivery_name(d: Delivery) -> str:
-    if d is Delivery.POST:
+def delivery_name(d: DeliveryMethod) -> str:
+    if d is DeliveryMethod.POSTAL:
         return translate("Delivery", "By post")
-    if d is Delivery.COUNTER:
+    if d is DeliveryMethod.COUNTER:
         return translate("Delivery", "Pick up at the office counter")
-    if d is Delivery.CONVENIENCE_STORE:
+    if d is DeliveryMethod.CONVENIENCE_STORE:
         return translate("Delivery", "Print at a convenience store")
     return translate("Delivery", "Digital certificate (PDF)")
 
 
-def delivery_note(d: Delivery, config: KioskConfig) -> str:
-    if d is Delivery.POST:
+def delivery_note(d: DeliveryMethod, config: KioskConfig) -> str:
+    if d is DeliveryMethod.POSTAL:
         return translate(
             "Delivery",
             "Mailed to the address below. Check the postal code and the address, and add a "
             "building or room number if needed.",
         )
-    if d is Delivery.COUNTER:
+    if d is DeliveryMethod.COUNTER:
         return translate(
             "Delivery",
             "Pick it up at the office counter once it is ready. Bring an identity document and "
             "your request number.",
         )
-    if d is Delivery.CONVENIENCE_STORE:
+    if d is DeliveryMethod.CONVENIENCE_STORE:
         return translate(
             "Delivery",
             "Print it on a convenience store's multi-copy machine. The print deadline is {days} "
@@ -80,7 +82,7 @@ def fee_text(yen: int) -> str:
     return translate("Form", "¥{amount}").format(amount=f"{yen:,}")
 
 
-def certificate_text(item: CertificateType, language: str) -> str:
+def certificate_text(item: DocumentType, language: str) -> str:
     return f"{item.name(language)} · {fee_text(item.fee_yen)}"
 
 
@@ -178,7 +180,7 @@ class FormScreen(KioskScreen):
         self.recipient = _line_edit(pdf, "recipient")
         pdf_col.addWidget(self.recipient_label)
         pdf_col.addWidget(self.recipient)
-        self._detail_pages = {Delivery.POST: post, Delivery.DIGITAL_PDF: pdf}
+        self._detail_pages = {DeliveryMethod.POSTAL: post, DeliveryMethod.DIGITAL_PDF: pdf}
         col.addWidget(self.delivery_heading)
         col.addWidget(self.deliveries)
         col.addWidget(self.delivery_note)
@@ -217,18 +219,18 @@ class FormScreen(KioskScreen):
 
     # -- values --------------------------------------------------------------------------------
 
-    def _item(self) -> CertificateType | None:
+    def _item(self) -> DocumentType | None:
         code = self.kinds.value()
         if not code or self._config is None:
             return None
         try:
-            return self._config.certificate_type(code)
+            return self._config.document_type(code)
         except Exception:
             return None
 
-    def _delivery(self) -> Delivery | None:
+    def _delivery(self) -> DeliveryMethod | None:
         value = self.deliveries.value()
-        return Delivery(value) if value else None
+        return DeliveryMethod(value) if value else None
 
     def _purpose(self) -> str:
         key = self.purposes.value()
@@ -244,12 +246,12 @@ class FormScreen(KioskScreen):
         if item is None or delivery is None or not purpose:
             return None
         postal = code = recipient = ""
-        if delivery is Delivery.POST:
+        if delivery is DeliveryMethod.POSTAL:
             if not self.address.text().strip() or not self.postal_code.text().strip():
                 return None
             postal = self.address.text().strip()
             code = normal_postal_code(self.postal_code.text())
-        if delivery is Delivery.DIGITAL_PDF:
+        if delivery is DeliveryMethod.DIGITAL_PDF:
             recipient = self.recipient.text().strip()
             if not recipient:
                 return None
@@ -269,14 +271,14 @@ class FormScreen(KioskScreen):
         delivery = self._delivery()
         if delivery is None:
             return translate("Form", "Choose how to receive it.")
-        if delivery is Delivery.POST and not (
+        if delivery is DeliveryMethod.POSTAL and not (
             self.postal_code.text().strip() and self.address.text().strip()
         ):
             return translate("Form", "Enter the postal code and the address.")
-        if delivery is Delivery.DIGITAL_PDF and not self.recipient.text().strip():
+        if delivery is DeliveryMethod.DIGITAL_PDF and not self.recipient.text().strip():
             return translate("Form", "Enter the company or school that receives the PDF.")
         code = unicodedata.normalize("NFKC", self.postal_code.text()).strip()
-        if delivery is Delivery.POST and not _POSTAL_CODE.fullmatch(code):
+        if delivery is DeliveryMethod.POSTAL and not _POSTAL_CODE.fullmatch(code):
             return translate("Form", "Enter the postal code as 7 digits, for example 123-4567.")
         if not self._purpose():
             return translate("Form", "Choose a purpose.")
@@ -291,7 +293,7 @@ class FormScreen(KioskScreen):
 
     def _kind_changed(self, _code: str = "") -> None:
         item = self._item()
-        allowed = item.deliveries if item else tuple(Delivery)
+        allowed = item.deliveries if item else tuple(DeliveryMethod)
         self.deliveries.set_options([(d.value, delivery_name(d)) for d in allowed])
         self._delivery_changed()
 
@@ -380,7 +382,7 @@ class FormScreen(KioskScreen):
             self.kinds.set_texts(
                 {item.code: certificate_text(item, lang) for item in self._config.catalogue}
             )
-            self.deliveries.set_texts({d.value: delivery_name(d) for d in Delivery})
+            self.deliveries.set_texts({d.value: delivery_name(d) for d in DeliveryMethod})
             self._delivery_changed()
 
     def present(self, model: Model, entering: bool) -> None:

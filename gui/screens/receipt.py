@@ -6,7 +6,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..config import Delivery
+from jpki.requests import DeliveryMethod
+
 from ..flow import Finish, Model, Screen
 from ..receipt import ReceiptContent, print_receipt, qr_image, short_number
 from ..widgets import Button, card_frame, label, set_role, style
@@ -21,13 +22,13 @@ def next_steps(model: Model) -> list[str]:
     steps = []
     if form is not None:
         d = form.delivery
-        if d is Delivery.POST:
+        if d is DeliveryMethod.POSTAL:
             steps.append(
                 translate(
                     "Receipt", "Once approved, the certificate is mailed to the address you gave."
                 )
             )
-        elif d is Delivery.COUNTER:
+        elif d is DeliveryMethod.COUNTER:
             steps.append(
                 translate(
                     "Receipt",
@@ -35,7 +36,7 @@ def next_steps(model: Model) -> list[str]:
                     "and this request number.",
                 )
             )
-        elif d is Delivery.CONVENIENCE_STORE:
+        elif d is DeliveryMethod.CONVENIENCE_STORE:
             steps.append(
                 translate(
                     "Receipt",
@@ -141,7 +142,7 @@ class ReceiptScreen(KioskScreen):
         if form is None:
             return []
         try:
-            name = model.config.certificate_type(form.certificate).name(model.language)
+            name = model.config.document_type(form.certificate).name(model.language)
         except Exception:
             name = form.certificate
         return [

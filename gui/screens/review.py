@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..config import Delivery
+from jpki.requests import DeliveryMethod
+
 from ..flow import ConfirmReview, Edit, Model, Screen
 from ..widgets import Button, card_frame, label, style
 from .base import KioskScreen, format_date
@@ -133,7 +134,7 @@ class ReviewScreen(KioskScreen):
                 v[k].setText("")
             return
         try:
-            item = model.config.certificate_type(form.certificate)
+            item = model.config.document_type(form.certificate)
             v["certificate"].setText(item.name(lang))
             v["fee"].setText(
                 translate("Review", "{total} ({each} × {n})").format(
@@ -147,9 +148,9 @@ class ReviewScreen(KioskScreen):
             v["fee"].setText("")
         v["copies"].setText(str(form.copies))
         v["delivery"].setText(delivery_name(form.delivery))
-        if form.delivery is Delivery.POST:
+        if form.delivery is DeliveryMethod.POSTAL:
             details = postal_line(form)
-        elif form.delivery is Delivery.DIGITAL_PDF:
+        elif form.delivery is DeliveryMethod.DIGITAL_PDF:
             details = translate("Review", "Recipient: {name}").format(name=form.recipient)
             details += "\n" + delivery_note(form.delivery, model.config)
         else:

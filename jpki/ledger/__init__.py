@@ -3,36 +3,37 @@
 >>> from jpki.ledger import Ledger, LedgerConfig
 >>> with Ledger.open("sqlite:////tmp/ledger.sqlite3") as ledger:   # doctest: +SKIP
 ...     result = ledger.submit(signature, document)   # re-verified; idempotent
-...     ledger.approve(result.record.request_id, actor="staff:sato")
+...     ledger.change(result.record.request_id, "approve", actor="staff:sato")
+
+* :mod:`~jpki.ledger.store` — :class:`Ledger`: submit, query, change, purge;
+* :mod:`~jpki.ledger.lifecycle` — the table of status changes (:data:`TRANSITIONS`);
+* :mod:`~jpki.ledger.verification` — what a submission must pass;
+* :mod:`~jpki.ledger.records` — the snapshots handed out (:class:`RequestRecord`, …);
+* :mod:`~jpki.ledger.engine` — the database URL, engine and migrations;
+* :mod:`~jpki.ledger.models` — the tables; :mod:`~jpki.ledger.errors`; :mod:`~jpki.ledger.config`.
 """
 
-from .models import FINAL_STATUSES, AuditAction, Status
-from .store import (
-    DEFAULT_DOWNLOAD_WINDOW,
-    DEFAULT_MAX_SIGNATURE_SIZE,
-    AuditEntry,
+from .config import DEFAULT_DOWNLOAD_WINDOW, DEFAULT_MAX_SIGNATURE_SIZE, LedgerConfig
+from .engine import create_ledger_engine, default_ledger_path, migrate, resolve_url
+from .errors import (
     DeadlinePassed,
     InvalidTransition,
-    Ledger,
-    LedgerConfig,
     LedgerError,
     RejectReason,
     RequestConflict,
     RequestNotFound,
-    RequestRecord,
     SubmissionRejected,
-    SubmitResult,
-    VerifiedRequest,
-    create_ledger_engine,
-    default_ledger_path,
-    migrate,
-    resolve_url,
 )
+from .lifecycle import FINAL_STATUSES, TRANSITIONS, Transition
+from .models import AuditAction, Status
+from .records import AuditEntry, RequestRecord, SubmitResult, VerifiedRequest
+from .store import Ledger
 
 __all__ = [
     "DEFAULT_DOWNLOAD_WINDOW",
     "DEFAULT_MAX_SIGNATURE_SIZE",
     "FINAL_STATUSES",
+    "TRANSITIONS",
     "AuditAction",
     "AuditEntry",
     "DeadlinePassed",
@@ -47,6 +48,7 @@ __all__ = [
     "Status",
     "SubmissionRejected",
     "SubmitResult",
+    "Transition",
     "VerifiedRequest",
     "create_ledger_engine",
     "default_ledger_path",

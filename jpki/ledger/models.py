@@ -33,7 +33,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
-    "FINAL_STATUSES",
     "AuditAction",
     "AuditRow",
     "Base",
@@ -45,7 +44,7 @@ __all__ = [
 
 class Status(StrEnum):
     """Where a request is: submitted → approved / rejected → issued → delivered /
-    downloaded / expired."""
+    downloaded / expired (the changes: :data:`jpki.ledger.lifecycle.TRANSITIONS`)."""
 
     SUBMITTED = "submitted"
     APPROVED = "approved"
@@ -54,12 +53,6 @@ class Status(StrEnum):
     DELIVERED = "delivered"
     DOWNLOADED = "downloaded"
     EXPIRED = "expired"
-
-
-#: Statuses nothing leaves; only these are purged.
-FINAL_STATUSES: Final = frozenset(
-    {Status.REJECTED, Status.DELIVERED, Status.DOWNLOADED, Status.EXPIRED}
-)
 
 
 class AuditAction(StrEnum):

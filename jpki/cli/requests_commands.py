@@ -1,0 +1,412 @@
+"""What each ``jpki requests …`` command does (the parser: :mod:`jpki.cli.requests`), and how
+the ledger's errors become the CLI's (:func:`run`).
+
+Staff list, show, change, expire, export, purge, audit, submit and verify
+requests. JSON output has sorted keys; exports are written whole, mode 0600
+(they hold personal data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import getpass
+import io
+import json
+import os
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandFailed,
+    UsageError,
+    crl_store,
+    jst_text,
+    note,
+    out,
+    parse_time,
+    print_json,
+    read_file,
+    table,
+    trust_store,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from ..ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
+
+__all__ = [
+    "ACTOR_ENV",
+    "RETENTION_ENV",
+    "URL_ENV",
+    "cmd_audit",
+    "cmd_change",
+    "cmd_expire",
+    "cmd_export",
+    "cmd_list",
+    "cmd_purge",
+    "cmd_show",
+    "cmd_submit",
+    "cmd_verify",
+    "run",
+]
+
+URL_ENV: Final = "JPKI_LEDGER_URL"
+ACTOR_ENV: Final = "JPKI_ACTOR"
+RETENTION_ENV: Final = "JPKI_LEDGER_RETENTION_DAYS"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _jst(value: datetime | None) -> str:
+    return "-" if value is None else jst_text(value, seconds=False)
+
+
+def _url(args: argparse.Namespace) -> str | None:
+    url: str | None = getattr(args, "db", None) or os.environ.get(URL_ENV) or None
+    return url
+
+
+def _actor(args: argparse.Namespace) -> str:
+    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
+    if not actor:
+        try:
+            actor = getpass.getuser()
+        except (KeyError, OSError):
+            raise UsageError(f"say who you are: --actor NAME or ${ACTOR_ENV}") from None
+    return str(actor)
+
+
+def _config(args: argparse.Namespace) -> LedgerConfig:
+    from ..ledger import LedgerConfig
+    from ..requests import DEFAULT_KIND_CODES, DocumentCatalogue
+    from ..trust import RevocationPolicy
+
+    catalogue = getattr(args, "catalogue", None)
+    return LedgerConfig(
+        trust_store=trust_store(getattr(args, "trust_anchor", None) or [], "--trust-anchor"),
+        crls=crl_store(getattr(args, "crl", None) or []),
+        revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
+        allowed_kinds=DocumentCatalogue.from_toml(Path(catalogue)).codes
+        if catalogue
+        else DEFAULT_KIND_CODES,
+    )
+
+
+def _open(args: argparse.Namespace) -> Ledger:
+    from ..ledger import Ledger
+
+    return Ledger.open(_url(args), config=_config(args))
+
+
+def _record_line(record: RequestRecord) -> tuple[str, ...]:
+    return (
+        record.request_id,
+        _jst(record.submitted_at),
+        record.status.value,
+        record.kind,
+        str(record.copies),
+        record.delivery_method.value,
+        record.applicant_name,
+    )
+
+
+def _filtered(ledger: Ledger, args: argparse.Namespace) -> list[RequestRecord]:
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must not be negative")
+    return ledger.list_requests(
+        status=args.status,
+        since=parse_time(args.since, "--since") if args.since else None,
+        until=parse_time(args.until, "--until", end_of_day=True) if args.until else None,
+        kind=args.kind,
+        kiosk_id=args.kiosk,
+        limit=args.limit,
+    )
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        records = _filtered(ledger, args)
+    if args.json:
+        print_json([r.summary() for r in records], sort_keys=True)
+        return EXIT_OK
+    if not records:
+        note("no requests match")
+        return EXIT_OK
+    header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
+    out(table([_record_line(r) for r in records], header))
+    return EXIT_OK
+
+
+def _details(record: RequestRecord) -> dict[str, Any]:
+    data = record.summary()
+    data["document"] = json.loads(record.document)
+    data["detached"] = record.detached
+    data["signer_issuer"] = record.signer_issuer
+    data["signer_serial"] = record.signer_serial
+    return data
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        trail = ledger.audit_trail(record.request_id)
+    if args.document:
+        write_output(record.document, None)
+        return EXIT_OK
+    if args.json:
+        data = _details(record)
+        data["audit"] = [e.to_json_dict() for e in trail]
+        print_json(data, sort_keys=True)
+        return EXIT_OK
+    request = record.request
+    delivery = {"method": request.delivery.method.value, **request.delivery.details()}
+    lines = [
+        f"request     {record.request_id}",
+        f"status      {record.status.value}"
+        + (f" ({record.status_reason})" if record.status_reason else ""),
+        f"submitted   {_jst(record.submitted_at)} JST from {record.kiosk_id}",
+        f"applicant   {request.applicant.name} (born {request.applicant.birth_date.isoformat()})",
+    ]
+    if request.name_at_enrolment:
+        lines.append(f"enrolled as {request.name_at_enrolment}")
+    if request.student_id:
+        lines.append(f"student id  {request.student_id}")
+    lines += [
+        f"certificate {request.kind} x{request.copies} ({request.language})",
+        f"purpose     {request.purpose}",
+        "delivery    " + ", ".join(f"{k}={v}" for k, v in delivery.items() if v is not None),
+        f"signed      {_jst(record.signing_time)} JST by serial {record.signer_serial}",
+    ]
+    if record.issued_at:
+        lines.append(f"issued      {_jst(record.issued_at)} JST")
+    if record.expires_at:
+        lines.append(f"expires     {_jst(record.expires_at)} JST")
+    lines.append(f"sha-256     {record.content_sha256}")
+    lines.append("")
+    lines.append("audit trail:")
+    for e in trail:
+        lines.append("  " + _audit_line(e))
+    out("\n".join(lines))
+    return EXIT_OK
+
+
+def _audit_line(e: AuditEntry) -> str:
+    change = f"{e.from_status.value if e.from_status else '-'} → "
+    change += e.to_status.value if e.to_status else "(purged)"
+    text = f"{_jst(e.at)}  {e.action.value:<8}  {change:<24}  {e.actor}"
+    if e.reason:
+        text += f"  ({e.reason})"
+    return text
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    actor = _actor(args)
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        updated = ledger.change(record.request_id, args.change, actor=actor, reason=args.reason)
+    if args.json:
+        print_json(updated.summary(), sort_keys=True)
+    else:
+        out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
+        if updated.expires_at is not None and args.change == "issue":
+            out(f"  collect or download by {_jst(updated.expires_at)} JST")
+    return EXIT_OK
+
+
+def cmd_expire(args: argparse.Namespace) -> int:
+    actor = _actor(args)
+    with _open(args) as ledger:
+        changed = ledger.expire_overdue(actor=actor)
+    if args.json:
+        print_json({"expired": changed}, sort_keys=True)
+    else:
+        for request_id in changed:
+            out(f"{request_id}: issued → expired")
+        note(f"{len(changed)} request(s) expired")
+    return EXIT_OK
+
+
+_CSV_COLUMNS: Final = (
+    "request_id",
+    "status",
+    "status_changed_at",
+    "status_reason",
+    "submitted_at",
+    "kiosk_id",
+    "kind",
+    "language",
+    "copies",
+    "delivery_method",
+    "applicant_name",
+    "applicant_birth_date",
+    "request_time",
+    "signing_time",
+    "issued_at",
+    "expires_at",
+    "content_sha256",
+)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        records = _filtered(ledger, args)
+        trails = (
+            {r.request_id: ledger.audit_trail(r.request_id) for r in records}
+            if args.with_audit
+            else {}
+        )
+    if args.format == "csv":
+        if args.with_audit or args.with_signatures:
+            raise UsageError("--with-audit and --with-signatures need --format json")
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for record in records:
+            summary = record.summary()
+            writer.writerow({k: "" if summary[k] is None else summary[k] for k in _CSV_COLUMNS})
+        text = buffer.getvalue()
+    else:
+        items = []
+        for record in records:
+            item = _details(record)
+            if args.with_audit:
+                item["audit"] = [e.to_json_dict() for e in trails[record.request_id]]
+            if args.with_signatures:
+                item["document_base64"] = base64.b64encode(record.document).decode("ascii")
+                item["signature_base64"] = base64.b64encode(record.signature).decode("ascii")
+            items.append(item)
+        text = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_output(text, args.output, private=True)  # personal data: mode 0600
+    if args.output not in (None, "-"):
+        note(f"{len(records)} request(s) written to {args.output}")
+    return EXIT_OK
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    days: float | None = args.older_than
+    if days is None:
+        configured = os.environ.get(RETENTION_ENV)
+        if not configured:
+            raise UsageError(f"say how old: --older-than DAYS (or set ${RETENTION_ENV})")
+        try:
+            days = float(configured)
+        except ValueError:
+            raise UsageError(f"${RETENTION_ENV} is not a number of days") from None
+    if days < 0:
+        raise UsageError("--older-than must not be negative")
+    actor = _actor(args)
+    with _open(args) as ledger:
+        purged = ledger.purge(older_than=timedelta(days=days), actor=actor, dry_run=args.dry_run)
+    if args.json:
+        print_json({"purged": purged, "dry_run": args.dry_run}, sort_keys=True)
+    else:
+        verb = "would purge" if args.dry_run else "purged"
+        for request_id in purged:
+            out(f"{request_id}: {verb}")
+        note(f"{verb} {len(purged)} request(s)")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        request_id = None
+        if args.request_id:
+            try:
+                request_id = ledger.find(args.request_id).request_id
+            except LookupError:
+                request_id = args.request_id  # purged requests keep their audit entries
+        trail = ledger.audit_trail(
+            request_id,
+            since=parse_time(args.since, "--since") if args.since else None,
+            until=parse_time(args.until, "--until", end_of_day=True) if args.until else None,
+        )
+    if args.json:
+        print_json([e.to_json_dict() for e in trail], sort_keys=True)
+    else:
+        for e in trail:
+            out(("" if request_id else f"{e.request_id}  ") + _audit_line(e))
+    return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    signature = read_file(args.signature, "signature")
+    content = read_file(args.content, "request document") if args.content else None
+    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
+    with _open(args) as ledger:
+        result = ledger.submit(signature, content, actor=actor)
+    record = result.record
+    if args.json:
+        print_json({"created": result.created, **record.summary()}, sort_keys=True)
+    else:
+        state = "stored" if result.created else "already stored"
+        out(f"{record.request_id}: {state} ({record.status.value})")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _open(args) as ledger:
+        record = ledger.find(args.request_id)
+        result = ledger.reverify(record.request_id)
+    if args.json:
+        print_json(
+            {
+                "request_id": record.request_id,
+                "valid": result.valid,
+                "reason": None if result.reason is None else str(result.reason),
+                "message": result.message,
+                "checks": dict(result.checks),
+            },
+            sort_keys=True,
+        )
+    else:
+        out(f"{record.request_id}: {'valid' if result.valid else 'NOT VALID'}: {result.message}")
+    return EXIT_OK if result.valid else EXIT_FAILED
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed ``requests`` command; the ledger's errors become the CLI's: a usage error
+    (exit 2) or a failed command (exit 1) with a one-line message."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..errors import JpkiError
+    from ..ledger import LedgerError, SubmissionRejected
+    from ..requests import RequestSchemaError
+    from ..trust import TrustDataError
+
+    func: Callable[[argparse.Namespace], int] = args.requests_command_func
+    try:
+        return func(args)
+    except (UsageError, CommandFailed):
+        raise
+    except (RequestSchemaError, TrustDataError) as exc:
+        raise UsageError(_message(exc)) from exc
+    except SubmissionRejected as exc:
+        raise CommandFailed(f"submission refused ({exc.reason.value}): {exc}") from exc
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandFailed(f"database error: {detail}") from exc
+    except (LedgerError, JpkiError, OSError, LookupError) as exc:
+        raise CommandFailed(_message(exc)) from exc
+    except ValueError as exc:  # a value the ledger refuses: the actor, a reason, a time
+        raise UsageError(_message(exc)) from exc
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "not found"
+    return str(exc) or type(exc).__name__

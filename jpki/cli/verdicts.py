@@ -1,0 +1,144 @@
+"""How the CLI prints a verification result: a CMS signature, the signatures of a PDF, an
+authentication — all through :func:`report`.
+
+JSON is each result's ``as_dict()`` as it is; the text is one block of rows made
+from that same dict; and when a result is not valid, its reason and one-line
+sentence (``message``) end the output on stderr as the error line. Nothing here
+knows a result's class: anything with ``as_dict()`` prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final, Protocol
+
+from .common import EXIT_FAILED, EXIT_OK, PROG, jst_text, note, print_json
+
+__all__ = ["Verdict", "report"]
+
+#: ``report``'s kinds: the signatures of a CMS file or a PDF, or one authentication.
+AUTHENTICATION: Final = "authentication"
+
+
+class Verdict(Protocol):
+    """A verification result, as the CLI needs it."""
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+def report(kind: str, verdicts: Sequence[Verdict], *, as_json: bool) -> int:
+    """Print ``verdicts`` (``kind``: ``cms``, ``pdf`` or ``authentication``) as JSON or text;
+    the exit code: 0 when there is at least one and every one is valid."""
+    entries = [_even_serial(v.as_dict()) for v in verdicts]
+    ok = bool(entries) and all(_passed(e) for e in entries)
+    if as_json:
+        if kind == AUTHENTICATION:
+            print_json(entries[0])
+        else:
+            print_json({"kind": kind, "valid": ok, "signatures": entries})
+    else:
+        sys.stdout.write(_text(kind, entries))
+    if ok:
+        return EXIT_OK
+    if not entries:
+        note(f"{PROG}: error: not valid: the PDF has no signatures")
+        return EXIT_FAILED
+    bad = next(e for e in entries if not _passed(e))
+    if kind == AUTHENTICATION:
+        what = "not authenticated"
+    else:
+        what = "not valid" + (f" ({bad['field']})" if kind == "pdf" else "")
+    note(f"{PROG}: error: {what}: {bad['reason']}: {bad['message']}")
+    return EXIT_FAILED
+
+
+def _passed(entry: Mapping[str, Any]) -> bool:
+    return bool(entry.get("valid", entry.get("authenticated")))
+
+
+def _even_serial(entry: dict[str, Any]) -> dict[str, Any]:
+    """The certificate's serial in an even number of hex digits, as ``cert show`` writes it."""
+    cert = entry.get("certificate")
+    if isinstance(cert, dict) and isinstance(cert.get("serial"), str):
+        serial = cert["serial"]
+        cert["serial"] = serial.rjust(len(serial) + len(serial) % 2, "0")
+    return entry
+
+
+def _time(iso: str | None) -> str:
+    return "-" if iso is None else jst_text(datetime.fromisoformat(iso))
+
+
+def _revocation(entry: Mapping[str, Any]) -> str:
+    summary = entry.get("revocation")
+    if summary is None:
+        return "not checked"
+    return f"checked: {summary}" if entry.get("revocation_checked") else str(summary)
+
+
+def _signature_rows(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
+    holder, cert = sig.get("signer"), sig.get("certificate")
+    who = holder["name"] if holder else (cert["subject"] if cert else "(unknown)")
+    rows = [
+        ("result", "VALID" if sig["valid"] else f"INVALID ({sig['reason']})"),
+        ("message", sig["message"]),
+        ("signed by" if sig["valid"] else "claimed signer", who),
+    ]
+    if cert:
+        generation = cert.get("issuer_generation")
+        gen = f", issuer generation {generation}" if generation else ""
+        rows.append(("certificate", f"serial {cert['serial']}{gen}"))
+    rows.append(("format", sig["level"]))
+    if sig.get("coverage"):
+        extra = sig.get("later_revisions") or 0
+        rows.append(
+            ("coverage", sig["coverage"] + (f", {extra} later revision(s)" if extra else ""))
+        )
+    rows.append(("signing time", _time(sig.get("signing_time"))))
+    if sig.get("timestamp"):
+        rows.append(("time-stamp", _time(sig["timestamp"])))
+    rows.append(("revocation", _revocation(sig)))
+    return rows
+
+
+def _authentication_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    cert = entry["certificate"]
+    result = "AUTHENTICATED" if entry["authenticated"] else f"REFUSED ({entry['reason']})"
+    return [
+        ("result", result),
+        ("message", entry["message"]),
+        (
+            "certificate",
+            f"serial {cert['serial']} (user-authentication certificate; it names no person)",
+        ),
+        ("issuer", cert["issuer"]),
+        ("issuer generation", cert["issuer_generation"] or "-"),
+        ("expires", _time(cert["not_after"])),
+        ("revocation", _revocation(entry)),
+    ]
+
+
+def _block(rows: list[tuple[str, str]], checks: Mapping[str, str], indent: str) -> list[str]:
+    width = max(16, *(len(label) + 2 for label, _ in rows))
+    lines = [f"{label + ':':<{width}}{value}" for label, value in rows]
+    lines.append("checks:")
+    name_width = max((len(name) for name in checks), default=0)
+    lines.extend(f"  {name:<{name_width}} {outcome}" for name, outcome in checks.items())
+    return [indent + line for line in lines]
+
+
+def _text(kind: str, entries: list[dict[str, Any]]) -> str:
+    if kind == AUTHENTICATION:
+        entry = entries[0]
+        return "\n".join(_block(_authentication_rows(entry), entry["checks"], "")) + "\n"
+    if not entries:
+        return "signatures: none (the PDF is not signed)\n"
+    lines: list[str] = []
+    numbered = len(entries) > 1 or kind == "pdf"
+    for i, sig in enumerate(entries, 1):
+        if numbered:
+            lines.append(f"signature {i} of {len(entries)} (field {sig['field']}):")
+        lines.extend(_block(_signature_rows(sig), sig["checks"], "  " if numbered else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,40 @@
+"""How a ledger verifies submissions and how long things last (:class:`LedgerConfig`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from ..requests import DEFAULT_KIND_CODES
+from ..trust import CrlStore, RevocationPolicy, TrustStore
+
+__all__ = ["DEFAULT_DOWNLOAD_WINDOW", "DEFAULT_MAX_SIGNATURE_SIZE", "LedgerConfig"]
+
+#: A CMS signature of a request with its certificate (and maybe the CA's) is 3-6 KB.
+DEFAULT_MAX_SIGNATURE_SIZE: Final = 64 * 1024
+DEFAULT_DOWNLOAD_WINDOW: Final = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    """How submissions are verified and how long things last.
+
+    ``trust_store`` defaults to the J-LIS production roots. ``allowed_kinds``
+    is the office's certificate catalogue (``None``: any well-formed code).
+    ``max_signing_age`` bounds how old a signature may be when it is
+    submitted (the signing time is the signer's own claim; a short bound keeps
+    a holder from back-dating past a revocation and stops replays of old
+    signatures); ``None`` disables the check.
+    """
+
+    trust_store: TrustStore | None = None
+    crls: CrlStore | None = None
+    revocation_policy: RevocationPolicy = RevocationPolicy.IF_AVAILABLE
+    allowed_kinds: frozenset[str] | None = DEFAULT_KIND_CODES
+    max_signature_size: int = DEFAULT_MAX_SIGNATURE_SIZE
+    max_signing_age: timedelta | None = timedelta(days=1)
+    max_clock_skew: timedelta = timedelta(minutes=5)
+    download_window: timedelta = DEFAULT_DOWNLOAD_WINDOW
+    sqlite_synchronous: str = "FULL"
+    busy_timeout: float = 30.0

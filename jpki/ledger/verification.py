@@ -1,0 +1,138 @@
+"""What a submission must pass before the ledger stores it (:func:`verify_submission`).
+
+The CMS signature (chain to the configured trust anchors, the signature
+certificate's key usage, revocation by the configured policy), the request
+document's schema and document type, that the applicant in the document is the
+holder of the certificate that signed, and that the signature is recent. Any
+failure raises :class:`SubmissionRejected` saying why; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from ..cms import CmsReason, from_pem, verify_cms
+from ..requests import MAX_DOCUMENT_SIZE, CertificateRequest, RequestSchemaError
+from ..trust import Purpose, TrustStore
+from .config import LedgerConfig
+from .errors import RejectReason, SubmissionRejected
+from .records import VerifiedRequest, jst_text
+
+__all__ = ["verify_submission"]
+
+
+def verify_submission(
+    signature: bytes,
+    content: bytes | None,
+    *,
+    config: LedgerConfig,
+    trust_store: TrustStore,
+    now: datetime,
+) -> VerifiedRequest:
+    """Every check of a submission (``content``: the document of a detached signature) at
+    ``now``; :class:`SubmissionRejected` when one fails."""
+    cfg = config
+    if not isinstance(signature, bytes | bytearray | memoryview):
+        raise SubmissionRejected(
+            RejectReason.MALFORMED, f"a signature is bytes, not {type(signature).__name__}"
+        )
+    signature = bytes(signature)
+    if not signature:
+        raise SubmissionRejected(RejectReason.MALFORMED, "the signature is empty")
+    if len(signature) > cfg.max_signature_size:
+        raise SubmissionRejected(
+            RejectReason.TOO_LARGE,
+            f"the signature is {len(signature)} bytes; at most {cfg.max_signature_size} "
+            "are accepted",
+        )
+    if content is not None:
+        if not isinstance(content, bytes | bytearray | memoryview):
+            raise SubmissionRejected(
+                RejectReason.MALFORMED,
+                f"the signed content is bytes, not {type(content).__name__}",
+            )
+        content = bytes(content)
+        if len(content) > MAX_DOCUMENT_SIZE:
+            raise SubmissionRejected(
+                RejectReason.TOO_LARGE,
+                f"the request document is {len(content)} bytes; at most "
+                f"{MAX_DOCUMENT_SIZE} are accepted",
+            )
+    if signature.lstrip()[:11] == b"-----BEGIN ":
+        try:
+            signature = from_pem(signature)
+        except ValueError as exc:
+            raise SubmissionRejected(RejectReason.MALFORMED, str(exc)) from None
+
+    result = verify_cms(
+        signature,
+        content,
+        trust_store=trust_store,
+        crls=cfg.crls,
+        policy=cfg.revocation_policy,
+        purpose=Purpose.SIGNATURE,
+        at=now,
+    )
+    if not result.valid:
+        if result.reason is CmsReason.WRONG_KEY_USAGE:
+            raise SubmissionRejected(
+                RejectReason.WRONG_CERTIFICATE, result.message, cms_reason=result.reason
+            )
+        raise SubmissionRejected(
+            RejectReason.SIGNATURE,
+            f"the signature is not accepted ({result.reason}): {result.message}",
+            cms_reason=result.reason,
+        )
+    signer = result.signer_certificate
+    if signer is None or result.holder is None:
+        raise SubmissionRejected(
+            RejectReason.WRONG_CERTIFICATE,
+            "the signer's certificate carries no holder attributes: a request must be "
+            "signed with the signature certificate (署名用電子証明書)",
+        )
+    detached = result.content is None
+    document = content if detached else result.content
+    assert document is not None
+    if len(document) > MAX_DOCUMENT_SIZE:
+        raise SubmissionRejected(
+            RejectReason.TOO_LARGE,
+            f"the request document is {len(document)} bytes; at most {MAX_DOCUMENT_SIZE} "
+            "are accepted",
+        )
+    try:
+        request = CertificateRequest.from_bytes(document, allowed_kinds=cfg.allowed_kinds)
+    except RequestSchemaError as exc:
+        raise SubmissionRejected(
+            RejectReason.SCHEMA, f"the signed document is not a valid request: {exc}"
+        ) from None
+    mismatch = request.applicant.matches(result.holder, signer)
+    if mismatch is not None:
+        raise SubmissionRejected(
+            RejectReason.IDENTITY_MISMATCH, mismatch, request_id=request.request_id
+        )
+    signing_time = result.signing_time
+    if signing_time is not None:
+        if cfg.max_signing_age is not None and now - signing_time > cfg.max_signing_age:
+            raise SubmissionRejected(
+                RejectReason.STALE,
+                f"the request was signed at {jst_text(signing_time)}, longer ago than "
+                f"{cfg.max_signing_age} before {jst_text(now)}: sign it again",
+                request_id=request.request_id,
+            )
+        if request.time > signing_time + cfg.max_clock_skew:
+            raise SubmissionRejected(
+                RejectReason.STALE,
+                f"the request is dated {jst_text(request.time)}, after it was signed "
+                f"({jst_text(signing_time)})",
+                request_id=request.request_id,
+            )
+    return VerifiedRequest(
+        request=request,
+        document=document,
+        signature=signature,
+        detached=detached,
+        verification=result,
+        content_sha256=hashlib.sha256(document).hexdigest(),
+        signature_sha256=hashlib.sha256(signature).hexdigest(),
+    )
