@@ -217,7 +217,7 @@ class JpkiCard:
         der = self.read_certificate_der(kind, pin=pin)
         try:
             return x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
             raise errors.CorruptData(
                 f"the {kind.label} on the card cannot be parsed: {exc}"
             ) from None
