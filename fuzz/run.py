@@ -7,7 +7,7 @@ Without atheris, hypothesis draws the inputs (random bytes and mutated seeds, de
 and a seed for 99 cheap variants of each: no coverage feedback, but the same budget.
 
     .venv/bin/python fuzz/run.py                         # ~1.3 M inputs, ≤ 60 s per target
-    .venv/bin/python fuzz/run.py --inputs 200000 --targets ber-tlv,cms-verify
+    .venv/bin/python fuzz/run.py --inputs 200000 --targets der-reader,cms-verify
     .venv/bin/python fuzz/run.py --engine hypothesis
 
 Prints inputs/second per target and the totals; exits 1 if any target found a bug.
@@ -70,6 +70,7 @@ def _child(name: str, libfuzzer_args: list[str]) -> None:
         import jpki
         import jpki.certs
         import jpki.cms
+        import jpki.cms._der
         import jpki.ledger
         import jpki.requests
         import jpki.textap  # noqa: F401

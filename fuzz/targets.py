@@ -268,11 +268,9 @@ def _my_number_seeds() -> list[bytes]:
 
 
 def _der(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes((tag, n)) + content
-    octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(octets))) + octets + content
+    from jpki.cms._der import encode
+
+    return encode(tag, content)
 
 
 def _children(der: bytes) -> Iterator[bytes]:
@@ -377,6 +375,88 @@ def _san_seeds() -> list[bytes]:
         _der(0x0C, b"0" * 16),
     ]
     return [b"\x00" + san, b"\x01" + join_chunks(values)]
+
+
+# -- the DER reader of jpki.cms ------------------------------------------------------------------
+
+
+def _der_reader(data: bytes) -> None:
+    """``data`` read as verify_cms reads it: the reader, the BER re-encoder and the certificate
+    reader may refuse it with ``ValueError`` only, and what they return lies inside it."""
+    from jpki.cms import _der
+
+    reader = _der.DerReader(data)
+    try:
+        top = reader.read(0, len(data))
+    except ValueError:
+        top = None
+    if top is not None:
+        _walk_der(reader, top, len(data), 0)
+    try:
+        definite = _der.definite_lengths(data)
+    except ValueError:
+        pass
+    else:  # definite lengths only now, and nothing left to change
+        assert _der.definite_lengths(definite) == definite, "definite_lengths is not idempotent"
+        try:
+            whole = _der.DerReader(definite).read(0, len(definite))
+        except _der.IndefiniteLength:
+            raise AssertionError("an indefinite length survived definite_lengths") from None
+        except ValueError:
+            pass  # a high-number tag: definite_lengths keeps it, the reader refuses it
+        else:
+            assert whole[_der.END] == len(definite)
+    try:
+        issuer, serial = _der.issuer_and_serial(data)
+    except ValueError:
+        pass
+    else:
+        assert issuer[:1] == b"\x30" and serial[:1] == b"\x02"
+        assert issuer in data and serial in data
+    for strict in (True, False):
+        try:
+            length, after = _der.read_length(data, 0, strict=strict)
+        except ValueError:
+            continue
+        assert 1 <= after <= min(len(data), 5) and length >= 0
+        if strict:
+            assert _der.encode_length(length) == data[:after], "a DER length is not minimal"
+
+
+def _walk_der(reader: Any, tlv: tuple[int, int, int, int], end: int, depth: int) -> None:
+    from jpki.cms._der import BODY, END, START, TAG
+
+    assert tlv[START] < tlv[BODY] <= tlv[END] <= end, ("element outside its parent", tlv, end)
+    if depth > 64:
+        return
+    if tlv[TAG] in (0x04, 0x24):
+        try:
+            octets = reader.octet_string(tlv)
+        except ValueError:
+            return
+        assert len(octets) <= tlv[END] - tlv[BODY]
+        return
+    if not tlv[TAG] & 0x20:
+        return
+    try:
+        children = reader.children(tlv, tlv[TAG], "element")
+    except ValueError:
+        return
+    for child in children:
+        assert tlv[BODY] <= child[START], "a child before its parent's contents"
+        _walk_der(reader, child, tlv[END], depth + 1)
+
+
+def _der_seeds() -> list[bytes]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return [
+        *_good_cms(),
+        _card_credentials().sign_cert.public_bytes(Encoding.DER),
+        bytes.fromhex("30803080020101000024800402616204016300000000"),
+        bytes.fromhex("308200050203010001"),  # a non-minimal length: BER, not DER
+        bytes.fromhex("3f810100"),  # a high-number tag
+    ]
 
 
 # -- CMS and the ledger -------------------------------------------------------------------------
@@ -551,6 +631,7 @@ def _build() -> list[Target]:
         Target("text-basic-four", _basic_four, (CorruptData,), _basic_four_seeds, 3, 1024),
         Target("text-my-number", _my_number, (CorruptData,), _my_number_seeds, 2, 64),
         Target("san-holder", _san_holder, (CertificateFormatError,), _san_seeds, 1, 1024),
+        Target("der-reader", _der_reader, (), _der_seeds, weight=2, max_size=4096),
         Target("cms-verify", _cms, (), _cms_seeds, weight=0.5, max_size=4096),
         Target("ledger-submit", _ledger, (LedgerError,), _ledger_seeds, 0.3, 4096),
         Target("request-document", _request_document, (RequestSchemaError,), _request_seeds, 1),

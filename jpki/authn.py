@@ -27,8 +27,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -37,12 +37,23 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .layout import CertKind
 from .pins import PinSource
-from .trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+from .timeutil import jst_iso
+from .trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
+from .verdict import (
+    CERTIFICATE_CHECKS,
+    CERTIFICATE_REASONS,
+    NOT_CHECKED,
+    SignatureReason,
+    Verdict,
+    certificate_checks,
+    certificate_refusal,
+)
 
 if TYPE_CHECKING:
     from .card import JpkiCard
 
 __all__ = [
+    "AUTHENTICATION_CHECKS",
     "CONTEXT",
     "DEFAULT_CHALLENGE_TTL",
     "NONCE_SIZE",
@@ -92,49 +103,53 @@ def challenge_message(challenge: Challenge | bytes) -> bytes:
     return CONTEXT + nonce
 
 
-class AuthenticationReason(StrEnum):
-    """Why an authentication was refused."""
+#: Why an authentication was refused: :class:`jpki.verdict.SignatureReason` (the same
+#: enum); :attr:`AuthenticationResult.REASONS` lists the members :meth:`Authenticator.verify`
+#: gives.
+AuthenticationReason = SignatureReason
 
-    REPLAYED = "replayed"
-    UNKNOWN_CHALLENGE = "unknown-challenge"
-    EXPIRED_CHALLENGE = "expired-challenge"
-    BAD_SIGNATURE = "bad-signature"
-    # the certificate's own problems, as jpki.trust names them
-    MALFORMED = Reason.MALFORMED.value
-    UNTRUSTED = Reason.UNTRUSTED.value
-    BAD_CERTIFICATE_SIGNATURE = Reason.BAD_SIGNATURE.value
-    EXPIRED = Reason.EXPIRED.value
-    NOT_YET_VALID = Reason.NOT_YET_VALID.value
-    REVOKED = Reason.REVOKED.value
-    CRL_STALE = Reason.CRL_STALE.value
-    CRL_BAD_SIGNATURE = Reason.CRL_BAD_SIGNATURE.value
-    NO_CRL = Reason.NO_CRL.value
-    WRONG_KEY_USAGE = Reason.WRONG_KEY_USAGE.value
-
-    @classmethod
-    def from_trust(cls, reason: Reason) -> AuthenticationReason:
-        return cls(reason.value)
+#: The checks :meth:`Authenticator.verify` reports, in order.
+AUTHENTICATION_CHECKS: Final = ("challenge", "signature", *CERTIFICATE_CHECKS.values())
 
 
 @dataclass(frozen=True)
-class AuthenticationResult:
-    """The outcome of :meth:`Authenticator.verify`.
+class AuthenticationResult(Verdict):
+    """The outcome of :meth:`Authenticator.verify` (see :class:`jpki.verdict.Verdict`).
 
-    ``certificate_serial`` identifies the card's user-authentication
-    certificate (the certificate names no person); ``validation`` is the trust
-    store's verdict, ``None`` when verification stopped before it.
+    ``signer_certificate`` is the card's user-authentication certificate that answered
+    and ``certificate_serial`` its serial number (the certificate names no person, so
+    ``holder`` is ``None``); ``validation`` is the trust store's verdict, ``None`` when
+    verification stopped before it. ``checks`` maps each of :data:`AUTHENTICATION_CHECKS`
+    to its outcome.
     """
 
-    ok: bool
-    reason: AuthenticationReason | None
-    message: str
     certificate_serial: int | None
     issuer_generation: str | None
-    validation: ValidationResult | None
     checked_at: datetime
 
-    def __bool__(self) -> bool:
-        return self.ok
+    OUTCOMES: ClassVar[tuple[str, str]] = ("authenticated", "not authenticated")
+    VALID_KEY: ClassVar[str] = "authenticated"
+    REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
+        AuthenticationReason.REPLAYED,
+        AuthenticationReason.UNKNOWN_CHALLENGE,
+        AuthenticationReason.EXPIRED_CHALLENGE,
+        AuthenticationReason.BAD_SIGNATURE,
+    }
+
+    @property
+    def ok(self) -> bool:
+        """Whether the applicant is authenticated (``valid``)."""
+        return self.valid
+
+    def _details(self) -> dict[str, Any]:
+        return {"checked_at": jst_iso(self.checked_at)}
+
+    def _certificate_dict(self, cert: x509.Certificate) -> dict[str, Any]:
+        return {
+            **super()._certificate_dict(cert),
+            "issuer": cert.issuer.rfc4514_string(),
+            "not_after": jst_iso(cert.not_valid_after_utc),
+        }
 
 
 @dataclass(frozen=True)
@@ -222,88 +237,98 @@ class Authenticator:
     ) -> AuthenticationResult:
         """Check the card's answer to ``challenge`` (which this call uses up)."""
         now = self._now()
-        serial = _serial(auth_certificate)
+        certificate = auth_certificate if isinstance(auth_certificate, x509.Certificate) else None
+        checks = dict.fromkeys(AUTHENTICATION_CHECKS, NOT_CHECKED)
 
-        def refuse(
-            reason: AuthenticationReason,
+        def result(
+            reason: AuthenticationReason | None,
             message: str,
             validation: ValidationResult | None = None,
         ) -> AuthenticationResult:
             return AuthenticationResult(
-                ok=False,
+                valid=reason is None,
                 reason=reason,
                 message=message,
-                certificate_serial=serial,
-                issuer_generation=validation.issuer_generation if validation else None,
+                signer_certificate=certificate,
+                checks=MappingProxyType(dict(checks)),
                 validation=validation,
+                certificate_serial=_serial(certificate),
+                issuer_generation=validation.issuer_generation if validation else None,
                 checked_at=now,
             )
+
+        def refuse(check: str, reason: AuthenticationReason, message: str) -> AuthenticationResult:
+            checks[check] = f"failed: {message}"
+            return result(reason, message)
 
         try:
             message = challenge_message(challenge)
         except ValueError as exc:
-            return refuse(AuthenticationReason.UNKNOWN_CHALLENGE, str(exc))
+            return refuse("challenge", AuthenticationReason.UNKNOWN_CHALLENGE, str(exc))
         nonce = message[len(CONTEXT) :]
         with self._lock:
             self._forget_old(now)
             entry = self._issued.get(nonce)
             if entry is None:
                 return refuse(
+                    "challenge",
                     AuthenticationReason.UNKNOWN_CHALLENGE,
                     "this challenge was not issued here (or is long gone)",
                 )
             if entry.used:
                 return refuse(
+                    "challenge",
                     AuthenticationReason.REPLAYED,
                     "this challenge was already used; a challenge is good for one answer",
                 )
             entry.used = True
         if now > entry.challenge.expires_at:
             return refuse(
+                "challenge",
                 AuthenticationReason.EXPIRED_CHALLENGE,
                 "the challenge expired before it was answered; start again",
             )
+        checks["challenge"] = "ok"
 
-        if not isinstance(auth_certificate, x509.Certificate):
-            return refuse(AuthenticationReason.MALFORMED, "no certificate was given")
+        if certificate is None:
+            return refuse(
+                "certificate-format", AuthenticationReason.MALFORMED, "no certificate was given"
+            )
         try:
-            public = auth_certificate.public_key()
+            public = certificate.public_key()
         except (ValueError, TypeError) as exc:
             return refuse(
-                AuthenticationReason.MALFORMED, f"the certificate's key cannot be read: {exc}"
+                "certificate-format",
+                AuthenticationReason.MALFORMED,
+                f"the certificate's key cannot be read: {exc}",
             )
         if not isinstance(public, rsa.RSAPublicKey):
-            return refuse(AuthenticationReason.MALFORMED, "the certificate holds no RSA key")
+            return refuse(
+                "certificate-format",
+                AuthenticationReason.MALFORMED,
+                "the certificate holds no RSA key",
+            )
         try:
             public.verify(bytes(signature), message, padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, ValueError, TypeError):
             return refuse(
+                "signature",
                 AuthenticationReason.BAD_SIGNATURE,
                 "the signature does not match the challenge and the certificate's key",
             )
+        checks["signature"] = "ok (RSA PKCS#1 v1.5, SHA-256)"
 
         validation = self.trust_store.validate(
-            auth_certificate,
+            certificate,
             purpose=Purpose.AUTHENTICATION,
             at=now,
             crls=self.crls,
             policy=self.crl_policy,
         )
+        checks.update(certificate_checks(validation))
         if not validation.valid:
-            return refuse(
-                AuthenticationReason.from_trust(validation.reason or Reason.UNTRUSTED),
-                validation.message,
-                validation,
-            )
-        return AuthenticationResult(
-            ok=True,
-            reason=None,
-            message=f"Authenticated. {validation.message}",
-            certificate_serial=serial,
-            issuer_generation=validation.issuer_generation,
-            validation=validation,
-            checked_at=now,
-        )
+            return result(*certificate_refusal(validation), validation)
+        return result(None, f"Authenticated. {validation.message}", validation)
 
 
 def _serial(certificate: object) -> int | None:

@@ -1,8 +1,18 @@
-"""DER DigestInfo (PKCS #1) for the card's on-card PKCS#1 v1.5 signature."""
+"""DER DigestInfo (PKCS #1) for the card's on-card PKCS#1 v1.5 signature, and the hashes
+the library signs with."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
 from cryptography.hazmat.primitives import hashes
+
+#: The hashes signatures are made and accepted with, by ``cryptography``'s name.
+SHA2: Final[Mapping[str, type[hashes.HashAlgorithm]]] = MappingProxyType(
+    {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+)
 
 # DER of DigestInfo { AlgorithmIdentifier { oid, NULL }, OCTET STRING (digest follows) }
 _PREFIXES: dict[str, bytes] = {

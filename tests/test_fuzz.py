@@ -4,9 +4,9 @@ card keeps its PIN rules whatever it is sent. The one home of the "never raises"
 
 * APDU codecs (CommandApdu, ResponseApdu, the channel's 61xx/6Cxx handling), BER-TLV, token
   info, the text AP's records, subjectAltName holder attributes (fuzzed otherName values, any
-  text read back or refused, CertificateInfo), CMS (``verify_cms``: random bytes, BER
-  starts, mutations of good signatures) and the ledger's ``submit``, and ``JpkiCard``
-  against a hostile card;
+  text read back or refused, CertificateInfo), the DER reader of ``jpki.cms`` (and BER
+  trees made definite), CMS (``verify_cms``: random bytes, BER starts, mutations of good
+  signatures) and the ledger's ``submit``, and ``JpkiCard`` against a hostile card;
 * the mock card as a hypothesis state machine mixing valid commands and random bytes: it
   always answers, never unlocks a blocked PIN, never hands out the signature certificate,
   the text AP's records or a signature without the right PIN verified since the last
@@ -61,6 +61,7 @@ from jpki.certs import (
     parse_holder_attributes,
 )
 from jpki.cms import CmsVerification, sign_cms_with_key, verify_cms
+from jpki.cms import _der as der
 from jpki.ledger import Ledger, LedgerConfig, LedgerError, SubmitResult
 from jpki.requests import Applicant, CertificateRequest, CounterDelivery
 from jpki.textap import BasicInfo, parse_basic_four, parse_my_number
@@ -502,6 +503,78 @@ def test_verify_cms_never_raises(signature: bytes, content: bytes | None) -> Non
 def test_verify_cms_takes_any_text(text: str) -> None:
     _verify_any("-----BEGIN PKCS7-----\n" + text + "\n-----END PKCS7-----\n", CONTENT)
     _verify_any(text, None)
+
+
+# -- the DER reader of jpki.cms ------------------------------------------------------------------
+
+PRIMITIVE_TAGS = st.sampled_from([0x02, 0x04, 0x05, 0x06, 0x0C, 0x13, 0x17, 0x80, 0x81])
+CONSTRUCTED_TAGS = st.sampled_from([0x30, 0x31, 0xA0, 0xA1, 0xA3])
+
+
+def der_trees() -> st.SearchStrategy[Any]:
+    """(tag, contents) for a primitive element, (tag, [children]) for a constructed one."""
+    leaves = st.tuples(PRIMITIVE_TAGS, st.binary(max_size=300))
+    return st.recursive(
+        leaves, lambda kids: st.tuples(CONSTRUCTED_TAGS, st.lists(kids, max_size=4)), max_leaves=12
+    )
+
+
+def der_of(tree: Any) -> bytes:
+    tag, contents = tree
+    body = contents if isinstance(contents, bytes) else b"".join(map(der_of, contents))
+    return der.encode(tag, body)
+
+
+def ber_of(tree: Any, indefinite: Any) -> bytes:
+    """The tree in BER: each constructed element with an indefinite length or not (drawn)."""
+    tag, contents = tree
+    if isinstance(contents, bytes):
+        return der.encode(tag, contents)
+    body = b"".join(ber_of(child, indefinite) for child in contents)
+    if indefinite():
+        return bytes([tag, 0x80]) + body + b"\x00\x00"
+    return der.encode(tag, body)
+
+
+def read_back(reader: der.DerReader, tlv: der.Tlv) -> Any:
+    tag = tlv[der.TAG]
+    if tag & 0x20:
+        return (tag, [read_back(reader, c) for c in reader.children(tlv, tag, "element")])
+    return (tag, reader.contents(tlv, tag, "element"))
+
+
+@fuzz(300)
+@given(der_trees(), st.data())
+def test_ber_with_indefinite_lengths_becomes_the_der_of_the_same_tree(
+    tree: Any, data: st.DataObject
+) -> None:
+    encoded = der_of(tree)
+    ber = ber_of(tree, lambda: data.draw(st.booleans()))
+    assert der.definite_lengths(ber) == encoded
+    assert der.definite_lengths(encoded) == encoded  # DER is copied byte for byte
+    reader = der.DerReader(encoded)
+    assert read_back(reader, reader.read(0, len(encoded))) == tree
+    if ber != encoded:
+        with pytest.raises(der.IndefiniteLength):
+            read_back(der.DerReader(ber), der.DerReader(ber).read(0, len(ber)))
+
+
+@fuzz(300)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4))
+def test_der_lengths_round_trip_and_only_the_minimal_form_is_der(n: int, width: int) -> None:
+    encoded = der.encode_length(n)
+    assert der.read_length(encoded + b"rest", 0) == (n, len(encoded))
+    padded = bytes([0x80 | width]) + n.to_bytes(4, "big")[-width:]
+    if int.from_bytes(padded[1:], "big") == n and padded != encoded:  # another form of n
+        assert der.read_length(padded, 0, strict=False) == (n, len(padded))
+        with pytest.raises(ValueError, match="non-minimal"):
+            der.read_length(padded, 0)
+
+
+@fuzz(300)
+@given(st.one_of(st.binary(max_size=600), mutations(targets()["der-reader"].seeds())))
+def test_der_reader_target(data: bytes) -> None:
+    targets()["der-reader"].one_input(data)
 
 
 @pytest.fixture(scope="module")

@@ -374,8 +374,8 @@ def test_sign_wrong_pin_does_not_sign(
 
 def test_private_key_facade(mock_card: MockCard) -> None:
     jpki_card = JpkiCard(mock_card)
-    key = jpki_card.private_key(
-        CertKind.SIGN, "ABCD1234", certificate=mock_card.credentials.sign_cert
+    key = jpki_card.private_key(  # a prompt: this key signs twice (a PIN string is for one)
+        CertKind.SIGN, lambda kind, tries: "ABCD1234", certificate=mock_card.credentials.sign_cert
     )
     sig = key.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
     key.public_key().verify(sig, b"data", padding.PKCS1v15(), hashes.SHA256())

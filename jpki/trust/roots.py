@@ -1,0 +1,130 @@
+"""The trust anchors: the J-LIS roots shipped with the package and pinned by fingerprint,
+and certificate and CRL files read from disk (PEM or DER; a directory is read file by
+file)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from ..errors import JpkiError
+
+__all__ = [
+    "PRODUCTION_ROOTS",
+    "TrustDataError",
+    "fp_hex",
+    "parse_certificates",
+    "pem_blocks",
+    "production_anchors",
+    "read_files",
+]
+
+#: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints
+#: (JPKI.md, "Certificate profile"). :meth:`TrustStore.production` refuses a file
+#: whose fingerprint differs.
+PRODUCTION_ROOTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "sign_ca_2015.pem": "196454 05A1FE14 377434BD 55957628 AC403855 7C542403 A2243F21 C706FC93 55",
+        "auth_ca_2015.pem": "4DCFC4 CA0AAF9F B2A3081B 3F0C991C 320B3ACC 008667A3 41EEAEC5 AF1D58CA 7D",
+        "sign_ca_2023.pem": "D227F6 CDE11D35 C5252178 F106F843 D2465194 4975413B 539FA2FB 68DBFA36 5F",
+        "auth_ca_2023.pem": "64114F 29620C24 ED2631D4 6476A040 E7EE740D 956089C0 0B036A6A 8118C322 B5",
+    }
+)
+
+
+class TrustDataError(JpkiError, ValueError):
+    """A trust-anchor or CRL file (or object) cannot be used; ``source`` names it."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+def fp_hex(fp: bytes) -> str:
+    return fp.hex().upper()
+
+
+PEM_RE: Final = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?-----END \1-----", re.DOTALL)
+
+
+def read_files(paths: Iterable[str | Path], *, what: str) -> Iterator[tuple[Path, bytes]]:
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            try:
+                children = sorted(path.iterdir())
+            except OSError as exc:
+                raise TrustDataError(
+                    str(path), f"cannot list the directory ({exc.strerror})"
+                ) from exc
+            files = [c for c in children if c.is_file() and not c.name.startswith(".")]
+        else:
+            files = [path]
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except FileNotFoundError as exc:
+                raise TrustDataError(str(file), f"no such {what} file") from exc
+            except OSError as exc:
+                raise TrustDataError(
+                    str(file), f"cannot read the {what} file ({exc.strerror})"
+                ) from exc
+            yield file, data
+
+
+def pem_blocks(data: bytes, label: bytes) -> tuple[list[bytes], list[str]]:
+    found: list[bytes] = []
+    others: list[str] = []
+    for m in PEM_RE.finditer(data):
+        if m.group(1) == label:
+            found.append(m.group(0))
+        else:
+            others.append(m.group(1).decode("ascii"))
+    return found, others
+
+
+def parse_certificates(path: str, data: bytes) -> list[x509.Certificate]:
+    if b"-----BEGIN" in data:
+        blocks, others = pem_blocks(data, b"CERTIFICATE")
+        if not blocks:
+            extra = f" (it holds: {', '.join(sorted(set(others)))})" if others else ""
+            raise TrustDataError(path, f"no PEM 'CERTIFICATE' block{extra}")
+        out = []
+        for i, block in enumerate(blocks):
+            try:
+                out.append(x509.load_pem_x509_certificate(block))
+            except ValueError as exc:
+                raise TrustDataError(path, f"PEM certificate {i + 1} is damaged ({exc})") from exc
+        return out
+    try:
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        raise TrustDataError(path, "neither a DER nor a PEM certificate") from exc
+
+
+def production_anchors() -> list[x509.Certificate]:
+    """The J-LIS roots shipped in ``jpki/data``, each checked against its pinned SHA-256
+    fingerprint (:class:`TrustDataError` if a file is missing, damaged or not the pinned
+    one)."""
+    anchors = []
+    folder = resources.files("jpki").joinpath("data")
+    for name, fingerprint in PRODUCTION_ROOTS.items():
+        source = f"jpki/data/{name}"
+        certs = parse_certificates(source, folder.joinpath(name).read_bytes())
+        if len(certs) != 1:
+            raise TrustDataError(source, f"expected one certificate, found {len(certs)}")
+        actual = fp_hex(certs[0].fingerprint(hashes.SHA256()))
+        if actual != fingerprint.replace(" ", ""):
+            raise TrustDataError(source, f"SHA-256 fingerprint {actual} is not the pinned one")
+        anchors.append(certs[0])
+    return anchors
