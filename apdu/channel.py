@@ -13,10 +13,10 @@ from contextlib import AbstractContextManager, nullcontext
 from . import trace
 from .command import CommandApdu
 from .errors import CommunicationError
+from .instructions import INS
 from .response import ResponseApdu
 from .transport import SupportsTransaction, Transport
 
-INS_GET_RESPONSE = 0xC0
 _MAX_GET_RESPONSE = 256  # 64 KiB at most; a card that keeps saying 61xx is broken
 
 
@@ -55,7 +55,7 @@ class ApduChannel:
         data = bytearray(raw[:-2])
         cla = command.cla & 0x03 if command.cla < 0x80 else 0x00
         for _ in range(_MAX_GET_RESPONSE):
-            get = bytes((cla, INS_GET_RESPONSE, 0, 0, raw[-1]))
+            get = bytes((cla, INS.GET_RESPONSE, 0, 0, raw[-1]))
             raw = self.transmit_raw(get)
             if len(raw) < 2:
                 raise CommunicationError("the card answered without a status word")

@@ -6,9 +6,7 @@ exception text.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from .status import SW, describe
+from .status import describe, retries_left
 
 
 class SmartcardError(Exception):
@@ -20,13 +18,14 @@ class ApduFormatError(SmartcardError, ValueError):
 
 
 class ApduError(SmartcardError):
-    """The card answered with a status word other than success.
+    """The card answered with a status word other than success (see
+    :meth:`apdu.ResponseApdu.check`).
 
-    ``sw`` is the 16-bit status word. :meth:`from_sw` picks the most specific
-    subclass.
+    ``sw`` is the 16-bit status word; compare it with :class:`apdu.SW`. One class
+    for every status word, as the status word says what happened: callers with
+    a meaning of their own for it (a JPKI session's wrong PIN, a missing
+    application) decode it with :mod:`apdu.status` and raise their own error.
     """
-
-    status: ClassVar[frozenset[int]] = frozenset()
 
     def __init__(self, sw: int, message: str | None = None) -> None:
         self.sw = sw
@@ -40,67 +39,10 @@ class ApduError(SmartcardError):
     def sw2(self) -> int:
         return self.sw & 0xFF
 
-    @staticmethod
-    def from_sw(sw: int) -> ApduError:
-        """The most specific :class:`ApduError` subclass for ``sw``."""
-        if sw >> 8 == 0x63 and sw & 0xF0 == 0xC0:
-            return VerificationFailed(sw)
-        for cls in _SPECIFIC:
-            if sw in cls.status:
-                return cls(sw)
-        return ApduError(sw)
-
-
-class VerificationFailed(ApduError):
-    """``63Cx``: a VERIFY failed (or a status VERIFY reports) ``x`` tries left."""
-
     @property
-    def retries(self) -> int:
-        return self.sw & 0x0F
-
-
-class WrongLength(ApduError):
-    status = frozenset({SW.WRONG_LENGTH})
-
-
-class SecurityStatusNotSatisfied(ApduError):
-    status = frozenset({SW.SECURITY_STATUS_NOT_SATISFIED})
-
-
-class AuthenticationBlocked(ApduError):
-    status = frozenset({SW.AUTH_METHOD_BLOCKED, SW.REFERENCE_DATA_NOT_USABLE})
-
-
-class FileNotFound(ApduError):
-    status = frozenset({SW.FILE_NOT_FOUND})
-
-
-class IncorrectParameters(ApduError):
-    status = frozenset({SW.INCORRECT_P1P2})
-
-
-class OffsetOutOfRange(ApduError):
-    status = frozenset({SW.WRONG_P1P2})
-
-
-class InstructionNotSupported(ApduError):
-    status = frozenset({SW.INS_NOT_SUPPORTED})
-
-
-class ClassNotSupported(ApduError):
-    status = frozenset({SW.CLA_NOT_SUPPORTED})
-
-
-_SPECIFIC: tuple[type[ApduError], ...] = (
-    WrongLength,
-    SecurityStatusNotSatisfied,
-    AuthenticationBlocked,
-    FileNotFound,
-    IncorrectParameters,
-    OffsetOutOfRange,
-    InstructionNotSupported,
-    ClassNotSupported,
-)
+    def retries(self) -> int | None:
+        """The tries left a ``63Cx`` answer reports, else ``None``."""
+        return retries_left(self.sw)
 
 
 class TransportError(SmartcardError):

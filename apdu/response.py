@@ -41,7 +41,7 @@ class ResponseApdu:
         """Return the data if the SW is ``9000`` (or one of ``also_ok``), else raise."""
         if self.sw == SW.OK or self.sw in also_ok:
             return self.data
-        raise ApduError.from_sw(self.sw)
+        raise ApduError(self.sw)
 
     def __str__(self) -> str:
         return f"{len(self.data)} bytes, {describe(self.sw)}"

@@ -1,8 +1,15 @@
-"""ISO 7816-4 status words (SW1 SW2) and what they mean."""
+"""ISO 7816-4 status words (SW1 SW2) and what they mean.
+
+The one home of their decoding: :func:`retries_left` reads the tries a ``63Cx``
+answer reports, :func:`retries_sw` builds one, :data:`BLOCKED` are the answers
+that say a PIN (reference data) is blocked, :func:`describe` puts any of them in
+words.
+"""
 
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Final
 
 
 class SW(IntEnum):
@@ -26,6 +33,29 @@ class SW(IntEnum):
     INS_NOT_SUPPORTED = 0x6D00
     CLA_NOT_SUPPORTED = 0x6E00
     NO_PRECISE_DIAGNOSIS = 0x6F00
+
+
+#: ``63Cx``: a VERIFY (or CHANGE REFERENCE DATA) failed, or a VERIFY without data reports;
+#: ``x`` tries are left.
+_RETRIES_SW1: Final = 0x63
+_RETRIES_NIBBLE: Final = 0xC0
+
+#: The answers saying that the reference data (a PIN) is blocked.
+BLOCKED: Final = frozenset({SW.AUTH_METHOD_BLOCKED, SW.REFERENCE_DATA_NOT_USABLE})
+
+
+def retries_left(sw: int) -> int | None:
+    """The tries left a ``63Cx`` status word reports (``x``), else ``None``."""
+    if sw >> 8 == _RETRIES_SW1 and sw & 0xF0 == _RETRIES_NIBBLE:
+        return sw & 0x0F
+    return None
+
+
+def retries_sw(retries: int) -> int:
+    """The status word ``63Cx`` reporting ``retries`` (0-15) tries left."""
+    if not 0 <= retries <= 0x0F:
+        raise ValueError(f"a 63Cx status word reports 0 to 15 tries, not {retries}")
+    return (_RETRIES_SW1 << 8) | _RETRIES_NIBBLE | retries
 
 
 _MEANINGS: dict[int, str] = {
@@ -53,10 +83,11 @@ _MEANINGS: dict[int, str] = {
 def describe(sw: int) -> str:
     """A short description of a status word: ``'63C2 verification failed, 2 tries left'``."""
     sw1, sw2 = sw >> 8, sw & 0xFF
+    retries = retries_left(sw)
     if sw in _MEANINGS:
         text = _MEANINGS[sw]
-    elif sw1 == 0x63 and sw2 & 0xF0 == 0xC0:
-        text = f"verification failed, {sw2 & 0x0F} tries left"
+    elif retries is not None:
+        text = f"verification failed, {retries} tries left"
     elif sw1 == 0x61:
         text = f"{sw2 or 256} more response bytes available"
     elif sw1 == 0x6C:

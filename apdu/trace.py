@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 
+from .instructions import PIN_BEARING
+
 TRACE = 5
 logging.addLevelName(TRACE, "TRACE")
 
 logger = logging.getLogger("apdu.trace")
 
 #: Instructions whose data field may hold a PIN.
-SECRET_INS = frozenset({0x20, 0x21, 0x24, 0x2C})
+SECRET_INS = PIN_BEARING
 
 
 def redact_command(apdu: bytes) -> str:

@@ -33,6 +33,8 @@ from .worker import Services, WorkerThread
 logger = logging.getLogger("gui.app")
 
 WINDOW_SIZE = (1280, 800)
+#: ``--reader mock``: software cards and the mock panel (needs the mock_card package).
+MOCK_READER = "mock"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -81,8 +83,8 @@ class _OwningServices:
         self.services = services
         self.ledger = ledger
 
-    def run(self, effect: Any, *, language: str | None = None) -> Any:
-        return self.services.run(effect, language=language)
+    def run(self, effect: Any) -> Any:
+        return self.services.run(effect)
 
     def close(self) -> None:
         self.ledger.close()
@@ -118,7 +120,7 @@ def build_kiosk(
     ``services_factory(watch, mock_cards)`` replaces the real services (development only).
     Call ``kiosk.window.start()`` once the window is shown.
     """
-    mock = reader == "mock"
+    mock = reader == MOCK_READER
     cards: Any = None
     panel = None
     watch: CardWatch
@@ -135,7 +137,8 @@ def build_kiosk(
             from jpki.ledger import Ledger
             from jpki.trust import CrlStore, TrustStore
 
-            from .services import KioskServices, ledger_config
+            from .services import KioskServices
+            from .setup import ledger_config
 
             trust = TrustStore.from_certificates(cards.trust_anchors())
             crls = CrlStore.from_crls(cards.crls())
@@ -159,7 +162,8 @@ def build_kiosk(
         watch = pcsc_watch
 
         def make_services() -> Services:
-            from .services import KioskServices, pcsc_card_opener
+            from .services import KioskServices
+            from .setup import pcsc_card_opener
 
             def opener() -> Any:
                 return pcsc_card_opener(pcsc_watch.reader or reader)()
@@ -183,12 +187,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"jpki-kiosk: {exc}", file=sys.stderr)
         return 2
-    if args.ledger and args.reader != "mock":
+    if args.ledger and args.reader != MOCK_READER:
         print(
             "jpki-kiosk: --ledger is for mock mode; set [ledger] url in the configuration",
             file=sys.stderr,
         )
         return 2
+    if args.reader == MOCK_READER:
+        try:
+            from . import mock_panel  # noqa: F401 - the one module importing mock_card
+        except ImportError as exc:
+            print(
+                "jpki-kiosk: --reader mock needs the mock card (the mock_card package), "
+                f"which is not installed: {exc}",
+                file=sys.stderr,
+            )
+            return 2
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "jpki-kiosk"])
     assert isinstance(app, QApplication)
     setup_application(app)

@@ -222,19 +222,21 @@ Event = (
 
 
 # -- effects ------------------------------------------------------------------------------
+# Every effect that ends in an event carries the session's language: its messages (and the
+# request it signs) are in that language, whatever the screen shows when it ends.
 
 
 @dataclass(frozen=True, slots=True)
 class ReadCard:
     session: int
-    language: str = "ja"
+    language: str
 
 
 @dataclass(frozen=True, slots=True)
 class Authenticate:
     session: int
     pin: Secret
-    language: str = "ja"
+    language: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +244,7 @@ class ReadIdentity:
     session: int
     pin: Secret
     source: IdentitySource
-    language: str = "ja"
+    language: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,12 +253,13 @@ class SignAndSubmit:
     pin: Secret
     form: RequestForm
     identity: Identity
-    language: str = "ja"  # the session's: the request's and the messages' language
+    language: str  # the request's language too
 
 
 @dataclass(frozen=True, slots=True)
 class Wipe:
-    """Clear every entered value and PIN buffer on the screens."""
+    """Clear every entered value and PIN buffer on the screens (and the services' session
+    state). It ends in no event and says nothing, so it carries no language."""
 
 
 Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | Wipe
@@ -406,7 +409,7 @@ def _pin_entered(model: Model, event: Event) -> Step:
     model = replace(model, notice=Notice.NONE)
     if model.screen is Screen.AUTH_PIN:
         return replace(model, screen=Screen.AUTHENTICATING), [
-            Authenticate(model.session, event.pin)
+            Authenticate(model.session, event.pin, model.language)
         ]
     if model.screen is Screen.IDENTITY_PIN:
         effect = ReadIdentity(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 
 from jpki.requests import DeliveryMethod
 
+from . import texts
 from .config import ConfigError, KioskConfig
 
 if TYPE_CHECKING:
@@ -16,11 +17,6 @@ if TYPE_CHECKING:
 
 # A Japanese postal code: 〒102-8160, 102-8160, １０２－８１６０, 1028160.
 _POSTAL_CODE: Final = re.compile(r"(?<![0-9])([0-9]{3})[-‐−ー]?([0-9]{4})(?![0-9])")
-
-
-def localized(lang: str, en: str, ja: str) -> str:
-    """``ja`` for a Japanese session, else ``en``."""
-    return ja if lang == "ja" else en
 
 
 def postal_code(form: RequestForm) -> str | None:
@@ -42,36 +38,16 @@ def form_problem(config: KioskConfig, form: RequestForm, *, language: str = "ja"
     try:
         item = config.document_type(form.certificate)
     except ConfigError:
-        return localized(
-            lang,
-            "This certificate is not offered here.",
-            "この証明書はここでは申請できません。",
-        )
+        return texts.text(lang, texts.NOT_OFFERED)
     if not 1 <= form.copies <= config.max_copies:
-        return localized(
-            lang,
-            f"Choose 1 to {config.max_copies} copies.",
-            f"部数は1〜{config.max_copies}部で選んでください。",
-        )
+        return texts.text(lang, texts.COPIES_RANGE, max=config.max_copies)
     if form.delivery not in item.deliveries:
-        return localized(
-            lang,
-            "This certificate cannot be delivered that way.",
-            "この証明書はその方法では受け取れません。",
-        )
+        return texts.text(lang, texts.NOT_DELIVERED_THAT_WAY)
     if form.delivery is DeliveryMethod.POSTAL:
         if not form.postal_address.strip():
-            return localized(lang, "Enter the postal address.", "郵送先の住所を入力してください。")
+            return texts.text(lang, texts.ENTER_POSTAL_ADDRESS)
         if postal_code(form) is None:
-            return localized(
-                lang,
-                "Enter the postal code (for example 102-8160).",
-                "郵便番号を入力してください（例：102-8160）。",
-            )
+            return texts.text(lang, texts.ENTER_POSTAL_CODE)
     if form.delivery is DeliveryMethod.DIGITAL_PDF and not form.recipient.strip():
-        return localized(
-            lang,
-            "Enter the organisation the PDF is for.",
-            "PDFの提出先を入力してください。",
-        )
+        return texts.text(lang, texts.ENTER_PDF_RECIPIENT)
     return None

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jpki.card import JpkiCard
+from jpki.errors import NoCard
 from mock_card import CardProfile, Holder, LatencyModel, MockCard, MockPki, Sex
 
 from .card_watch import MockCardWatch
 from .widgets import style
-
-if TYPE_CHECKING:
-    from jpki.card import JpkiCard
 
 #: The holders the panel offers: key, label, card profile, holder, auth PIN blocked.
 HOLDERS: tuple[tuple[str, str, CardProfile, Holder, bool], ...] = (
@@ -101,9 +100,25 @@ class MockCards:
         ]
 
 
+def mock_card_opener(card: MockCard) -> Callable[[], AbstractContextManager[JpkiCard]]:
+    """A card opener (see :mod:`gui.setup`) for an in-process :class:`mock_card.MockCard`, as
+    a PC/SC reader opens a card: :class:`jpki.NoCard` when it is out of the slot, and a reset
+    (no PIN stays verified) at the end of each effect."""
+
+    @contextmanager
+    def open_mock() -> Iterator[JpkiCard]:
+        if not card.present:
+            raise NoCard("no card in the reader")
+        try:
+            yield JpkiCard(card, extended_length=card.extended_length, reader="mock")
+        finally:
+            card.reset()
+
+    return open_mock
+
+
 def switching_opener(watch: MockCardWatch) -> Callable[[], AbstractContextManager[JpkiCard]]:
-    """A card opener (see :mod:`gui.services`) for whichever mock card is by the slot now."""
-    from .services import mock_card_opener
+    """A card opener for whichever mock card is by the slot now."""
 
     @contextmanager
     def open_current() -> Iterator[JpkiCard]:

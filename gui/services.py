@@ -5,9 +5,13 @@ effect the flow asks for, and feeds the event it returns back into
 :func:`gui.flow.step`::
 
     services = KioskServices.from_config(config, pcsc_card_opener())
-    event = services.run(effect, language=model.language)
+    event = services.run(effect)
     if event is not None:
         model, effects = step(model, event)
+
+Each effect carries the session's language: the messages and the request are in it
+(:mod:`gui.texts`). What the services are built from is :mod:`gui.setup`; how a failed
+effect becomes its event, :mod:`gui.outcomes`.
 
 What each effect does:
 
@@ -39,14 +43,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import Final, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -63,7 +64,7 @@ from jpki.certs import (
 )
 from jpki.cms import sign_cms
 from jpki.layout import CertKind, PinKind
-from jpki.ledger import Ledger, LedgerConfig, SubmissionRejected
+from jpki.ledger import Ledger, SubmissionRejected
 from jpki.pins import is_valid_pin
 from jpki.requests import (
     Applicant,
@@ -76,8 +77,9 @@ from jpki.requests import (
     RequestSchemaError,
 )
 from jpki.requests import Delivery as RequestDelivery
-from jpki.trust import CrlStore, Purpose, Reason, RevocationPolicy, TrustStore, ValidationResult
+from jpki.trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 
+from . import texts
 from .config import IdentitySource, KioskConfig
 from .flow import (
     Authenticate,
@@ -92,32 +94,29 @@ from .flow import (
     ReadIdentity,
     Receipt,
     RequestForm,
-    Secret,
     SignAndSubmit,
     Wipe,
 )
-from .forms import form_problem, localized, postal_code
-
-if TYPE_CHECKING:
-    from mock_card import MockCard
+from .forms import form_problem, postal_code
+from .outcomes import (
+    Refused,
+    bad_pin_format,
+    log_unexpected,
+    one_line,
+    pin_failure,
+    problem_of,
+)
+from .setup import CardOpener, crl_store_from_config, ledger_config, trust_store_from_config
+from .texts import text
+from .worker import unexpected_event
 
 __all__ = [
     "CONVENIENCE_STORE_CODE",
     "COUNTER_CODE",
-    "CardOpener",
     "KioskServices",
-    "crl_store_from_config",
-    "form_problem",
-    "ledger_config",
-    "mock_card_opener",
-    "pcsc_card_opener",
-    "trust_store_from_config",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Opens the card for one effect: a context manager giving a :class:`JpkiCard` session.
-CardOpener = Callable[[], AbstractContextManager[JpkiCard]]
 
 #: The pick-up counter and the convenience-store code put into requests. The kiosk
 #: configuration has no such settings (yet); the request schema needs a code.
@@ -133,84 +132,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-# -- building the pieces from the kiosk configuration ------------------------------------------
-
-
-def trust_store_from_config(config: KioskConfig) -> TrustStore:
-    """The J-LIS production roots, plus the extra anchors in ``config.trust`` (PEM/DER files
-    or folders)."""
-    production = TrustStore.production()
-    if not config.trust:
-        return production
-    extra = TrustStore.from_paths(config.trust)
-    return TrustStore.from_certificates([*production.anchors, *extra.anchors])
-
-
-def crl_store_from_config(config: KioskConfig) -> CrlStore | None:
-    """The CRL files (or folders of them) in ``config.crls``; ``None`` when there are none."""
-    return CrlStore.from_paths(config.crls) if config.crls else None
-
-
-def ledger_config(
-    config: KioskConfig, trust_store: TrustStore, crls: CrlStore | None
-) -> LedgerConfig:
-    """How the ledger verifies this kiosk's submissions: the same trust, CRLs and revocation
-    policy as the kiosk, the kiosk's catalogue as the allowed kinds, its PDF download window."""
-    return LedgerConfig(
-        trust_store=trust_store,
-        crls=crls,
-        revocation_policy=RevocationPolicy(config.revocation),
-        allowed_kinds=frozenset(item.code for item in config.catalogue),
-        download_window=timedelta(days=config.pdf_download_days),
-    )
-
-
-# -- card openers ------------------------------------------------------------------------------
-
-
-def mock_card_opener(card: MockCard) -> CardOpener:
-    """Open an in-process :class:`mock_card.MockCard` for each effect, as a PC/SC reader would:
-    :class:`jpki.NoCard` when it is removed, and a reset (no PIN stays verified) at the end."""
-
-    @contextmanager
-    def open_mock() -> Iterator[JpkiCard]:
-        if not card.present:
-            raise errors.NoCard("no card in the reader")
-        try:
-            yield JpkiCard(card, extended_length=card.extended_length, reader="mock")
-        finally:
-            card.reset()
-
-    return open_mock
-
-
-def pcsc_card_opener(reader: str | None = None) -> CardOpener:
-    """Open the JPKI card in ``reader`` (a name or part of one; ``None``: ``$JPKI_READER`` or
-    any reader) through :meth:`JpkiCard.open`: exclusive, reset when done."""
-
-    def open_pcsc() -> AbstractContextManager[JpkiCard]:
-        return JpkiCard.open(reader)
-
-    return open_pcsc
-
-
-# -- the request form ----------------------------------------------------------------------
-
-
 # -- internal outcomes -------------------------------------------------------------------------
-
-
-class _Refused(Exception):
-    """Internal: stop an effect with a message for the applicant (nothing unexpected)."""
-
-    def __init__(self, message: str, problem: CardProblem | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,28 +140,6 @@ class _Signed:
     request: CertificateRequest
     document: bytes
     signature: bytes
-
-
-_PROBLEM_OF_REASON: Final[dict[Reason, CardProblem]] = {
-    Reason.UNTRUSTED: CardProblem.UNTRUSTED,
-    Reason.BAD_SIGNATURE: CardProblem.UNTRUSTED,
-    Reason.EXPIRED: CardProblem.EXPIRED,
-    Reason.NOT_YET_VALID: CardProblem.NOT_YET_VALID,
-    Reason.REVOKED: CardProblem.REVOKED,
-    # Revocation could not be checked (no usable CRL): the card cannot be accepted; the
-    # detail says why. CardProblem has no value of its own for this.
-    Reason.CRL_STALE: CardProblem.UNTRUSTED,
-    Reason.CRL_BAD_SIGNATURE: CardProblem.UNTRUSTED,
-    Reason.NO_CRL: CardProblem.UNTRUSTED,
-    Reason.WRONG_KEY_USAGE: CardProblem.NOT_JPKI,
-    Reason.MALFORMED: CardProblem.UNREADABLE,
-}
-
-
-def _problem_of(reason: Reason | None) -> CardProblem:
-    return (
-        _PROBLEM_OF_REASON.get(reason, CardProblem.UNTRUSTED) if reason else CardProblem.UNTRUSTED
-    )
 
 
 def _fingerprint(der: bytes) -> bytes:
@@ -334,19 +234,16 @@ class KioskServices:
 
     # -- the entry point ---------------------------------------------------------------------
 
-    def run(self, effect: Effect, *, language: str | None = None) -> Event | None:
+    def run(self, effect: Effect) -> Event | None:
         """Carry out ``effect`` (blocking) and return the event for the flow; ``None`` for
-        :class:`~gui.flow.Wipe`. ``language`` (``ja``/``en``, default the configuration's)
-        is the session's: it picks the language of messages and of the request. The effects
-        do not carry it (yet); should they get a ``language`` field, that one wins."""
-        lang = getattr(effect, "language", None) or language or self.config.default_language
-        if lang not in ("ja", "en"):
-            lang = "en"
+        :class:`~gui.flow.Wipe`. The effect's ``language`` (the session's) is that of its
+        messages and of the request."""
+        if isinstance(effect, Wipe):
+            self._forget()
+            logger.debug("wipe: session state forgotten")
+            return None
+        lang = effect.language
         try:
-            if isinstance(effect, Wipe):
-                self._forget()
-                logger.debug("wipe: session state forgotten")
-                return None
             if isinstance(effect, ReadCard):
                 return self._read_card(effect, lang)
             if isinstance(effect, Authenticate):
@@ -357,8 +254,8 @@ class KioskServices:
                 return self._sign_and_submit(effect, lang)
             raise TypeError(f"unknown effect {type(effect).__name__}")
         except Exception as exc:  # run() never raises: the flow gets an error event
-            self._log_unexpected(effect, exc)
-            return self._unexpected_event(effect, lang)
+            log_unexpected(effect, exc)
+            return unexpected_event(effect)
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -389,87 +286,9 @@ class KioskServices:
         with self._lock:
             expected = self._authenticated.get(session)
         if expected is None:
-            raise _Refused(
-                localized(
-                    lang,
-                    "The card has not been authenticated in this session. Please start again.",
-                    "この手続きではまだカードの認証が済んでいません。最初からやり直してください。",
-                )
-            )
+            raise Refused(text(lang, texts.NOT_AUTHENTICATED))
         if _fingerprint(card.read_certificate_der(CertKind.AUTH)) != expected:
-            raise _Refused(
-                localized(
-                    lang,
-                    "This is not the card that was authenticated. Please start again.",
-                    "認証したカードと違うカードです。最初からやり直してください。",
-                )
-            )
-
-    def _bad_pin_format(self, session: int, kind: PinKind, lang: str) -> PinResult:
-        logger.warning(
-            "session %d: a malformed %s was refused before the card", session, kind.value
-        )
-        return PinResult(
-            session,
-            ok=False,
-            error=localized(
-                lang,
-                "The PIN does not have the right form; nothing was sent to the card.",
-                "暗証番号の形式が正しくありません。カードには送っていません。",
-            ),
-        )
-
-    def _pin_failure(self, session: int, exc: Exception, lang: str) -> PinResult:
-        """The event for a card-side failure of an operation that used a PIN."""
-        if isinstance(exc, errors.PinIncorrect):
-            logger.info(
-                "session %d: wrong %s, %d tries left", session, exc.kind.value, exc.remaining
-            )
-            return PinResult(session, ok=False, remaining=exc.remaining, error=str(exc))
-        if isinstance(exc, errors.PinBlocked):
-            logger.info("session %d: the %s is blocked", session, exc.kind.value)
-            return PinResult(session, ok=False, blocked=True, error=str(exc))
-        if isinstance(exc, errors.CardRemoved):
-            logger.info("session %d: the card was removed", session)
-            return PinResult(
-                session,
-                ok=False,
-                error=localized(lang, "The card was removed.", "カードが取り出されました。"),
-            )
-        if isinstance(exc, errors.NotJpkiCard):
-            return PinResult(session, ok=False, problem=CardProblem.NOT_JPKI, error=str(exc))
-        if isinstance(exc, errors.CorruptData | CertificateFormatError):
-            logger.warning("session %d: unusable data on the card: %s", session, exc)
-            return PinResult(session, ok=False, problem=CardProblem.UNREADABLE, error=str(exc))
-        if isinstance(exc, _Refused):
-            logger.info("session %d: refused: %s", session, exc.message)
-            return PinResult(session, ok=False, problem=exc.problem, error=exc.message)
-        logger.warning("session %d: card operation failed: %s", session, exc)
-        return PinResult(session, ok=False, error=_one_line(str(exc)))
-
-    def _log_unexpected(self, effect: Effect, exc: BaseException) -> None:
-        text = "".join(traceback.format_exception(exc))
-        pin = getattr(effect, "pin", None)
-        if isinstance(pin, Secret):
-            text = _scrub(text, pin)
-        logger.error(
-            "session %s: %s failed unexpectedly (PINs scrubbed):\n%s",
-            getattr(effect, "session", "-"),
-            type(effect).__name__,
-            text,
-        )
-
-    def _unexpected_event(self, effect: Effect, lang: str) -> Event | None:
-        message = localized(
-            lang,
-            "Something went wrong. Please ask the staff.",
-            "問題が発生しました。係員にお声がけください。",
-        )
-        if isinstance(effect, ReadCard):
-            return CardChecked(effect.session, problem=CardProblem.UNREADABLE, detail=message)
-        if isinstance(effect, Authenticate | ReadIdentity | SignAndSubmit):
-            return PinResult(effect.session, ok=False, error=message)
-        return None
+            raise Refused(text(lang, texts.OTHER_CARD))
 
     # -- ReadCard ------------------------------------------------------------------------------
 
@@ -481,34 +300,38 @@ class KioskServices:
             cert = card.read_certificate(CertKind.AUTH)
             result = self._validate(cert, Purpose.AUTHENTICATION)
             if not result.valid:
-                problem = _problem_of(result.reason)
+                problem = problem_of(result.reason)
                 logger.info("session %d: card refused: %s", session, result.reason)
                 return CardChecked(
                     session,
                     problem=problem,
-                    detail=_one_line(explain_validation(result, lang=lang)),
+                    detail=one_line(explain_validation(result, lang=lang)),
                 )
             info = CertificateInfo.from_x509(cert)
             auth = card.pin_status(PinKind.AUTH)
             sign = card.pin_status(PinKind.SIGN)
             try:
-                text = card.pin_status(PinKind.TEXT)
-            except errors.CardResponseError as exc:
-                # a card without the text AP (6A82) is fine unless the identity comes from it;
-                # any other answer is a fault, not a missing application
-                if exc.sw != 0x6A82 or self.config.identity_source is IdentitySource.TEXT_AP:
+                text_tries = card.pin_status(PinKind.TEXT)
+            except errors.ApplicationNotFound:
+                # a card without the text AP is fine unless the identity comes from it; any
+                # other answer is a fault, not a missing application
+                if self.config.identity_source is IdentitySource.TEXT_AP:
                     raise
-                text = 0
+                text_tries = 0
             summary = CardSummary(
                 serial=format(cert.serial_number, "X"),
                 not_after=info.not_after.astimezone(JST).date().isoformat(),
                 renewal_open=info.renewal_open(self._now()),
                 auth_tries=auth,
                 sign_tries=sign,
-                text_tries=text,
+                text_tries=text_tries,
             )
             logger.info(
-                "session %d: card ok (tries auth %d, sign %d, text %d)", session, auth, sign, text
+                "session %d: card ok (tries auth %d, sign %d, text %d)",
+                session,
+                auth,
+                sign,
+                text_tries,
             )
             return CardChecked(session, summary=summary)
 
@@ -518,24 +341,27 @@ class KioskServices:
             return CardChecked(session, problem=CardProblem.NOT_JPKI, detail=str(exc))
         except (errors.CorruptData, CertificateFormatError) as exc:
             logger.warning("session %d: unusable data on the card: %s", session, exc)
-            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=one_line(str(exc)))
         except errors.JpkiError as exc:
             logger.info("session %d: the card could not be read: %s", session, exc)
-            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=_one_line(str(exc)))
+            if isinstance(exc, errors.CardRemoved):
+                detail = text(lang, texts.CARD_REMOVED)
+                return CardChecked(session, problem=CardProblem.UNREADABLE, detail=detail)
+            return CardChecked(session, problem=CardProblem.UNREADABLE, detail=one_line(str(exc)))
 
     # -- Authenticate --------------------------------------------------------------------------
 
     def _authenticate(self, effect: Authenticate, lang: str) -> PinResult:
         session = effect.session
         if not is_valid_pin(PinKind.AUTH, effect.pin.reveal()):
-            return self._bad_pin_format(session, PinKind.AUTH, lang)
+            return bad_pin_format(session, PinKind.AUTH, lang)
         challenge = self._authenticator.issue_challenge()
         try:
             response = self._with_card(
                 lambda card: authenticate(card, challenge, effect.pin.reveal())
             )
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         result = self._authenticator.verify(challenge, response.signature, response.certificate)
         if not result.ok:
             logger.info("session %d: authentication failed: %s", session, result.reason)
@@ -544,15 +370,15 @@ class KioskServices:
                 return PinResult(
                     session,
                     ok=False,
-                    problem=_problem_of(validation.reason),
-                    error=_one_line(explain_validation(validation, lang=lang)),
+                    problem=problem_of(validation.reason),
+                    error=one_line(explain_validation(validation, lang=lang)),
                 )
             problem = (
                 CardProblem.NOT_JPKI
                 if result.reason is AuthenticationReason.MALFORMED
                 else CardProblem.AUTH_FAILED
             )
-            return PinResult(session, ok=False, problem=problem, error=_one_line(result.message))
+            return PinResult(session, ok=False, problem=problem, error=one_line(result.message))
         fingerprint = response.certificate.fingerprint(hashes.SHA256())
         with self._lock:
             self._authenticated[session] = fingerprint
@@ -566,7 +392,7 @@ class KioskServices:
         text_ap = effect.source is IdentitySource.TEXT_AP
         kind = PinKind.TEXT if text_ap else PinKind.SIGN
         if not is_valid_pin(kind, effect.pin.reveal()):
-            return self._bad_pin_format(session, kind, lang)
+            return bad_pin_format(session, kind, lang)
 
         def work(card: JpkiCard) -> Identity | x509.Certificate:
             self._check_same_card(card, session, lang)
@@ -595,18 +421,18 @@ class KioskServices:
                     sex=holder.sex,
                     source=IdentitySource.SIGN_CERTIFICATE,
                 )
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         logger.info("session %d: identity read (%s)", session, effect.source.value)
         return PinResult(session, ok=True, identity=identity)
 
     def _check_sign_certificate(self, cert: x509.Certificate, lang: str) -> None:
-        """Raise :class:`_Refused` with the reason unless the signature certificate is valid
+        """Raise :class:`Refused` with the reason unless the signature certificate is valid
         (revoked after a change of name or address, expired, untrusted...)."""
         result = self._validate(cert, Purpose.SIGNATURE)
         if not result.valid:
-            raise _Refused(
-                _one_line(explain_validation(result, lang=lang)), _problem_of(result.reason)
+            raise Refused(
+                one_line(explain_validation(result, lang=lang)), problem_of(result.reason)
             )
 
     # -- SignAndSubmit -------------------------------------------------------------------------
@@ -619,13 +445,13 @@ class KioskServices:
             logger.info("session %d: the form was refused: %s", session, problem)
             return PinResult(session, ok=False, error=problem)
         if not is_valid_pin(PinKind.SIGN, effect.pin.reveal()):
-            return self._bad_pin_format(session, PinKind.SIGN, lang)
+            return bad_pin_format(session, PinKind.SIGN, lang)
         now = self._now().astimezone(JST).replace(microsecond=0)
         try:
             delivery = self._delivery(form, identity, now.date())
         except RequestSchemaError as exc:
             logger.info("session %d: the delivery was refused: %s", session, exc)
-            return PinResult(session, ok=False, error=_one_line(str(exc)))
+            return PinResult(session, ok=False, error=one_line(str(exc)))
 
         def work(card: JpkiCard) -> _Signed:
             self._check_same_card(card, session, lang)
@@ -638,15 +464,7 @@ class KioskServices:
                 identity.birth_date,
                 identity.sex,
             ) != (applicant.name, applicant.address, applicant.birth_date, applicant.sex):
-                raise _Refused(
-                    localized(
-                        lang,
-                        "The signature certificate does not name the person shown earlier. "
-                        "Please start again.",
-                        "署名用電子証明書の内容が、先に表示した本人情報と一致しません。"
-                        "最初からやり直してください。",
-                    )
-                )
+                raise Refused(text(lang, texts.OTHER_PERSON))
             request = CertificateRequest.create(
                 kiosk_id=self.config.kiosk_id,
                 kind=form.certificate,
@@ -667,9 +485,9 @@ class KioskServices:
             signed = self._with_card(work)
         except RequestSchemaError as exc:
             logger.warning("session %d: the request could not be built: %s", session, exc)
-            return PinResult(session, ok=False, error=_one_line(str(exc)))
-        except (errors.JpkiError, _Refused) as exc:
-            return self._pin_failure(session, exc, lang)
+            return PinResult(session, ok=False, error=one_line(str(exc)))
+        except (errors.JpkiError, Refused) as exc:
+            return pin_failure(session, exc, lang)
         logger.info("session %d: request %s signed", session, signed.request.request_id)
 
         try:
@@ -685,15 +503,11 @@ class KioskServices:
             return PinResult(
                 session,
                 ok=False,
-                error=localized(
-                    lang,
-                    f"The request was not accepted: {_one_line(exc.message)}",
-                    f"申請を受け付けられませんでした：{_one_line(exc.message)}",
-                ),
+                error=text(lang, texts.NOT_ACCEPTED, reason=one_line(exc.message)),
             )
         record = stored.record
         logger.info("session %d: request %s stored", session, record.request_id)
-        receipt = Receipt(record.request_id, self._receiptlocalized(signed.request, lang))
+        receipt = Receipt(record.request_id, self._receipt_summary(signed.request, lang))
         return PinResult(session, ok=True, receipt=receipt)
 
     def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:
@@ -713,54 +527,24 @@ class KioskServices:
             return DigitalPdfDelivery(recipient=form.recipient.strip())
         return CounterDelivery(counter=COUNTER_CODE)
 
-    def _receiptlocalized(self, request: CertificateRequest, lang: str) -> str:
+    def _receipt_summary(self, request: CertificateRequest, lang: str) -> str:
         item = self.config.document_type(request.kind)
         fee = item.fee_yen * request.copies
         d = request.delivery
         if isinstance(d, PostalDelivery):
-            how = localized(lang, f"By post to {d.address}.", f"{d.address} へ郵送します。")
+            how = text(lang, texts.BY_POST, address=d.address)
         elif isinstance(d, ConvenienceStoreDelivery):
-            deadline = d.print_deadline.isoformat()
-            how = localized(
-                lang,
-                f"Print it at a convenience store's multi-copy machine by {deadline}.",
-                f"{deadline} までにコンビニのマルチコピー機で印刷してください。",
-            )
+            how = text(lang, texts.AT_CONVENIENCE_STORE, deadline=d.print_deadline.isoformat())
         elif isinstance(d, DigitalPdfDelivery):
-            days = self.config.pdf_download_days
-            how = localized(
+            how = text(
                 lang,
-                f"A signed PDF for {d.recipient}: download it once within {days} days of issue.",
-                f"{d.recipient} 宛の電子証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。",
+                texts.AS_DIGITAL_PDF,
+                recipient=d.recipient,
+                days=self.config.pdf_download_days,
             )
         else:
-            how = localized(
-                lang,
-                "Collect it at the office counter when it is ready.",
-                "準備ができたら窓口で受け取ってください。",
-            )
-        return "\n".join(
-            (
-                localized(
-                    lang,
-                    f"{item.name(lang)} × {request.copies} (fee ¥{fee:,})",
-                    f"{item.name(lang)} × {request.copies}部（手数料 {fee:,}円）",
-                ),
-                how,
-                localized(
-                    lang,
-                    "Approval usually takes about two business days.",
-                    "承認には通常2営業日ほどかかります。",
-                ),
-            )
+            how = text(lang, texts.AT_COUNTER)
+        item_line = text(
+            lang, texts.RECEIPT_ITEM, name=item.name(lang), copies=request.copies, fee=f"{fee:,}"
         )
-
-
-def _scrub(text: str, pin: Secret) -> str:
-    """``text`` with the PIN (any case, and its ASCII hex) replaced by ``****``."""
-    secret = pin.reveal()
-    if not secret:
-        return text
-    for form in (secret, secret.encode("utf-8", "replace").hex()):
-        text = re.sub(re.escape(form), "****", text, flags=re.IGNORECASE)
-    return text
+        return "\n".join((item_line, how, text(lang, texts.APPROVAL_TIME)))

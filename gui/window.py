@@ -181,7 +181,7 @@ class KioskWindow(QWidget):
         if self.model is not old:
             self._render(old)
         for effect in effects:
-            self.worker.submit.emit(effect, self.model.language)
+            self.worker.submit.emit(effect)
 
     def _services_failed(self, error: str) -> None:
         logger.error("the kiosk is out of service: %s", error)

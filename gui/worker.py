@@ -14,18 +14,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from .flow import (
-    Authenticate,
-    CardChecked,
-    CardProblem,
-    Effect,
-    Event,
-    PinResult,
-    ReadCard,
-    ReadIdentity,
-    SignAndSubmit,
-    Wipe,
-)
+from . import texts
+from .flow import CardChecked, CardProblem, Effect, Event, PinResult, ReadCard, Wipe
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +23,18 @@ logger = logging.getLogger(__name__)
 class Services(Protocol):
     """What the worker needs of :class:`gui.services.KioskServices`."""
 
-    def run(self, effect: Any, *, language: str | None = None) -> Any: ...
+    def run(self, effect: Any) -> Any: ...
 
 
-def failure_event(effect: Effect, error: BaseException) -> Event | None:
-    """The event that reports an unexpected failure of ``effect`` to the flow."""
-    text = f"{type(error).__name__}: {error}"
+def unexpected_event(effect: Effect) -> Event | None:
+    """The event reporting that ``effect`` failed unexpectedly (the details go to the log):
+    "something went wrong" in the effect's language; ``None`` for :class:`~gui.flow.Wipe`."""
+    if isinstance(effect, Wipe):
+        return None
+    message = texts.text(effect.language, texts.SOMETHING_WENT_WRONG)
     if isinstance(effect, ReadCard):
-        return CardChecked(effect.session, problem=CardProblem.UNREADABLE, detail=text)
-    if isinstance(effect, Authenticate | ReadIdentity | SignAndSubmit):
-        return PinResult(effect.session, ok=False, error=text)
-    return None
+        return CardChecked(effect.session, problem=CardProblem.UNREADABLE, detail=message)
+    return PinResult(effect.session, ok=False, error=message)
 
 
 class CardWorker(QObject):
@@ -78,23 +69,25 @@ class CardWorker(QObject):
         self.ready.emit()
 
     @Slot(object)
-    @Slot(object, str)
-    def run_effect(self, effect: Effect, language: str = "") -> None:
-        """Run ``effect`` (in the session's ``language``) and emit the event it ends in."""
+    def run_effect(self, effect: Effect) -> None:
+        """Run ``effect`` and emit the event it ends in."""
         if self._services is None:
             self.start()
         services = self._services
         if services is None:
-            event = failure_event(
-                effect, RuntimeError(self._error or "the services are not running")
+            logger.error(
+                "%s: the services are not running: %s",
+                type(effect).__name__,
+                self._error or "not started",
             )
+            event = unexpected_event(effect)
         else:
             try:
-                event = services.run(effect, language=language or None)
-            except Exception as exc:
+                event = services.run(effect)
+            except Exception:
                 if not isinstance(effect, Wipe):
                     logger.exception("%s failed", type(effect).__name__)
-                event = failure_event(effect, exc)
+                event = unexpected_event(effect)
         if event is not None:
             self.event_ready.emit(event)
 
@@ -111,7 +104,7 @@ class CardWorker(QObject):
 class WorkerThread(QObject):
     """Owns the QThread and the :class:`CardWorker` moved into it."""
 
-    submit = Signal(object, str)  # an Effect and the session's language, to the worker (queued)
+    submit = Signal(object)  # an Effect, to the worker (queued)
     _start = Signal()
     _shut_down = Signal()
 

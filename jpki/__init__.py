@@ -8,6 +8,7 @@
 
 from .card import JpkiCard, TokenInfo
 from .errors import (
+    ApplicationNotFound,
     CardRemoved,
     CardResponseError,
     CorruptData,
@@ -34,6 +35,7 @@ from .textap import BasicInfo, MyNumber
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApplicationNotFound",
     "BasicInfo",
     "CardPrivateKey",
     "CardRemoved",

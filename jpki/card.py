@@ -12,7 +12,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 import apdu
-from apdu import SW, ApduChannel, CommandApdu, ResponseApdu, Transport, tlv
+from apdu import (
+    BLOCKED,
+    INS,
+    SW,
+    ApduChannel,
+    CommandApdu,
+    ResponseApdu,
+    Transport,
+    retries_left,
+    tlv,
+)
 
 from . import errors
 from .digestinfo import digest_info, hash_data
@@ -27,7 +37,12 @@ if TYPE_CHECKING:
 
 READ_CHUNK: Final = 256
 MAX_CERTIFICATE_SIZE: Final = 8192  # real ones are 1.2-2 KB; anything far larger is junk
-_BLOCKED_SW: Final = frozenset({SW.AUTH_METHOD_BLOCKED, SW.REFERENCE_DATA_NOT_USABLE})
+# SELECT: P1 by DF name (AID) / EF under the current DF; P2 no response data
+_BY_NAME: Final = 0x04
+_EF_BELOW: Final = 0x02
+_NO_FCI: Final = 0x0C
+# VERIFY / CHANGE REFERENCE DATA: P2 a specific reference data (the selected PIN EF)
+_SPECIFIC_PIN: Final = 0x80
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +91,8 @@ class JpkiCard:
     @contextmanager
     def open(cls, reader: str | None = None) -> Iterator[JpkiCard]:
         """A session on the first reader holding a JPKI card (among those whose name contains
-        ``reader``, or ``$JPKI_READER``; ``mock`` is the built-in mock card).
+        ``reader``, or ``$JPKI_READER``; or the virtual reader of that name, such as the mock
+        card's ``mock``: see :mod:`jpki.reader_registry`).
 
         The connection is exclusive and the card is reset when the block ends.
         """
@@ -119,12 +135,12 @@ class JpkiCard:
     def select_application(self, aid: bytes) -> None:
         if self._ap == aid:
             return
-        r = self._send(CommandApdu(0x00, 0xA4, 0x04, 0x0C, aid))
+        r = self._send(CommandApdu(0x00, INS.SELECT, _BY_NAME, _NO_FCI, aid))
         if r.sw == SW.FILE_NOT_FOUND:
             self.forget_selection()
             if aid == JPKI_AID:
                 raise errors.NotJpkiCard()
-            raise errors.CardResponseError("select the application", r.sw)
+            raise errors.ApplicationNotFound(aid)
         if not r.ok:
             self.forget_selection()
             raise errors.CardResponseError("select the application", r.sw)
@@ -134,7 +150,7 @@ class JpkiCard:
         self.select_application(aid)
         if self._ef == fid:
             return
-        r = self._send(CommandApdu(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
+        r = self._send(CommandApdu(0x00, INS.SELECT, _EF_BELOW, _NO_FCI, fid.to_bytes(2, "big")))
         if not r.ok:
             self._ef = None
             raise errors.CardResponseError(f"select file {fid:04X}", r.sw)
@@ -179,7 +195,7 @@ class JpkiCard:
             return bytes(data[:total])
 
     def _read(self, offset: int, le: int, what: str, pin: PinKind | None) -> bytes:
-        r = self._send(CommandApdu(0x00, 0xB0, offset >> 8, offset & 0xFF, le=le))
+        r = self._send(CommandApdu(0x00, INS.READ_BINARY, offset >> 8, offset & 0xFF, le=le))
         if r.sw in (SW.OK, SW.END_OF_FILE):
             return r.data
         if r.sw == SW.WRONG_P1P2:
@@ -201,7 +217,7 @@ class JpkiCard:
         der = self.read_certificate_der(kind, pin=pin)
         try:
             return x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
             raise errors.CorruptData(
                 f"the {kind.label} on the card cannot be parsed: {exc}"
             ) from None
@@ -219,10 +235,11 @@ class JpkiCard:
         """Tries left for ``kind`` (0 when blocked). Spends no try."""
         with self.transaction():
             self.select_file(kind.aid, kind.fid)
-            r = self._send(CommandApdu(0x00, 0x20, 0x00, 0x80))
-        if r.sw1 == 0x63 and r.sw2 & 0xF0 == 0xC0:
-            return r.sw2 & 0x0F
-        if r.sw in _BLOCKED_SW:
+            r = self._send(CommandApdu(0x00, INS.VERIFY, 0x00, _SPECIFIC_PIN))
+        tries = retries_left(r.sw)
+        if tries is not None:
+            return tries
+        if r.sw in BLOCKED:
             return 0
         if r.ok:
             return kind.max_tries
@@ -243,7 +260,7 @@ class JpkiCard:
         self._verified.discard(kind)
         with self.transaction():
             self.select_file(kind.aid, kind.fid)
-            r = self._send(CommandApdu(0x00, 0x20, 0x00, 0x80, pin))
+            r = self._send(CommandApdu(0x00, INS.VERIFY, 0x00, _SPECIFIC_PIN, pin))
         del pin
         _raise_for_pin(kind, r.sw)
         if self._transaction.active:  # the caller holds the card: later calls may rely on it
@@ -254,7 +271,9 @@ class JpkiCard:
         new_raw = normalize_pin(kind, new)
         with self.transaction():
             self.verify_pin(kind, current)
-            r = self._send(CommandApdu(0x00, 0x24, 0x01, 0x80, new_raw))
+            r = self._send(
+                CommandApdu(0x00, INS.CHANGE_REFERENCE_DATA, 0x01, _SPECIFIC_PIN, new_raw)
+            )
         del new_raw
         if r.sw == SW.WRONG_DATA:
             raise errors.PinFormatError(kind, f"the card refused the new {kind.label}'s format")
@@ -306,7 +325,9 @@ class JpkiCard:
             if pin is not None:
                 self.verify_pin(kind.pin, pin)
             self.select_file(JPKI_AID, key_fid)
-            r = self._send(CommandApdu(0x80, 0x2A, 0x00, 0x80, info, le=256))
+            r = self._send(
+                CommandApdu(0x80, INS.PERFORM_SECURITY_OPERATION, 0x00, 0x80, info, le=256)
+            )
         if r.sw == SW.SECURITY_STATUS_NOT_SATISFIED:
             raise errors.PinRequired(kind.pin, f"signing with the {kind.label}'s key")
         if not r.ok:
@@ -417,12 +438,12 @@ def _ask(prompt: Callable[[PinKind, int], str], kind: PinKind, tries: int) -> st
 def _raise_for_pin(kind: PinKind, sw: int) -> None:
     if sw == SW.OK:
         return
-    if sw >> 8 == 0x63 and sw & 0xF0 == 0xC0:
-        remaining = sw & 0x0F
-        if remaining == 0:
-            raise errors.PinBlocked(kind, just_now=True)
+    remaining = retries_left(sw)
+    if remaining == 0:
+        raise errors.PinBlocked(kind, just_now=True)
+    if remaining is not None:
         raise errors.PinIncorrect(kind, remaining)
-    if sw in _BLOCKED_SW:
+    if sw in BLOCKED:
         raise errors.PinBlocked(kind)
     if sw == SW.SECURITY_STATUS_NOT_SATISFIED:
         raise errors.PinRequired(kind, f"changing the {kind.label}")

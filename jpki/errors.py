@@ -5,7 +5,9 @@ No message ever contains a PIN or an individual number.
 
 from __future__ import annotations
 
-from .layout import PinKind
+from apdu import SW, describe
+
+from .layout import APPLICATION_NAMES, JPKI_AID, PinKind
 
 MUNICIPAL_OFFICE_ADVICE = (
     "Only the holder's municipal office can reset it: go there in person with the card "
@@ -51,11 +53,22 @@ class TransportFailure(ReaderError):
 # -- the card's answers ------------------------------------------------------------
 
 
-class NotJpkiCard(JpkiError):
+class ApplicationNotFound(JpkiError):
+    """The card has no such application (SELECT answered ``6A82``). ``aid`` is the
+    application asked for; ``sw`` the answer."""
+
+    def __init__(self, aid: bytes, message: str | None = None) -> None:
+        self.aid = aid
+        self.sw = SW.FILE_NOT_FOUND
+        name = APPLICATION_NAMES.get(aid, f"application {aid.hex().upper()}")
+        super().__init__(message or f"the card has no {name}")
+
+
+class NotJpkiCard(ApplicationNotFound):
     """The card has no JPKI application: it is not a My Number card."""
 
     def __init__(self) -> None:
-        super().__init__("this card has no JPKI application; is it a My Number card?")
+        super().__init__(JPKI_AID, "this card has no JPKI application; is it a My Number card?")
 
 
 class CardResponseError(JpkiError):
@@ -64,8 +77,6 @@ class CardResponseError(JpkiError):
     def __init__(self, operation: str, sw: int) -> None:
         self.operation = operation
         self.sw = sw
-        from apdu.status import describe
-
         super().__init__(f"the card refused to {operation}: {describe(sw)}")
 
 

@@ -8,6 +8,12 @@ from typing import Final
 JPKI_AID: Final = bytes.fromhex("D392F000260100000001")
 TEXT_AID: Final = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
 
+#: What a person calls each application (in messages).
+APPLICATION_NAMES: Final = {
+    JPKI_AID: "JPKI application (公的個人認証AP)",
+    TEXT_AID: "text AP (券面事項入力補助AP)",
+}
+
 FID_TOKEN_INFO: Final = 0x0006
 FID_TEXT_MY_NUMBER: Final = 0x0001
 FID_TEXT_BASIC_FOUR: Final = 0x0002

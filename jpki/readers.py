@@ -1,4 +1,5 @@
-"""Finding a card: PC/SC readers by name, or the built-in mock card (reader ``mock``)."""
+"""Finding a card: PC/SC readers by name, or a virtual reader another package registered
+(:mod:`jpki.reader_registry`; the mock card registers ``mock``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Final
 
 from apdu import Transport
 
-from . import errors
+from . import errors, reader_registry
 from .session_errors import translated_transport_errors
 
+#: The name the mock card registers under, when it is installed (for help texts: nothing
+#: here treats it apart from any other virtual reader).
 MOCK_READER: Final = "mock"
 ENV_READER: Final = "JPKI_READER"
 
@@ -22,7 +25,7 @@ def requested_reader(reader: str | None) -> str | None:
 
 
 def list_readers() -> list[str]:
-    """The PC/SC readers' names (the mock reader is not listed)."""
+    """The PC/SC readers' names (virtual readers are not listed)."""
     from apdu.pcsc import list_readers as pcsc_list_readers
 
     with translated_transport_errors():
@@ -30,33 +33,52 @@ def list_readers() -> list[str]:
 
 
 def matching_readers(reader: str | None) -> list[str]:
-    """Readers to try for ``reader`` (a name, a part of one, ``mock``, or ``None`` for all)."""
+    """Readers to try for ``reader`` (a virtual reader's name, a PC/SC reader's name or a
+    part of one, or ``None`` for every PC/SC reader)."""
     reader = requested_reader(reader)
-    if reader is not None and reader.casefold() == MOCK_READER:
-        return [MOCK_READER]
+    if reader is not None:
+        virtual = reader_registry.find(reader)
+        if virtual is not None:
+            return [virtual.name]
     from apdu.pcsc import match_readers
 
-    names = list_readers()
-    with translated_transport_errors():
-        return match_readers(names, reader)
+    try:
+        names = list_readers()
+        with translated_transport_errors():
+            return match_readers(names, reader)
+    except (errors.NoReader, errors.ReaderUnavailable) as exc:
+        if reader is None:
+            raise
+        raise type(exc)(f"{exc}; {_virtual_readers_hint()}") from exc
+
+
+def _virtual_readers_hint() -> str:
+    installed = reader_registry.names()
+    if installed:
+        return "virtual readers: " + ", ".join(installed)
+    return (
+        "no virtual reader is installed (a package such as the mock card offers one in the "
+        f"{reader_registry.ENTRY_POINT_GROUP!r} entry-point group)"
+    )
+
+
+def virtual_reader_info(name: str) -> dict[str, str] | None:
+    """What ``jpki readers`` shows of the virtual reader ``name``: its name, description and
+    details; ``None`` when none is installed under that name."""
+    virtual = reader_registry.find(name)
+    if virtual is None:
+        return None
+    return {"name": virtual.name, "description": virtual.description, **virtual.details}
 
 
 @contextmanager
 def connect(name: str) -> Iterator[Transport]:
-    """An exclusive connection to the card in reader ``name`` (exact), reset at the end.
-
-    ``mock`` opens the mock card whose state lives in ``$JPKI_MOCK_STATE`` (or
-    the user's data directory), so PIN counters carry over between programs.
-    """
-    if name == MOCK_READER:
-        from mock_card import open_card
-        from mock_card.state import StateError
-
-        try:
-            card = open_card()
-        except StateError as exc:
-            raise errors.ReaderUnavailable(f"mock card: {exc}") from None
-        yield card
+    """An exclusive connection to the card in reader ``name`` (exact), reset at the end;
+    or the card of the virtual reader ``name``."""
+    virtual = reader_registry.find(name)
+    if virtual is not None:
+        with translated_transport_errors(), virtual.connect() as transport:
+            yield transport
         return
     from apdu.pcsc import PcscTransport
 

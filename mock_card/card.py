@@ -2,13 +2,14 @@
 
 The card keeps its own definitions of AIDs, FIDs and encodings on purpose: it
 is the reference the host library is tested against, so it must not share
-the host's constants.
+the host's constants. ISO 7816-4's own vocabulary — status words and
+instruction bytes — it takes from :mod:`apdu` like everyone else.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from apdu.command import CommandApdu
 from apdu.errors import ApduFormatError, CardRemovedError
+from apdu.instructions import INS
+from apdu.status import SW, retries_sw
 
 from . import textap
 from .faults import FaultKind, FaultPlan, LatencyModel, raise_for
@@ -39,21 +42,6 @@ ATR_NEW: Final = bytes.fromhex("3BDA13FF8131FB468012392F31C173C601C03B")
 TOKEN_LABEL: Final = "JPKIAPICCTOKEN2"  # noqa: S105 - a label, not a secret
 TOKEN_INFO_SIZE: Final = 160
 CERT_FILE_MIN_SIZE: Final = 2048
-
-# status words, spelled out here rather than imported: the card is the reference
-OK: Final = 0x9000
-END_OF_FILE: Final = 0x6282
-WRONG_LENGTH: Final = 0x6700
-SECURITY_NOT_SATISFIED: Final = 0x6982
-PIN_BLOCKED: Final = 0x6984
-NO_CURRENT_EF: Final = 0x6986
-WRONG_DATA: Final = 0x6A80
-FILE_NOT_FOUND: Final = 0x6A82
-BAD_P1P2: Final = 0x6A86
-REF_DATA_NOT_FOUND: Final = 0x6A88
-OFFSET_BEYOND_END: Final = 0x6B00
-INS_NOT_SUPPORTED: Final = 0x6D00
-CLA_NOT_SUPPORTED: Final = 0x6E00
 
 _DIGEST_INFO_PREFIX: Final[dict[bytes, hashes.HashAlgorithm]] = {
     bytes.fromhex("3021300906052b0e03021a05000414"): hashes.SHA1(),  # noqa: S303 - as cards accept it
@@ -125,7 +113,7 @@ class MockCard:
         key_index: int = 0,
         credentials: CardCredentials | None = None,
         extended_length: bool = False,
-        short_read_sw: int = OK,
+        short_read_sw: int = SW.OK,
         select_clears_verification: bool = True,
         atr: bytes = ATR_OLD,
         token_label: str = TOKEN_LABEL,
@@ -136,7 +124,7 @@ class MockCard:
         my_number_seed: int = 20240401,
         state_file: str | Path | None = None,
     ) -> None:
-        if short_read_sw not in (OK, END_OF_FILE):
+        if short_read_sw not in (SW.OK, SW.END_OF_FILE):
             raise ValueError("short_read_sw must be 0x9000 or 0x6282")
         if token_info is not None and len(token_info) != TOKEN_INFO_SIZE:
             raise ValueError(f"token_info must be {TOKEN_INFO_SIZE} bytes")
@@ -241,22 +229,22 @@ class MockCard:
 
     def _process(self, raw: bytes) -> tuple[bytes, int, bool]:
         if len(raw) < 4:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         cla, ins = raw[0], raw[1]
         if cla not in (0x00, 0x80):
-            return b"", CLA_NOT_SUPPORTED, False
+            return b"", SW.CLA_NOT_SUPPORTED, False
         handler = _HANDLERS.get(ins)
         if handler is None:
-            return b"", INS_NOT_SUPPORTED, False
-        expected_cla = 0x80 if ins == 0x2A else 0x00
+            return b"", SW.INS_NOT_SUPPORTED, False
+        expected_cla = 0x80 if ins == INS.PERFORM_SECURITY_OPERATION else 0x00
         if cla != expected_cla:
-            return b"", CLA_NOT_SUPPORTED, False
+            return b"", SW.CLA_NOT_SUPPORTED, False
         try:
             command = CommandApdu.decode(raw)
         except ApduFormatError:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         if command.extended and not self.extended_length:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         return handler(self, command)
 
     # -- commands ----------------------------------------------------------
@@ -264,123 +252,123 @@ class MockCard:
     def _select(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 == 0x04:
             if c.p2 != 0x0C:
-                return b"", BAD_P1P2, False
+                return b"", SW.INCORRECT_P1P2, False
             if not c.data:
-                return b"", WRONG_LENGTH, False
+                return b"", SW.WRONG_LENGTH, False
             app = self._apps.get(c.data)
             if app is None:
-                return b"", FILE_NOT_FOUND, False
+                return b"", SW.FILE_NOT_FOUND, False
             if app is not self._current_app and self.select_clears_verification:
                 self._verified.clear()
             self._current_app, self._current_ef = app, None
-            return b"", OK, False
+            return b"", SW.OK, False
         if c.p1 == 0x02:
             if c.p2 != 0x0C:
-                return b"", BAD_P1P2, False
+                return b"", SW.INCORRECT_P1P2, False
             if len(c.data) != 2:
-                return b"", WRONG_LENGTH, False
+                return b"", SW.WRONG_LENGTH, False
             if self._current_app is None:
-                return b"", FILE_NOT_FOUND, False
+                return b"", SW.FILE_NOT_FOUND, False
             ef = self._current_app.files.get(int.from_bytes(c.data, "big"))
             if ef is None:
-                return b"", FILE_NOT_FOUND, False
+                return b"", SW.FILE_NOT_FOUND, False
             self._current_ef = ef
-            return b"", OK, False
-        return b"", BAD_P1P2, False
+            return b"", SW.OK, False
+        return b"", SW.INCORRECT_P1P2, False
 
     def _read_binary(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.data or c.le is None:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         if c.p1 & 0x80:  # short EF identifier in P1, offset in P2
             if c.p1 & 0x60:
-                return b"", BAD_P1P2, False
+                return b"", SW.INCORRECT_P1P2, False
             if self._current_app is None:
-                return b"", FILE_NOT_FOUND, False
+                return b"", SW.FILE_NOT_FOUND, False
             ef = self._current_app.files.get(c.p1 & 0x1F)
             if ef is None:
-                return b"", FILE_NOT_FOUND, False
+                return b"", SW.FILE_NOT_FOUND, False
             self._current_ef = ef
             offset = c.p2
         else:
             ef = self._current_ef
             if ef is None:
-                return b"", NO_CURRENT_EF, False
+                return b"", SW.COMMAND_NOT_ALLOWED, False
             offset = (c.p1 << 8) | c.p2
         if ef.type is not EfType.BINARY:
-            return b"", SECURITY_NOT_SATISFIED, False
+            return b"", SW.SECURITY_STATUS_NOT_SATISFIED, False
         if ef.read_pin is not None and ef.read_pin not in self._verified:
-            return b"", SECURITY_NOT_SATISFIED, False
+            return b"", SW.SECURITY_STATUS_NOT_SATISFIED, False
         if offset >= len(ef.data):
-            return b"", OFFSET_BEYOND_END, False
+            return b"", SW.WRONG_P1P2, False
         chunk = ef.data[offset : offset + c.le]
-        return chunk, (OK if len(chunk) == c.le else self.short_read_sw), False
+        return chunk, (SW.OK if len(chunk) == c.le else self.short_read_sw), False
 
     def _pin_ef(self) -> tuple[str | None, int]:
         ef = self._current_ef
         if ef is None:
-            return None, NO_CURRENT_EF
+            return None, SW.COMMAND_NOT_ALLOWED
         if ef.type is not EfType.PIN or ef.ref is None:
-            return None, REF_DATA_NOT_FOUND
-        return ef.ref, OK
+            return None, SW.REFERENCE_DATA_NOT_FOUND
+        return ef.ref, SW.OK
 
     def _verify(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 != 0x00 or c.p2 != 0x80:
-            return b"", BAD_P1P2, False
+            return b"", SW.INCORRECT_P1P2, False
         if c.le is not None:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         name, sw = self._pin_ef()
         if name is None:
             return b"", sw, False
         pin = self.pins[name]
         if pin.blocked:
-            return b"", PIN_BLOCKED, False
+            return b"", SW.REFERENCE_DATA_NOT_USABLE, False
         if not c.data:  # status: tries left, no try spent
-            return b"", 0x63C0 | pin.tries_left, False
+            return b"", retries_sw(pin.tries_left), False
         if pin.matches(c.data):
             pin.tries_left = pin.max_tries
             self._verified.add(name)
             self._persist()
-            return b"", OK, False
+            return b"", SW.OK, False
         pin.tries_left -= 1
         self._verified.discard(name)
         self._persist()
-        return b"", 0x63C0 | pin.tries_left, False
+        return b"", retries_sw(pin.tries_left), False
 
     def _change_reference_data(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 != 0x01 or c.p2 != 0x80:
-            return b"", BAD_P1P2, False
+            return b"", SW.INCORRECT_P1P2, False
         if not c.data or c.le is not None:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         name, sw = self._pin_ef()
         if name is None:
             return b"", sw, False
         pin = self.pins[name]
         if pin.blocked:
-            return b"", PIN_BLOCKED, False
+            return b"", SW.REFERENCE_DATA_NOT_USABLE, False
         if name not in self._verified:
-            return b"", SECURITY_NOT_SATISFIED, False
+            return b"", SW.SECURITY_STATUS_NOT_SATISFIED, False
         if not pin.fmt.accepts(c.data):
-            return b"", WRONG_DATA, False
+            return b"", SW.WRONG_DATA, False
         pin.set(c.data)
         self._persist()
-        return b"", OK, False
+        return b"", SW.OK, False
 
     def _compute_signature(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 != 0x00 or c.p2 != 0x80:
-            return b"", BAD_P1P2, False
+            return b"", SW.INCORRECT_P1P2, False
         if not c.data or c.le is None:
-            return b"", WRONG_LENGTH, False
+            return b"", SW.WRONG_LENGTH, False
         ef = self._current_ef
         if ef is None:
-            return b"", NO_CURRENT_EF, False
+            return b"", SW.COMMAND_NOT_ALLOWED, False
         if ef.type is not EfType.KEY or ef.ref is None:
-            return b"", REF_DATA_NOT_FOUND, False
+            return b"", SW.REFERENCE_DATA_NOT_FOUND, False
         if ef.ref not in self._verified:
-            return b"", SECURITY_NOT_SATISFIED, False
+            return b"", SW.SECURITY_STATUS_NOT_SATISFIED, False
         key = self.credentials.sign_key if ef.ref == "sign" else self.credentials.auth_key
         if len(c.data) > key.key_size // 8 - 11:
-            return b"", WRONG_LENGTH, False
-        return pkcs1_sign(key, c.data), OK, True
+            return b"", SW.WRONG_LENGTH, False
+        return pkcs1_sign(key, c.data), SW.OK, True
 
     # -- files and persistence -----------------------------------------------
 
@@ -436,12 +424,13 @@ class MockCard:
             save_card(self, self.state_file)
 
 
-_HANDLERS = {
-    0xA4: MockCard._select,
-    0xB0: MockCard._read_binary,
-    0x20: MockCard._verify,
-    0x24: MockCard._change_reference_data,
-    0x2A: MockCard._compute_signature,
+_Handler = Callable[[MockCard, CommandApdu], tuple[bytes, int, bool]]
+_HANDLERS: dict[int, _Handler] = {
+    INS.SELECT: MockCard._select,
+    INS.READ_BINARY: MockCard._read_binary,
+    INS.VERIFY: MockCard._verify,
+    INS.CHANGE_REFERENCE_DATA: MockCard._change_reference_data,
+    INS.PERFORM_SECURITY_OPERATION: MockCard._compute_signature,
 }
 
 

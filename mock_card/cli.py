@@ -21,8 +21,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from apdu import SW
+
 from . import ctl
-from .card import ATR_NEW, ATR_OLD, END_OF_FILE, OK, MockCard
+from .card import ATR_NEW, ATR_OLD, MockCard
 from .control import ENV_CONTROL, ControlError, default_control_path
 from .daemon import STATE_HOLDER, ServeFailure, ServeOptions, pin_counters, serve
 from .faults import LatencyModel
@@ -279,7 +281,7 @@ def cmd_reset(args: argparse.Namespace, state: Path) -> int:
             text_pin=text_pin,
             atr=ATR_NEW if args.atr == "new" else ATR_OLD,
             extended_length=args.extended_length,
-            short_read_sw=END_OF_FILE if args.short_read_sw == "6282" else OK,
+            short_read_sw=SW.END_OF_FILE if args.short_read_sw == "6282" else SW.OK,
         )
     except ValueError as exc:
         raise UsageError(f"cannot issue such a card: {exc}") from None

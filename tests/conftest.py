@@ -1,8 +1,15 @@
-"""Test-wide setup: Qt offscreen, a private mock-card state.
+"""Test-wide setup: Qt offscreen, a private mock-card state, and the card fixtures every
+layer shares. One name, one kind of thing:
 
-The PC/SC fixtures (``pcscd``, ``vpcd_reader``, ``served_card``, ``serve_card``,
-``mock_card``...) come from the package's own pytest plugin, ``mock_card.pytest_plugin``,
-which the editable install registers (entry point ``pytest11``).
+* ``mock_card`` — a fresh in-process :class:`mock_card.MockCard` (the demo card, profile
+  ``valid``), from the package's own pytest plugin, ``mock_card.pytest_plugin``, which the
+  editable install registers (entry point ``pytest11``), like the PC/SC fixtures
+  (``pcscd``, ``vpcd_reader``, ``served_card``, ``serve_card``);
+* ``jpki_card`` — a :class:`jpki.JpkiCard` session on ``mock_card``.
+
+Elsewhere: ``real_card`` (a session on a real card, tests/test_real_card.py), ``card_credentials``
+(the mock PKI's certificates and keys for one card, tests/test_trust.py), ``card_state`` (a
+mock card's state file, tests/test_cli_sign.py).
 """
 
 from __future__ import annotations
@@ -12,7 +19,13 @@ import os
 # Qt must know before any QApplication exists; tests never need a real screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from jpki import JpkiCard
+    from mock_card import MockCard
 
 pytest_plugins = ["pytester"]  # tests of the package's own pytest plugin
 
@@ -24,3 +37,11 @@ def _private_mock_state(
     """Never touch the user's mock card state or real readers by accident."""
     if "JPKI_MOCK_STATE" not in os.environ:
         monkeypatch.setenv("JPKI_MOCK_STATE", str(tmp_path_factory.mktemp("mock") / "card.json"))
+
+
+@pytest.fixture
+def jpki_card(mock_card: MockCard) -> JpkiCard:
+    """A JPKI session on :func:`mock_card`."""
+    from jpki import JpkiCard
+
+    return JpkiCard(mock_card)

@@ -32,6 +32,7 @@ ABBREVIATIONS = {
     "CardResponseError": "CRE",
     "PinRequired": "PR",
     "NotJpkiCard": "NJ",
+    "ApplicationNotFound": "ANF",
     "CorruptData": "CD",
     "PinIncorrect": "PI",
     "PinBlocked": "PB",

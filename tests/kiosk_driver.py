@@ -22,7 +22,7 @@ class Kiosk:
             self.model, effects = step(self.model, queue.pop(0))
             self.models.append(self.model)
             for effect in effects:
-                result = self.services.run(effect, language=self.model.language)
+                result = self.services.run(effect)
                 if isinstance(effect, Wipe):
                     assert result is None
                 if result is not None:

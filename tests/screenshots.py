@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from gui.app import build_kiosk, setup_application
 from gui.config import IdentitySource, KioskConfig, load_config
@@ -166,6 +166,44 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     )
 
 
+@dataclass(frozen=True)
+class Shot:
+    """What a screenshot shows, for the test: the visible texts of the screen and the header,
+    and how many pixels (of the full-size frame) change when the screen's texts are blanked
+    out — the text that was actually drawn."""
+
+    path: Path
+    language: str
+    texts: tuple[str, ...]
+    text_pixels: int
+
+
+def _visible_labels(area: QWidget) -> list[QLabel]:
+    return [lab for lab in area.findChildren(QLabel) if lab.isVisible() and lab.text().strip()]
+
+
+def _pixels_differing(a: QImage, b: QImage) -> int:
+    a32 = a.convertToFormat(QImage.Format.Format_RGB32)
+    b32 = b.convertToFormat(QImage.Format.Format_RGB32)
+    if a32.size() != b32.size():
+        return a32.width() * a32.height()
+    pa, pb = array("I", bytes(a32.constBits())), array("I", bytes(b32.constBits()))
+    return sum(1 for x, y in zip(pa, pb, strict=True) if x != y)
+
+
+def _text_pixels(area: QWidget, frame: QImage) -> int:
+    """Blank every visible label's text, grab again, count the pixels that changed, restore."""
+    labels = [(lab, lab.text()) for lab in _visible_labels(area)]
+    for lab, _text in labels:
+        lab.setText(" ")
+    QCoreApplication.processEvents()
+    blank = area.grab().toImage()
+    for lab, text in labels:
+        lab.setText(text)
+    QCoreApplication.processEvents()
+    return _pixels_differing(frame, blank)
+
+
 def small_png_image(image: QImage) -> QImage:
     """Scaled to 1024×640 with a palette of its 256 most frequent colours (UI screenshots have
     few colours; Qt's own palette choice shifts them)."""
@@ -179,8 +217,11 @@ def small_png_image(image: QImage) -> QImage:
     )
 
 
-def render_all(out: Path = OUT, config: KioskConfig | None = None) -> list[Path]:
-    """Write the screenshots; returns their paths. Needs a QApplication (made if missing)."""
+def render_all(
+    out: Path = OUT, config: KioskConfig | None = None, shots: list[Shot] | None = None
+) -> list[Path]:
+    """Write the screenshots; returns their paths. Needs a QApplication (made if missing).
+    With ``shots``, also describe each one there (:class:`Shot`: slower, for the test)."""
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     setup_application(app)
@@ -208,11 +249,15 @@ def render_all(out: Path = OUT, config: KioskConfig | None = None) -> list[Path]
                 pixmap = window.kiosk.grab()
                 if (pixmap.width(), pixmap.height()) != SIZE:
                     print(f"warning: {stem}-{lang} laid out at {pixmap.width()}×{pixmap.height()}")
-                image = small_png_image(pixmap.toImage())
+                frame = pixmap.toImage()
+                image = small_png_image(frame)
                 path = out / f"{stem}-{lang}.png"
                 if not image.save(str(path), "PNG", 0):
                     raise RuntimeError(f"could not write {path}")
                 written.append(path)
+                if shots is not None:
+                    texts = tuple(lab.text() for lab in _visible_labels(window.kiosk))
+                    shots.append(Shot(path, lang, texts, _text_pixels(window.kiosk, frame)))
     finally:
         window.shut_down()
         window.close()

@@ -48,34 +48,24 @@ def store() -> TrustStore:
 
 
 @pytest.fixture
-def mock() -> MockCard:
-    return MockCard()
-
-
-@pytest.fixture
-def card(mock: MockCard) -> JpkiCard:
-    return JpkiCard(mock)
-
-
-@pytest.fixture
 def auth(store: TrustStore) -> Authenticator:
     return Authenticator(store)
 
 
-def login(auth: Authenticator, card: JpkiCard, pin: str = AUTH_PIN) -> AuthenticationResult:
+def login(auth: Authenticator, jpki_card: JpkiCard, pin: str = AUTH_PIN) -> AuthenticationResult:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, pin)
+    response = authenticate(jpki_card, challenge, pin)
     return auth.verify(challenge, response.signature, response.certificate)
 
 
-def test_happy_path(auth: Authenticator, card: JpkiCard, mock: MockCard) -> None:
-    result = login(auth, card)
+def test_happy_path(auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard) -> None:
+    result = login(auth, jpki_card)
     assert result.ok and bool(result)
     assert result.reason is None
-    assert result.certificate_serial == mock.credentials.auth_cert.serial_number
+    assert result.certificate_serial == mock_card.credentials.auth_cert.serial_number
     assert result.issuer_generation == "2010"  # the mock CAs' validity starts in 2010
     assert result.validation is not None and result.validation.valid
-    assert result.validation.anchor == mock.credentials.auth_ca_cert
+    assert result.validation.anchor == mock_card.credentials.auth_ca_cert
     assert abs(result.checked_at - datetime.now(UTC)) < timedelta(seconds=5)
     assert result.message.startswith("Authenticated.")
 
@@ -92,18 +82,18 @@ def test_challenge_shape(auth: Authenticator) -> None:
 
 
 def test_the_card_signs_the_context_and_the_nonce(
-    auth: Authenticator, card: JpkiCard, mock: MockCard
+    auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard
 ) -> None:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
-    assert response.certificate == mock.credentials.auth_cert
-    mock.credentials.auth_cert.public_key().verify(  # type: ignore[union-attr,call-arg]
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
+    assert response.certificate == mock_card.credentials.auth_cert
+    mock_card.credentials.auth_cert.public_key().verify(  # type: ignore[union-attr,call-arg]
         response.signature, CONTEXT + challenge.nonce, padding.PKCS1v15(), hashes.SHA256()
     )
 
 
-def test_one_transaction_auth_pin_only(auth: Authenticator, mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
+def test_one_transaction_auth_pin_only(auth: Authenticator, mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
     asked: list[tuple[PinKind, int]] = []
 
     def prompt(kind: PinKind, tries: int) -> str:
@@ -119,22 +109,24 @@ def test_one_transaction_auth_pin_only(auth: Authenticator, mock: MockCard) -> N
     assert auth.verify(challenge, response.signature, response.certificate).ok
 
 
-def test_wrong_pin_is_not_retried(auth: Authenticator, card: JpkiCard, mock: MockCard) -> None:
+def test_wrong_pin_is_not_retried(
+    auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard
+) -> None:
     with pytest.raises(PinIncorrect):
-        authenticate(card, auth.issue_challenge(), "9999")
-    assert mock.pin_tries_left("auth") == 2
+        authenticate(jpki_card, auth.issue_challenge(), "9999")
+    assert mock_card.pin_tries_left("auth") == 2
 
 
-def test_challenge_as_bytes(auth: Authenticator, card: JpkiCard) -> None:
+def test_challenge_as_bytes(auth: Authenticator, jpki_card: JpkiCard) -> None:
     for form in ("to_bytes", "nonce"):
         challenge = auth.issue_challenge()
         raw = challenge.to_bytes() if form == "to_bytes" else challenge.nonce
-        response = authenticate(card, raw, AUTH_PIN)
+        response = authenticate(jpki_card, raw, AUTH_PIN)
         assert auth.verify(raw, response.signature, response.certificate).ok
 
 
-def test_the_card_side_refuses_other_data(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
+def test_the_card_side_refuses_other_data(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
     for junk in (b"pay 100 yen to mallory", b"", CONTEXT + b"short", b"\x00" * 33):
         with pytest.raises(ValueError, match="not an authentication challenge"):
             authenticate(JpkiCard(rec), junk, AUTH_PIN)
@@ -145,9 +137,9 @@ def test_the_card_side_refuses_other_data(mock: MockCard) -> None:
 # -- single use, expiry, unknown -------------------------------------------------------------
 
 
-def test_replay_is_rejected(auth: Authenticator, card: JpkiCard) -> None:
+def test_replay_is_rejected(auth: Authenticator, jpki_card: JpkiCard) -> None:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
     assert auth.verify(challenge, response.signature, response.certificate).ok
     again = auth.verify(challenge, response.signature, response.certificate)
     assert not again.ok
@@ -157,9 +149,9 @@ def test_replay_is_rejected(auth: Authenticator, card: JpkiCard) -> None:
     )
 
 
-def test_a_failed_verify_uses_the_challenge_up(auth: Authenticator, card: JpkiCard) -> None:
+def test_a_failed_verify_uses_the_challenge_up(auth: Authenticator, jpki_card: JpkiCard) -> None:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
     bad = auth.verify(challenge, response.signature[:-1] + b"\x00", response.certificate)
     assert bad.reason is AuthenticationReason.BAD_SIGNATURE
     assert auth.verify(challenge, response.signature, response.certificate).reason is (
@@ -167,11 +159,11 @@ def test_a_failed_verify_uses_the_challenge_up(auth: Authenticator, card: JpkiCa
     )
 
 
-def test_expired_challenge(store: TrustStore, card: JpkiCard) -> None:
+def test_expired_challenge(store: TrustStore, jpki_card: JpkiCard) -> None:
     clock = Clock()
     auth = Authenticator(store, clock=clock)
     on_time, late = auth.issue_challenge(), auth.issue_challenge()
-    r1, r2 = authenticate(card, on_time, AUTH_PIN), authenticate(card, late, AUTH_PIN)
+    r1, r2 = authenticate(jpki_card, on_time, AUTH_PIN), authenticate(jpki_card, late, AUTH_PIN)
     clock.advance(DEFAULT_CHALLENGE_TTL)  # the last moment it is good
     assert auth.verify(on_time, r1.signature, r1.certificate).ok
     clock.advance(timedelta(seconds=1))
@@ -180,11 +172,11 @@ def test_expired_challenge(store: TrustStore, card: JpkiCard) -> None:
     assert result.validation is None
 
 
-def test_custom_ttl(store: TrustStore, card: JpkiCard) -> None:
+def test_custom_ttl(store: TrustStore, jpki_card: JpkiCard) -> None:
     clock = Clock()
     auth = Authenticator(store, challenge_ttl=timedelta(seconds=10), clock=clock)
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
     clock.advance(timedelta(seconds=11))
     assert auth.verify(challenge, response.signature, response.certificate).reason is (
         AuthenticationReason.EXPIRED_CHALLENGE
@@ -193,9 +185,9 @@ def test_custom_ttl(store: TrustStore, card: JpkiCard) -> None:
         Authenticator(store, challenge_ttl=timedelta(0))
 
 
-def test_unknown_challenge(auth: Authenticator, store: TrustStore, card: JpkiCard) -> None:
+def test_unknown_challenge(auth: Authenticator, store: TrustStore, jpki_card: JpkiCard) -> None:
     elsewhere = Authenticator(store).issue_challenge()
-    response = authenticate(card, elsewhere, AUTH_PIN)
+    response = authenticate(jpki_card, elsewhere, AUTH_PIN)
     result = auth.verify(elsewhere, response.signature, response.certificate)
     assert result.reason is AuthenticationReason.UNKNOWN_CHALLENGE
     forged = Challenge(
@@ -209,23 +201,25 @@ def test_unknown_challenge(auth: Authenticator, store: TrustStore, card: JpkiCar
     )
 
 
-def test_the_stored_expiry_counts_not_the_one_presented(store: TrustStore, card: JpkiCard) -> None:
+def test_the_stored_expiry_counts_not_the_one_presented(
+    store: TrustStore, jpki_card: JpkiCard
+) -> None:
     clock = Clock()
     auth = Authenticator(store, clock=clock)
     issued = auth.issue_challenge()
     stretched = Challenge(issued.nonce, issued.issued_at, issued.expires_at + timedelta(days=1))
-    response = authenticate(card, stretched, AUTH_PIN)
+    response = authenticate(jpki_card, stretched, AUTH_PIN)
     clock.advance(timedelta(minutes=5))
     assert auth.verify(stretched, response.signature, response.certificate).reason is (
         AuthenticationReason.EXPIRED_CHALLENGE
     )
 
 
-def test_old_challenges_are_forgotten(store: TrustStore, card: JpkiCard) -> None:
+def test_old_challenges_are_forgotten(store: TrustStore, jpki_card: JpkiCard) -> None:
     clock = Clock()
     auth = Authenticator(store, clock=clock)
     old = auth.issue_challenge()
-    response = authenticate(card, old, AUTH_PIN)
+    response = authenticate(jpki_card, old, AUTH_PIN)
     assert auth.outstanding == 1
     clock.advance(timedelta(hours=1))
     auth.issue_challenge()
@@ -245,19 +239,21 @@ def test_naive_clock_is_an_error(store: TrustStore) -> None:
 
 
 def test_signed_by_the_sign_key_with_the_auth_cert(
-    auth: Authenticator, card: JpkiCard, mock: MockCard
+    auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard
 ) -> None:
     challenge = auth.issue_challenge()
-    signature = card.sign(CertKind.SIGN, challenge.to_bytes(), pin=SIGN_PIN)
-    result = auth.verify(challenge, signature, mock.credentials.auth_cert)
+    signature = jpki_card.sign(CertKind.SIGN, challenge.to_bytes(), pin=SIGN_PIN)
+    result = auth.verify(challenge, signature, mock_card.credentials.auth_cert)
     assert result.reason is AuthenticationReason.BAD_SIGNATURE
     assert result.validation is None
 
 
-def test_sign_certificate_presented(auth: Authenticator, card: JpkiCard, mock: MockCard) -> None:
+def test_sign_certificate_presented(
+    auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard
+) -> None:
     challenge = auth.issue_challenge()
-    signature = card.sign(CertKind.SIGN, challenge.to_bytes(), pin=SIGN_PIN)
-    result = auth.verify(challenge, signature, mock.credentials.sign_cert)
+    signature = jpki_card.sign(CertKind.SIGN, challenge.to_bytes(), pin=SIGN_PIN)
+    result = auth.verify(challenge, signature, mock_card.credentials.sign_cert)
     assert result.reason is AuthenticationReason.WRONG_KEY_USAGE
     assert result.validation is not None
     assert result.validation.reason is Reason.WRONG_KEY_USAGE
@@ -265,18 +261,18 @@ def test_sign_certificate_presented(auth: Authenticator, card: JpkiCard, mock: M
 
 
 def test_signature_without_the_context_prefix(
-    auth: Authenticator, card: JpkiCard, mock: MockCard
+    auth: Authenticator, jpki_card: JpkiCard, mock_card: MockCard
 ) -> None:
     """A signature over the bare nonce (another protocol's message) does not count."""
     challenge = auth.issue_challenge()
-    signature = card.sign(CertKind.AUTH, challenge.nonce, pin=AUTH_PIN)
-    result = auth.verify(challenge, signature, mock.credentials.auth_cert)
+    signature = jpki_card.sign(CertKind.AUTH, challenge.nonce, pin=AUTH_PIN)
+    result = auth.verify(challenge, signature, mock_card.credentials.auth_cert)
     assert result.reason is AuthenticationReason.BAD_SIGNATURE
 
 
-def test_not_a_certificate(auth: Authenticator, card: JpkiCard) -> None:
+def test_not_a_certificate(auth: Authenticator, jpki_card: JpkiCard) -> None:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
     result = auth.verify(challenge, response.signature, b"not a cert")  # type: ignore[arg-type]
     assert result.reason is AuthenticationReason.MALFORMED
     assert result.certificate_serial is None
@@ -298,36 +294,38 @@ def test_holder_certificate_dates(
 
 
 def test_revoked_with_crl(store: TrustStore) -> None:
-    mock = MockCard(profile=CardProfile.REVOKED)
-    crls = CrlStore.from_crls(mock.pki.revocation_crls(mock.credentials))
+    mock_card = MockCard(profile=CardProfile.REVOKED)
+    crls = CrlStore.from_crls(mock_card.pki.revocation_crls(mock_card.credentials))
     for policy in (RevocationPolicy.REQUIRE, RevocationPolicy.IF_AVAILABLE):
-        result = login(Authenticator(store, crl_policy=policy, crls=crls), JpkiCard(mock))
+        result = login(Authenticator(store, crl_policy=policy, crls=crls), JpkiCard(mock_card))
         assert result.reason is AuthenticationReason.REVOKED
         assert result.validation is not None and result.validation.revoked_at is not None
     # revocation checking off: the revoked card gets in, and the result says so
-    off = login(Authenticator(store, crl_policy=RevocationPolicy.OFF, crls=crls), JpkiCard(mock))
+    off = login(
+        Authenticator(store, crl_policy=RevocationPolicy.OFF, crls=crls), JpkiCard(mock_card)
+    )
     assert off.ok
     assert off.validation is not None and not off.validation.revocation_checked
 
 
-def test_good_card_with_crl(store: TrustStore, card: JpkiCard) -> None:
+def test_good_card_with_crl(store: TrustStore, jpki_card: JpkiCard) -> None:
     revoked_other = MockPki.demo().issue_card(profile=CardProfile.REVOKED, key_index=1)
     crls = CrlStore.from_crls(MockPki.demo().revocation_crls(revoked_other))
-    result = login(Authenticator(store, crl_policy=RevocationPolicy.REQUIRE, crls=crls), card)
+    result = login(Authenticator(store, crl_policy=RevocationPolicy.REQUIRE, crls=crls), jpki_card)
     assert result.ok
     assert result.validation is not None and result.validation.revocation_checked
 
 
-def test_revocation_required_without_crl(store: TrustStore, card: JpkiCard) -> None:
-    required = login(Authenticator(store, crl_policy=RevocationPolicy.REQUIRE), card)
+def test_revocation_required_without_crl(store: TrustStore, jpki_card: JpkiCard) -> None:
+    required = login(Authenticator(store, crl_policy=RevocationPolicy.REQUIRE), jpki_card)
     assert required.reason is AuthenticationReason.NO_CRL
-    optional = login(Authenticator(store), card)
+    optional = login(Authenticator(store), jpki_card)
     assert optional.ok
     assert optional.validation is not None and not optional.validation.revocation_checked
 
 
-def test_production_store_rejects_the_mock_card(card: JpkiCard) -> None:
-    result = login(Authenticator(), card)
+def test_production_store_rejects_the_mock_card(jpki_card: JpkiCard) -> None:
+    result = login(Authenticator(), jpki_card)
     assert result.reason is AuthenticationReason.UNTRUSTED
     assert result.issuer_generation is None
 
@@ -346,8 +344,8 @@ def test_every_trust_reason_has_an_authentication_reason() -> None:
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def test_concurrent_verifications(auth: Authenticator, mock: MockCard) -> None:
-    creds = mock.credentials
+def test_concurrent_verifications(auth: Authenticator, mock_card: MockCard) -> None:
+    creds = mock_card.credentials
 
     def answer(challenge: Challenge) -> bytes:  # the card's computation, in software
         return creds.auth_key.sign(challenge.to_bytes(), padding.PKCS1v15(), hashes.SHA256())
@@ -365,9 +363,9 @@ def test_concurrent_verifications(auth: Authenticator, mock: MockCard) -> None:
     assert all(r.ok for r in results), {r.reason for r in results}
 
 
-def test_concurrent_replays_only_one_wins(auth: Authenticator, card: JpkiCard) -> None:
+def test_concurrent_replays_only_one_wins(auth: Authenticator, jpki_card: JpkiCard) -> None:
     challenge = auth.issue_challenge()
-    response = authenticate(card, challenge, AUTH_PIN)
+    response = authenticate(jpki_card, challenge, AUTH_PIN)
     barrier = threading.Barrier(8)
 
     def attempt(_: int) -> AuthenticationResult:

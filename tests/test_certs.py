@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +12,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from jpki.certs import (
     EXPLANATIONS,
@@ -633,70 +630,6 @@ def test_explain_validation(pki: MockPki) -> None:
     assert "valid until" in explain_validation(ok)
     wrong = store.validate(card.auth_cert, purpose=Purpose.SIGNATURE, at=NOW)
     assert "署名用電子証明書" in explain_validation(wrong, lang="ja")
-
-
-# -- never anything but CertificateFormatError ------------------------------------------------
-
-_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _parse_or_format_error(cert: x509.Certificate) -> HolderAttributes | None:
-    try:
-        attrs = parse_holder_attributes(cert)
-    except CertificateFormatError:
-        attrs = None
-    with contextlib.suppress(CertificateFormatError):
-        CertificateInfo.from_x509(cert)
-    return attrs
-
-
-@_SETTINGS
-@given(st.sampled_from(SIX), st.binary(max_size=40))
-def test_random_bytes_as_an_attribute_value(oid: x509.ObjectIdentifier, value: bytes) -> None:
-    entries = [other_name_der(o, value if o == oid else v) for o, v in holder_values()]
-    _parse_or_format_error(raw_san_cert(entries))
-
-
-@_SETTINGS
-@given(st.sampled_from(SIX), st.integers(0, 255), st.binary(max_size=40))
-def test_random_tlvs_as_an_attribute_value(
-    oid: x509.ObjectIdentifier, tag: int, content: bytes
-) -> None:
-    entries = [other_name_der(o, tlv(tag, content) if o == oid else v) for o, v in holder_values()]
-    _parse_or_format_error(raw_san_cert(entries))
-
-
-_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
-
-
-@_SETTINGS
-@given(st.fixed_dictionaries({oid.dotted_string: _TEXT for oid in SIX}))
-def test_random_strings_as_all_attribute_values(values: Mapping[str, str]) -> None:
-    san = [(x509.ObjectIdentifier(k), utf8(v)) for k, v in values.items()]
-    _parse_or_format_error(make_cert(san=san))
-
-
-@_SETTINGS
-@given(st.sampled_from(SIX), _TEXT)
-def test_a_random_string_as_one_attribute_value(oid: x509.ObjectIdentifier, text: str) -> None:
-    san = [(o, utf8(text) if o == oid else v) for o, v in holder_values()]
-    attrs = _parse_or_format_error(make_cert(san=san))
-    if attrs is not None:  # what was parsed is what was there
-        parsed = {
-            OID_NAME: attrs.name,
-            OID_NAME_FLAGS: attrs.name_flags,
-            OID_SEX: attrs.sex,
-            OID_ADDRESS: attrs.address,
-            OID_ADDRESS_FLAGS: attrs.address_flags,
-        }
-        if oid in parsed:
-            assert parsed[oid] == text
-
-
-@_SETTINGS
-@given(st.binary(max_size=80))
-def test_random_bytes_as_the_whole_san(raw: bytes) -> None:
-    _parse_or_format_error(with_raw_san(raw))
 
 
 def test_holder_attributes_check_their_own_fields() -> None:

@@ -748,13 +748,18 @@ def test_reader_substring_match(
 
 @pytest.fixture
 def faulty_card(monkeypatch: pytest.MonkeyPatch, shared_state: Path) -> Iterator[MockCard]:
-    """The mock reader hands out this card object (not persisted), faults armable."""
+    """The reader ``mock`` hands out this card object (not persisted), faults armable."""
+    from contextlib import nullcontext
+
+    from jpki import reader_registry
+
     card = load_card(shared_state)
     card.state_file = None
-    import mock_card
-
-    monkeypatch.setattr(mock_card, "open_card", lambda path=None: card)
+    reader_registry.register(
+        reader_registry.VirtualReader("mock", "faulty mock card", lambda: nullcontext(card))
+    )
     yield card
+    reader_registry.unregister("mock")
 
 
 def test_card_removed_exits_3(jpki: InProcess, shared_state: Path, faulty_card: MockCard) -> None:

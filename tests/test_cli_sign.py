@@ -63,19 +63,19 @@ def new_card(directory: Path, profile: str = "valid") -> tuple[Path, Path]:
 
 
 def tries(state: Path) -> dict[str, int]:
-    card = load_card(state)
-    return {name: card.pin_tries_left(name) for name in ("auth", "sign")}
+    card_state = load_card(state)
+    return {name: card_state.pin_tries_left(name) for name in ("auth", "sign")}
 
 
 @pytest.fixture(scope="module")
-def card(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def card_state(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return new_card(tmp_path_factory.mktemp("card"))
 
 
 @pytest.fixture(scope="module")
-def signed_file(card: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def signed_file(card_state: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``doc.txt`` and its ``doc.txt.p7s`` made by ``jpki sign``."""
-    state, _ = card
+    state, _ = card_state
     doc = tmp_path_factory.mktemp("signed") / "doc.txt"
     doc.write_bytes(CONTENT)
     r = run(state, "sign", str(doc), env={"JPKI_SIGN_PIN": SIGN_PIN})
@@ -87,8 +87,8 @@ def signed_file(card: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def signed_pdf(card: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    state, _ = card
+def signed_pdf(card_state: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    state, _ = card_state
     source = tmp_path_factory.mktemp("pdf") / "contract.pdf"
     source.write_bytes(make_pdf())
     r = run(
@@ -105,8 +105,10 @@ def signed_pdf(card: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
 # -- sign and verify a CMS signature ----------------------------------------------------------------
 
 
-def test_sign_then_verify_with_the_mock_ca(card: tuple[Path, Path], signed_file: Path) -> None:
-    state, cas = card
+def test_sign_then_verify_with_the_mock_ca(
+    card_state: tuple[Path, Path], signed_file: Path
+) -> None:
+    state, cas = card_state
     p7s = signed_file.with_name("doc.txt.p7s")
     assert p7s.read_bytes()[:1] == b"\x30"  # DER
     r = run(state, "verify", str(p7s), str(signed_file), "--trust", str(cas / "sign_ca.pem"))
@@ -129,8 +131,10 @@ def test_sign_then_verify_with_the_mock_ca(card: tuple[Path, Path], signed_file:
     assert f"content: {signed_file}" in r.err
 
 
-def test_verify_without_trust_is_untrusted(card: tuple[Path, Path], signed_file: Path) -> None:
-    state, _ = card
+def test_verify_without_trust_is_untrusted(
+    card_state: tuple[Path, Path], signed_file: Path
+) -> None:
+    state, _ = card_state
     r = run(state, "verify", str(signed_file) + ".p7s", str(signed_file))
     assert r.code == 1
     line = single_error_line(r.err)
@@ -140,9 +144,9 @@ def test_verify_without_trust_is_untrusted(card: tuple[Path, Path], signed_file:
 
 
 def test_tampered_content_is_invalid(
-    card: tuple[Path, Path], signed_file: Path, tmp_path: Path
+    card_state: tuple[Path, Path], signed_file: Path, tmp_path: Path
 ) -> None:
-    state, cas = card
+    state, cas = card_state
     other = tmp_path / "doc.txt"
     other.write_bytes(CONTENT.replace(b"signs", b"sings"))
     r = run(
@@ -152,8 +156,8 @@ def test_tampered_content_is_invalid(
     assert "digest-mismatch" in single_error_line(r.err)
 
 
-def test_revocation(card: tuple[Path, Path], signed_file: Path) -> None:
-    state, cas = card
+def test_revocation(card_state: tuple[Path, Path], signed_file: Path) -> None:
+    state, cas = card_state
     p7s = str(signed_file) + ".p7s"
     trust = ("--trust", str(cas / "sign_ca.pem"))
     r = run(state, "verify", p7s, *trust, "--revocation", "require")
@@ -193,8 +197,8 @@ def test_revoked_card(tmp_path: Path) -> None:
     assert "INVALID (revoked)" in r.out
 
 
-def test_attached_signature_and_stdout(card: tuple[Path, Path], tmp_path: Path) -> None:
-    state, cas = card
+def test_attached_signature_and_stdout(card_state: tuple[Path, Path], tmp_path: Path) -> None:
+    state, cas = card_state
     doc = tmp_path / "note.txt"
     doc.write_bytes(CONTENT)
     out = tmp_path / "note.p7m"
@@ -208,8 +212,10 @@ def test_attached_signature_and_stdout(card: tuple[Path, Path], tmp_path: Path) 
 
 
 @pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed")
-def test_openssl_accepts_the_cli_signature(card: tuple[Path, Path], signed_file: Path) -> None:
-    _, cas = card
+def test_openssl_accepts_the_cli_signature(
+    card_state: tuple[Path, Path], signed_file: Path
+) -> None:
+    _, cas = card_state
     proc = subprocess.run(
         [
             "openssl",
@@ -238,8 +244,8 @@ def test_openssl_accepts_the_cli_signature(card: tuple[Path, Path], signed_file:
 # -- PDF ------------------------------------------------------------------------------------------
 
 
-def test_pdf_sign_and_verify(card: tuple[Path, Path], signed_pdf: Path) -> None:
-    state, cas = card
+def test_pdf_sign_and_verify(card_state: tuple[Path, Path], signed_pdf: Path) -> None:
+    state, cas = card_state
     r = run(state, "verify", str(signed_pdf), "--trust", str(cas / "sign_ca.pem"))
     assert r.code == 0, r.err
     assert "signature 1 of 1 (field Signature1):" in r.out
@@ -258,8 +264,8 @@ def test_pdf_sign_and_verify(card: tuple[Path, Path], signed_pdf: Path) -> None:
     assert "not valid (Signature1): untrusted:" in single_error_line(r.err)
 
 
-def test_pdf_time_stamped_and_visible(card: tuple[Path, Path], tmp_path: Path) -> None:
-    state, cas = card
+def test_pdf_time_stamped_and_visible(card_state: tuple[Path, Path], tmp_path: Path) -> None:
+    state, cas = card_state
     source = tmp_path / "form.pdf"
     source.write_bytes(make_pdf())
     out = tmp_path / "form-stamped.pdf"
@@ -294,9 +300,9 @@ def test_pdf_time_stamped_and_visible(card: tuple[Path, Path], tmp_path: Path) -
 
 
 def test_pdf_tampered_and_unsigned(
-    card: tuple[Path, Path], signed_pdf: Path, tmp_path: Path
+    card_state: tuple[Path, Path], signed_pdf: Path, tmp_path: Path
 ) -> None:
-    state, cas = card
+    state, cas = card_state
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(signed_pdf.read_bytes().replace(b"Hello JPKI", b"Jello JPKI"))
     r = run(state, "verify", str(tampered), "--trust", str(cas / "sign_ca.pem"))
@@ -310,8 +316,8 @@ def test_pdf_tampered_and_unsigned(
     assert "the PDF has no signatures" in single_error_line(r.err)
 
 
-def test_pdf_usage_errors(card: tuple[Path, Path], tmp_path: Path, signed_pdf: Path) -> None:
-    state, _ = card
+def test_pdf_usage_errors(card_state: tuple[Path, Path], tmp_path: Path, signed_pdf: Path) -> None:
+    state, _ = card_state
     doc = tmp_path / "doc.txt"
     doc.write_bytes(CONTENT)
     r = run(
@@ -361,8 +367,8 @@ def test_malformed_sign_pin_reaches_no_card(tmp_path: Path) -> None:
 # -- authenticate ------------------------------------------------------------------------------
 
 
-def test_authenticate(card: tuple[Path, Path]) -> None:
-    state, cas = card
+def test_authenticate(card_state: tuple[Path, Path]) -> None:
+    state, cas = card_state
     cert = load_card(state).credentials.auth_cert
     r = run(
         state, "authenticate", "--trust", str(cas / "auth_ca.pem"), env={"JPKI_AUTH_PIN": AUTH_PIN}

@@ -1,10 +1,12 @@
 """Property tests and fuzzing: every parser ends in a result or a typed error, and the mock
-card keeps its PIN rules whatever it is sent.
+card keeps its PIN rules whatever it is sent. The one home of the "never raises" properties
+(the other test modules test behaviour on chosen inputs).
 
 * APDU codecs (CommandApdu, ResponseApdu, the channel's 61xx/6Cxx handling), BER-TLV, token
-  info, the text AP's records, subjectAltName holder attributes (fuzzed otherName values),
-  the DER reader of ``jpki.cms`` (and BER trees made definite), CMS (``verify_cms``) and the
-  ledger's ``submit``, and ``JpkiCard`` against a hostile card;
+  info, the text AP's records, subjectAltName holder attributes (fuzzed otherName values, any
+  text read back or refused, CertificateInfo), the DER reader of ``jpki.cms`` (and BER
+  trees made definite), CMS (``verify_cms``: random bytes, BER starts, mutations of good
+  signatures) and the ledger's ``submit``, and ``JpkiCard`` against a hostile card;
 * the mock card as a hypothesis state machine mixing valid commands and random bytes: it
   always answers, never unlocks a blocked PIN, never hands out the signature certificate,
   the text AP's records or a signature without the right PIN verified since the last
@@ -17,6 +19,7 @@ counts, derandomized); ``JPKI_FUZZ_EXAMPLES`` scales them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, date, datetime
 from typing import Any
@@ -53,6 +56,7 @@ from jpki.certs import (
     OID_NAME_FLAGS,
     OID_SEX,
     CertificateFormatError,
+    CertificateInfo,
     HolderAttributes,
     parse_holder_attributes,
 )
@@ -64,7 +68,7 @@ from jpki.textap import BasicInfo, parse_basic_four, parse_my_number
 from jpki.trust import TrustStore
 from mock_card import JPKI_AID, TEXT_AID, VISUAL_AID, Holder, MockCard, MockPki, Sex, textap
 from mock_card.pins import PinFormat as MockPinFormat
-from tests.test_certs import holder_values, other_name_der, raw_san_cert
+from tests.test_certs import holder_values, make_cert, other_name_der, raw_san_cert, utf8
 
 # -- the hypothesis profile ------------------------------------------------------------------
 
@@ -331,6 +335,8 @@ def asn1_values(draw: st.DrawFn) -> bytes:
 
 
 def _holder_or_format_error(cert: x509.Certificate) -> HolderAttributes | None:
+    with contextlib.suppress(CertificateFormatError):
+        CertificateInfo.from_x509(cert)
     try:
         attrs = parse_holder_attributes(cert)
     except CertificateFormatError:
@@ -340,9 +346,20 @@ def _holder_or_format_error(cert: x509.Certificate) -> HolderAttributes | None:
     return attrs
 
 
-@fuzz(120)
+@st.composite
+def any_tag_values(draw: st.DrawFn) -> bytes:
+    """An otherName value under any tag at all, honestly encoded."""
+    content = draw(st.binary(max_size=40))
+    return bytes([draw(st.integers(0, 255))]) + tlv.encode_length(len(content)) + content
+
+
+@fuzz(150)
 @given(
-    st.lists(st.tuples(st.sampled_from(SIX), asn1_values()), min_size=1, max_size=3),
+    st.lists(
+        st.tuples(st.sampled_from(SIX), asn1_values() | any_tag_values() | st.binary(max_size=40)),
+        min_size=1,
+        max_size=3,
+    ),
     st.booleans(),
 )
 def test_fuzzed_other_name_values(changes: list[tuple[Any, bytes]], duplicate: bool) -> None:
@@ -375,6 +392,29 @@ def test_fuzzed_other_names_on_a_spliced_certificate(values: list[bytes], oids: 
 @given(st.one_of(st.binary(max_size=300), mutations(targets()["san-holder"].seeds())))
 def test_san_holder_target(data: bytes) -> None:
     targets()["san-holder"].one_input(data)
+
+
+@fuzz(100)
+@given(st.sampled_from(SIX), HOLDER_TEXT | st.text(max_size=20), st.booleans())
+def test_any_text_in_the_holder_attributes_is_read_back_or_refused(
+    oid: Any, text: str, everywhere: bool
+) -> None:
+    """Any text as one attribute (or as all of them) in a real certificate: what is parsed
+    is exactly what was there, or the certificate is refused with CertificateFormatError."""
+    values = [(o, utf8(text) if everywhere or o == oid else v) for o, v in holder_values()]
+    attrs = _holder_or_format_error(make_cert(san=values))
+    if attrs is None:
+        return
+    parsed = {
+        OID_NAME: attrs.name,
+        OID_NAME_FLAGS: attrs.name_flags,
+        OID_SEX: attrs.sex,
+        OID_ADDRESS: attrs.address,
+        OID_ADDRESS_FLAGS: attrs.address_flags,
+    }
+    for changed in SIX if everywhere else (oid,):
+        if changed in parsed:
+            assert parsed[changed] == text
 
 
 def test_the_spliced_certificate_is_the_real_one() -> None:
@@ -446,7 +486,12 @@ def _verify_any(signature: bytes, content: bytes | None) -> CmsVerification:
 
 @fuzz(250)
 @given(
-    st.one_of(st.binary(max_size=600), mutations([GOOD, GOOD_ATTACHED]), der_mutated()),
+    st.one_of(
+        st.binary(max_size=600),
+        st.binary(max_size=600).map(lambda d: b"\x30\x80" + d),  # a BER SEQUENCE's start
+        mutations([GOOD, GOOD_ATTACHED]),
+        der_mutated(),
+    ),
     st.sampled_from([CONTENT, None, b"", CONTENT + b"x"]),
 )
 def test_verify_cms_never_raises(signature: bytes, content: bytes | None) -> None:

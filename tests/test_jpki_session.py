@@ -30,17 +30,13 @@ def hexes(rec: RecordingTransport) -> list[str]:
 
 
 @pytest.fixture
-def mock() -> MockCard:
-    return MockCard()
+def rec(mock_card: MockCard) -> RecordingTransport:
+    return RecordingTransport(mock_card)
 
 
 @pytest.fixture
-def rec(mock: MockCard) -> RecordingTransport:
-    return RecordingTransport(mock)
-
-
-@pytest.fixture
-def card(rec: RecordingTransport) -> JpkiCard:
+def jpki_card(rec: RecordingTransport) -> JpkiCard:
+    """Here the session talks through ``rec``, to check the exact APDUs."""
     return JpkiCard(rec)
 
 
@@ -52,21 +48,37 @@ def test_construction_sends_nothing(rec: RecordingTransport) -> None:
     assert rec.exchanges == []
 
 
-def test_detection_by_select(card: JpkiCard, rec: RecordingTransport) -> None:
-    assert card.is_jpki_card()
+def test_detection_by_select(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    assert jpki_card.is_jpki_card()
     assert hexes(rec) == [SELECT_JPKI]
 
 
 def test_not_a_jpki_card() -> None:
     t = ScriptedTransport([(H(SELECT_JPKI), H("6A82"))])
-    card = JpkiCard(t)
-    assert not card.is_jpki_card()
+    jpki_card = JpkiCard(t)
+    assert not jpki_card.is_jpki_card()
     with pytest.raises(jpki.NotJpkiCard, match="My Number card"):
         JpkiCard(ScriptedTransport([(H(SELECT_JPKI), H("6A82"))])).read_certificate(CertKind.AUTH)
 
 
-def test_token_info(card: JpkiCard, rec: RecordingTransport) -> None:
-    info = card.token_info()
+def test_a_missing_application_is_typed() -> None:
+    """SELECT answering 6A82: ApplicationNotFound naming the application (a card without the
+    text AP); the JPKI AP missing is NotJpkiCard, one of them. Other answers stay generic."""
+    t = ScriptedTransport([(H(SELECT_TEXT), H("6A82"))])
+    with pytest.raises(jpki.ApplicationNotFound, match="text AP") as err:
+        JpkiCard(t).pin_status(PinKind.TEXT)
+    assert not isinstance(err.value, jpki.NotJpkiCard)
+    assert (err.value.aid, err.value.sw) == (H(SELECT_TEXT[10:]), 0x6A82)
+    assert t.done
+    assert issubclass(jpki.NotJpkiCard, jpki.ApplicationNotFound)
+    t = ScriptedTransport([(H(SELECT_TEXT), H("6A86"))])
+    with pytest.raises(jpki.CardResponseError, match="6A86") as err2:
+        JpkiCard(t).pin_status(PinKind.TEXT)
+    assert not isinstance(err2.value, jpki.ApplicationNotFound)
+
+
+def test_token_info(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    info = jpki_card.token_info()
     assert info.label == "JPKIAPICCTOKEN2"
     assert "current generation" in info.kind
     assert hexes(rec) == [SELECT_JPKI, select_ef(0x0006), "00B0000000"]
@@ -77,13 +89,13 @@ def test_token_info(card: JpkiCard, rec: RecordingTransport) -> None:
 
 @pytest.mark.parametrize("kind", [CertKind.AUTH, CertKind.AUTH_CA, CertKind.SIGN_CA])
 def test_read_certificate_budget(
-    kind: CertKind, mock: MockCard, card: JpkiCard, rec: RecordingTransport
+    kind: CertKind, mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport
 ) -> None:
-    cert = card.read_certificate(kind)
+    cert = jpki_card.read_certificate(kind)
     expected = {
-        CertKind.AUTH: mock.credentials.auth_cert,
-        CertKind.AUTH_CA: mock.credentials.auth_ca_cert,
-        CertKind.SIGN_CA: mock.credentials.sign_ca_cert,
+        CertKind.AUTH: mock_card.credentials.auth_cert,
+        CertKind.AUTH_CA: mock_card.credentials.auth_ca_cert,
+        CertKind.SIGN_CA: mock_card.credentials.sign_ca_cert,
     }[kind]
     assert cert == expected
     n = len(cert.public_bytes(Encoding.DER))
@@ -98,37 +110,39 @@ def test_read_certificate_budget(
         assert cmd == f"00B0{offset:04X}{le:02X}"
 
 
-def test_warm_budget_and_no_reselect(card: JpkiCard, rec: RecordingTransport) -> None:
-    card.is_jpki_card()
+def test_warm_budget_and_no_reselect(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    jpki_card.is_jpki_card()
     rec.exchanges.clear()
-    cert = card.read_certificate(CertKind.AUTH)
+    cert = jpki_card.read_certificate(CertKind.AUTH)
     n = len(cert.public_bytes(Encoding.DER))
     assert len(rec.exchanges) == 1 + math.ceil(n / 256)
     rec.exchanges.clear()
-    card.read_certificate(CertKind.AUTH)  # EF still selected: reads only
+    jpki_card.read_certificate(CertKind.AUTH)  # EF still selected: reads only
     assert len(rec.exchanges) == math.ceil(n / 256)
 
 
 def test_extended_length_read() -> None:
-    mock = MockCard(extended_length=True)
-    rec = RecordingTransport(mock)
+    mock_card = MockCard(extended_length=True)
+    rec = RecordingTransport(mock_card)
     cert = JpkiCard(rec, extended_length=True).read_certificate(CertKind.AUTH)
-    assert cert == mock.credentials.auth_cert
+    assert cert == mock_card.credentials.auth_cert
     assert hexes(rec) == [SELECT_JPKI, select_ef(0x000A), "00B00000000000"]
 
 
 def test_6282_short_reads_are_accepted() -> None:
-    mock = MockCard(short_read_sw=0x6282)
-    assert JpkiCard(mock).read_certificate(CertKind.AUTH) == mock.credentials.auth_cert
+    mock_card = MockCard(short_read_sw=0x6282)
+    assert JpkiCard(mock_card).read_certificate(CertKind.AUTH) == mock_card.credentials.auth_cert
 
 
-def test_sign_certificate_needs_the_sign_pin(mock: MockCard, card: JpkiCard) -> None:
+def test_sign_certificate_needs_the_sign_pin(mock_card: MockCard, jpki_card: JpkiCard) -> None:
     with pytest.raises(jpki.PinRequired, match="signature PIN") as err:
-        card.read_certificate(CertKind.SIGN)
+        jpki_card.read_certificate(CertKind.SIGN)
     assert err.value.kind is PinKind.SIGN
-    assert card.read_certificate(CertKind.SIGN, pin="ABCD1234") == mock.credentials.sign_cert
-    card.verify_pin(PinKind.SIGN, "ABCD1234")
-    assert card.read_certificate(CertKind.SIGN) == mock.credentials.sign_cert
+    assert (
+        jpki_card.read_certificate(CertKind.SIGN, pin="ABCD1234") == mock_card.credentials.sign_cert
+    )
+    jpki_card.verify_pin(PinKind.SIGN, "ABCD1234")
+    assert jpki_card.read_certificate(CertKind.SIGN) == mock_card.credentials.sign_cert
 
 
 def test_corrupt_certificate_files() -> None:
@@ -166,11 +180,11 @@ def test_corrupt_certificate_files() -> None:
 
 
 def test_pin_status_bytes_and_no_try_spent(
-    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+    mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport
 ) -> None:
-    assert card.pin_status(PinKind.AUTH) == 3
-    assert card.pin_status(PinKind.SIGN) == 5
-    assert card.pin_status(PinKind.TEXT) == 3
+    assert jpki_card.pin_status(PinKind.AUTH) == 3
+    assert jpki_card.pin_status(PinKind.SIGN) == 5
+    assert jpki_card.pin_status(PinKind.TEXT) == 3
     assert hexes(rec) == [
         SELECT_JPKI,
         select_ef(0x0018),
@@ -182,12 +196,12 @@ def test_pin_status_bytes_and_no_try_spent(
         "00200080",
     ]
     for _ in range(5):
-        card.pin_status(PinKind.AUTH)
-    assert mock.pin_tries_left("auth") == 3
+        jpki_card.pin_status(PinKind.AUTH)
+    assert mock_card.pin_tries_left("auth") == 3
 
 
-def test_verify_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
-    card.verify_pin(PinKind.SIGN, "abcd1234")  # lower case is upper-cased
+def test_verify_bytes(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    jpki_card.verify_pin(PinKind.SIGN, "abcd1234")  # lower case is upper-cased
     assert hexes(rec) == [
         SELECT_JPKI,
         select_ef(0x001B),
@@ -211,47 +225,47 @@ def test_verify_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
     ],
 )
 def test_malformed_pins_never_reach_the_card(
-    kind: PinKind, bad: str, card: JpkiCard, rec: RecordingTransport
+    kind: PinKind, bad: str, jpki_card: JpkiCard, rec: RecordingTransport
 ) -> None:
     with pytest.raises(jpki.PinFormatError) as err:
-        card.verify_pin(kind, bad)
+        jpki_card.verify_pin(kind, bad)
     assert rec.exchanges == []
     if bad:
         assert bad not in str(err.value)
     with pytest.raises(jpki.PinFormatError):
-        card.change_pin(kind, bad, bad)
+        jpki_card.change_pin(kind, bad, bad)
     if kind is not PinKind.TEXT:
         with pytest.raises(jpki.PinFormatError):
-            card.sign(CertKind.AUTH if kind is PinKind.AUTH else CertKind.SIGN, b"x", pin=bad)
+            jpki_card.sign(CertKind.AUTH if kind is PinKind.AUTH else CertKind.SIGN, b"x", pin=bad)
     assert rec.exchanges == []
 
 
-def test_wrong_pin_then_last_try_then_blocked(mock: MockCard, card: JpkiCard) -> None:
+def test_wrong_pin_then_last_try_then_blocked(mock_card: MockCard, jpki_card: JpkiCard) -> None:
     with pytest.raises(jpki.PinIncorrect) as err:
-        card.verify_pin(PinKind.AUTH, "0000")
+        jpki_card.verify_pin(PinKind.AUTH, "0000")
     assert err.value.remaining == 2
     assert "0000" not in str(err.value)
     with pytest.raises(jpki.PinIncorrect) as err:
-        card.verify_pin(PinKind.AUTH, "0001")
+        jpki_card.verify_pin(PinKind.AUTH, "0001")
     assert err.value.remaining == 1
     assert "last try" in str(err.value)
     with pytest.raises(jpki.PinBlocked, match="municipal office") as blocked:
-        card.verify_pin(PinKind.AUTH, "0002")
+        jpki_card.verify_pin(PinKind.AUTH, "0002")
     assert "now blocked" in str(blocked.value)
-    assert card.pin_status(PinKind.AUTH) == 0
+    assert jpki_card.pin_status(PinKind.AUTH) == 0
     with pytest.raises(jpki.PinBlocked, match="municipal office"):
-        card.verify_pin(PinKind.AUTH, "1234")
+        jpki_card.verify_pin(PinKind.AUTH, "1234")
 
 
-def test_success_resets_counter(mock: MockCard, card: JpkiCard) -> None:
+def test_success_resets_counter(mock_card: MockCard, jpki_card: JpkiCard) -> None:
     with pytest.raises(jpki.PinIncorrect):
-        card.verify_pin(PinKind.SIGN, "WRONG1")
-    assert card.pin_status(PinKind.SIGN) == 4
-    card.verify_pin(PinKind.SIGN, "ABCD1234")
-    assert card.pin_status(PinKind.SIGN) == 5
+        jpki_card.verify_pin(PinKind.SIGN, "WRONG1")
+    assert jpki_card.pin_status(PinKind.SIGN) == 4
+    jpki_card.verify_pin(PinKind.SIGN, "ABCD1234")
+    assert jpki_card.pin_status(PinKind.SIGN) == 5
 
 
-def test_prompt_sees_tries_and_is_asked_once(card: JpkiCard) -> None:
+def test_prompt_sees_tries_and_is_asked_once(jpki_card: JpkiCard) -> None:
     asked: list[tuple[PinKind, int]] = []
 
     def prompt(kind: PinKind, tries: int) -> str:
@@ -259,42 +273,42 @@ def test_prompt_sees_tries_and_is_asked_once(card: JpkiCard) -> None:
         return "0000"
 
     with pytest.raises(jpki.PinIncorrect):
-        card.verify_pin(PinKind.AUTH, prompt)
+        jpki_card.verify_pin(PinKind.AUTH, prompt)
     with pytest.raises(jpki.PinIncorrect):
-        card.verify_pin(PinKind.AUTH, prompt)
+        jpki_card.verify_pin(PinKind.AUTH, prompt)
     assert asked == [(PinKind.AUTH, 3), (PinKind.AUTH, 2)]  # never retried by the library
 
 
-def test_prompt_not_called_when_blocked(mock: MockCard, card: JpkiCard) -> None:
-    mock.block_pin("auth")
+def test_prompt_not_called_when_blocked(mock_card: MockCard, jpki_card: JpkiCard) -> None:
+    mock_card.block_pin("auth")
 
     def prompt(kind: PinKind, tries: int) -> str:
         raise AssertionError("asked for a blocked PIN")
 
     with pytest.raises(jpki.PinBlocked):
-        card.verify_pin(PinKind.AUTH, prompt)
+        jpki_card.verify_pin(PinKind.AUTH, prompt)
 
 
-def test_change_pin(mock: MockCard, card: JpkiCard, rec: RecordingTransport) -> None:
-    card.change_pin(PinKind.AUTH, "1234", "4321")
+def test_change_pin(mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    jpki_card.change_pin(PinKind.AUTH, "1234", "4321")
     assert hexes(rec)[-2:] == ["002000800431323334", "002401800434333231"]
-    card.forget_selection()
-    mock.reset()
+    jpki_card.forget_selection()
+    mock_card.reset()
     with pytest.raises(jpki.PinIncorrect):
-        card.verify_pin(PinKind.AUTH, "1234")
-    card.verify_pin(PinKind.AUTH, "4321")
+        jpki_card.verify_pin(PinKind.AUTH, "1234")
+    jpki_card.verify_pin(PinKind.AUTH, "4321")
     with pytest.raises(jpki.PinIncorrect):
-        card.change_pin(PinKind.SIGN, "WRONG1", "NEW12345")
-    assert mock.pin_tries_left("sign") == 4
+        jpki_card.change_pin(PinKind.SIGN, "WRONG1", "NEW12345")
+    assert mock_card.pin_tries_left("sign") == 4
 
 
-def test_power_cycle_clears_verification(mock: MockCard, card: JpkiCard) -> None:
-    card.verify_pin(PinKind.SIGN, "ABCD1234")
-    card.read_certificate(CertKind.SIGN)
-    mock.reset()
-    card.forget_selection()
+def test_power_cycle_clears_verification(mock_card: MockCard, jpki_card: JpkiCard) -> None:
+    jpki_card.verify_pin(PinKind.SIGN, "ABCD1234")
+    jpki_card.read_certificate(CertKind.SIGN)
+    mock_card.reset()
+    jpki_card.forget_selection()
     with pytest.raises(jpki.PinRequired):
-        card.read_certificate(CertKind.SIGN)
+        jpki_card.read_certificate(CertKind.SIGN)
 
 
 # -- signatures ----------------------------------------------------------------------------
@@ -302,17 +316,23 @@ def test_power_cycle_clears_verification(mock: MockCard, card: JpkiCard) -> None
 
 @pytest.mark.parametrize("kind", [CertKind.AUTH, CertKind.SIGN])
 @pytest.mark.parametrize("algorithm", [hashes.SHA256(), hashes.SHA384(), hashes.SHA512()])
-def test_sign_verifies(mock: MockCard, kind: CertKind, algorithm: hashes.HashAlgorithm) -> None:
-    card = JpkiCard(mock)
+def test_sign_verifies(
+    mock_card: MockCard, kind: CertKind, algorithm: hashes.HashAlgorithm
+) -> None:
+    jpki_card = JpkiCard(mock_card)
     pin = "1234" if kind is CertKind.AUTH else "ABCD1234"
-    sig = card.sign(kind, b"request", pin=pin, hash_algorithm=algorithm)
+    sig = jpki_card.sign(kind, b"request", pin=pin, hash_algorithm=algorithm)
     assert len(sig) == 256
-    cert = mock.credentials.auth_cert if kind is CertKind.AUTH else mock.credentials.sign_cert
+    cert = (
+        mock_card.credentials.auth_cert
+        if kind is CertKind.AUTH
+        else mock_card.credentials.sign_cert
+    )
     cert.public_key().verify(sig, b"request", padding.PKCS1v15(), algorithm)  # type: ignore[call-arg,union-attr]
 
 
-def test_sign_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
-    card.sign(CertKind.SIGN, b"abc", pin="ABCD1234")
+def test_sign_bytes(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    jpki_card.sign(CertKind.SIGN, b"abc", pin="ABCD1234")
     digest = hashes.Hash(hashes.SHA256())
     digest.update(b"abc")
     info = H("3031300d060960864801650304020105000420") + digest.finalize()
@@ -325,37 +345,37 @@ def test_sign_bytes(card: JpkiCard, rec: RecordingTransport) -> None:
     ]
 
 
-def test_sign_prehashed_and_sha1_policy(mock: MockCard, card: JpkiCard) -> None:
+def test_sign_prehashed_and_sha1_policy(mock_card: MockCard, jpki_card: JpkiCard) -> None:
     digest = hashes.Hash(hashes.SHA256())
     digest.update(b"abc")
-    sig = card.sign_prehashed(CertKind.AUTH, digest.finalize(), hashes.SHA256(), pin="1234")
-    mock.credentials.auth_cert.public_key().verify(  # type: ignore[call-arg,union-attr]
+    sig = jpki_card.sign_prehashed(CertKind.AUTH, digest.finalize(), hashes.SHA256(), pin="1234")
+    mock_card.credentials.auth_cert.public_key().verify(  # type: ignore[call-arg,union-attr]
         sig, b"abc", padding.PKCS1v15(), hashes.SHA256()
     )
     with pytest.raises(ValueError, match="SHA-1"):
-        card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.SHA1())
-    sig1 = card.sign(
+        jpki_card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.SHA1())
+    sig1 = jpki_card.sign(
         CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.SHA1(), allow_sha1=True
     )
     assert len(sig1) == 256
     with pytest.raises(ValueError):
-        card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.MD5())
+        jpki_card.sign(CertKind.AUTH, b"abc", pin="1234", hash_algorithm=hashes.MD5())
     with pytest.raises(ValueError):
-        card.sign(CertKind.AUTH_CA, b"abc", pin="1234")
+        jpki_card.sign(CertKind.AUTH_CA, b"abc", pin="1234")
 
 
 def test_sign_wrong_pin_does_not_sign(
-    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+    mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport
 ) -> None:
     with pytest.raises(jpki.PinIncorrect):
-        card.sign(CertKind.SIGN, b"abc", pin="WRONG1")
+        jpki_card.sign(CertKind.SIGN, b"abc", pin="WRONG1")
     assert not any(c.startswith(b"\x80\x2a") for c in rec.commands)
 
 
-def test_private_key_facade(mock: MockCard) -> None:
-    card = JpkiCard(mock)
-    key = card.private_key(  # a prompt: this key signs twice (a PIN string is for one)
-        CertKind.SIGN, lambda kind, tries: "ABCD1234", certificate=mock.credentials.sign_cert
+def test_private_key_facade(mock_card: MockCard) -> None:
+    jpki_card = JpkiCard(mock_card)
+    key = jpki_card.private_key(  # a prompt: this key signs twice (a PIN string is for one)
+        CertKind.SIGN, lambda kind, tries: "ABCD1234", certificate=mock_card.credentials.sign_cert
     )
     sig = key.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
     key.public_key().verify(sig, b"data", padding.PKCS1v15(), hashes.SHA256())
@@ -364,10 +384,10 @@ def test_private_key_facade(mock: MockCard) -> None:
     sig = key.sign(digest.finalize(), padding.PKCS1v15(), Prehashed(hashes.SHA384()))
     key.public_key().verify(sig, b"data", padding.PKCS1v15(), hashes.SHA384())
     assert key.key_size == 2048
-    auth = card.private_key(CertKind.AUTH, "1234")  # reads its certificate itself
+    auth = jpki_card.private_key(CertKind.AUTH, "1234")  # reads its certificate itself
     assert (
         auth.public_key().public_numbers()
-        == mock.credentials.auth_cert.public_key().public_numbers()
+        == mock_card.credentials.auth_cert.public_key().public_numbers()
     )  # type: ignore[union-attr]
     with pytest.raises(Exception, match="PKCS#1"):
         key.sign(b"data", padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
@@ -378,12 +398,12 @@ def test_private_key_facade(mock: MockCard) -> None:
 # -- text AP -----------------------------------------------------------------------------------
 
 
-def test_basic_info(mock: MockCard, card: JpkiCard, rec: RecordingTransport) -> None:
-    info = card.read_basic_info("1234")
-    assert info.name == mock.holder.name
-    assert info.address == mock.holder.address
-    assert info.birth_date == mock.holder.birth_date
-    assert info.sex == mock.holder.sex.value
+def test_basic_info(mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport) -> None:
+    info = jpki_card.read_basic_info("1234")
+    assert info.name == mock_card.holder.name
+    assert info.address == mock_card.holder.address
+    assert info.birth_date == mock_card.holder.birth_date
+    assert info.sex == mock_card.holder.sex.value
     assert hexes(rec)[:4] == [
         SELECT_TEXT,
         select_ef(0x0011),
@@ -393,43 +413,45 @@ def test_basic_info(mock: MockCard, card: JpkiCard, rec: RecordingTransport) -> 
     assert not any(c == H(select_ef(0x0001)) for c in rec.commands)  # My Number never touched
 
 
-def test_my_number_only_when_asked_and_masked(card: JpkiCard) -> None:
-    number = card.read_my_number("1234")
+def test_my_number_only_when_asked_and_masked(jpki_card: JpkiCard) -> None:
+    number = jpki_card.read_my_number("1234")
     assert len(number.digits) == 12 and number.digits.isdigit()
     for shown in (str(number), repr(number), f"{number}", f"{number!r}"):
         assert number.digits not in shown
     assert "*" * 12 in str(number)
 
 
-def test_text_pin_wrong(card: JpkiCard) -> None:
+def test_text_pin_wrong(jpki_card: JpkiCard) -> None:
     with pytest.raises(jpki.PinIncorrect) as err:
-        card.read_basic_info("9999")
+        jpki_card.read_basic_info("9999")
     assert err.value.kind is PinKind.TEXT and err.value.remaining == 2
 
 
 # -- transport errors ------------------------------------------------------------------------------
 
 
-def test_removed_card_is_typed_and_selection_forgotten(mock: MockCard, card: JpkiCard) -> None:
-    card.read_certificate(CertKind.AUTH_CA)
-    mock.faults.remove_at(1)
+def test_removed_card_is_typed_and_selection_forgotten(
+    mock_card: MockCard, jpki_card: JpkiCard
+) -> None:
+    jpki_card.read_certificate(CertKind.AUTH_CA)
+    mock_card.faults.remove_at(1)
     with pytest.raises(jpki.CardRemoved):
-        card.read_certificate(CertKind.AUTH)
-    mock.insert()
-    assert card.read_certificate(CertKind.AUTH) == mock.credentials.auth_cert
+        jpki_card.read_certificate(CertKind.AUTH)
+    mock_card.insert()
+    assert jpki_card.read_certificate(CertKind.AUTH) == mock_card.credentials.auth_cert
 
 
-def test_transport_error_typed(mock: MockCard, card: JpkiCard) -> None:
-    mock.faults.transport_error_at(2)
+def test_transport_error_typed(mock_card: MockCard, jpki_card: JpkiCard) -> None:
+    mock_card.faults.transport_error_at(2)
     with pytest.raises(jpki.TransportFailure):
-        card.pin_status(PinKind.AUTH)
-    assert card.pin_status(PinKind.AUTH) == 3
+        jpki_card.pin_status(PinKind.AUTH)
+    assert jpki_card.pin_status(PinKind.AUTH) == 3
 
 
-def test_unexpected_status_word(mock: MockCard, card: JpkiCard) -> None:
-    mock.faults.status_word_at(3, 0x6F00)
+def test_unexpected_status_word(mock_card: MockCard, jpki_card: JpkiCard) -> None:
+    mock_card.faults.status_word_at(3, 0x6F00)
     with pytest.raises(jpki.CardResponseError, match="6F00"):
-        card.pin_status(PinKind.AUTH)
+        jpki_card.pin_status(PinKind.AUTH)
 
 
 def test_errors_are_one_hierarchy() -> None:
@@ -443,45 +465,45 @@ def test_open_mock_reader(
     tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("JPKI_MOCK_STATE", str(tmp_path / "card.json"))
-    with JpkiCard.open("mock") as card:
-        cert = card.read_certificate(CertKind.AUTH)
+    with JpkiCard.open("mock") as jpki_card:
+        cert = jpki_card.read_certificate(CertKind.AUTH)
         with pytest.raises(jpki.PinIncorrect):
-            card.verify_pin(PinKind.AUTH, "0000")
+            jpki_card.verify_pin(PinKind.AUTH, "0000")
     assert isinstance(cert, x509.Certificate)
-    with JpkiCard.open("mock") as card:  # the counter persisted
-        assert card.pin_status(PinKind.AUTH) == 2
+    with JpkiCard.open("mock") as jpki_card:  # the counter persisted
+        assert jpki_card.pin_status(PinKind.AUTH) == 2
 
 
 def test_sign_relies_on_a_verification_only_inside_the_transaction(
-    mock: MockCard, card: JpkiCard, rec: RecordingTransport
+    mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTransport
 ) -> None:
     # outside a transaction there is nothing to rely on: refused before any APDU
-    card.verify_pin(PinKind.SIGN, "ABCD1234")
+    jpki_card.verify_pin(PinKind.SIGN, "ABCD1234")
     rec.exchanges.clear()
     with pytest.raises(jpki.PinRequired):
-        card.sign(CertKind.SIGN, b"x", pin=None)
+        jpki_card.sign(CertKind.SIGN, b"x", pin=None)
     assert rec.exchanges == []
     # inside one: one VERIFY, then the signature without another
-    with card.transaction():
-        card.verify_pin(PinKind.SIGN, "ABCD1234")
-        card.sign(CertKind.SIGN, b"x", pin=None)
+    with jpki_card.transaction():
+        jpki_card.verify_pin(PinKind.SIGN, "ABCD1234")
+        jpki_card.sign(CertKind.SIGN, b"x", pin=None)
         with pytest.raises(jpki.PinRequired):  # the auth PIN was never verified
-            card.sign(CertKind.AUTH, b"x", pin=None)
+            jpki_card.sign(CertKind.AUTH, b"x", pin=None)
     assert sum(1 for c in rec.commands if c[1] == 0x20) == 1  # the one inside
     # and the transaction's end forgets it
     with pytest.raises(jpki.PinRequired):
-        card.sign(CertKind.SIGN, b"x", pin=None)
+        jpki_card.sign(CertKind.SIGN, b"x", pin=None)
 
 
-def test_a_wrong_pin_inside_a_transaction_is_not_relied_on(card: JpkiCard) -> None:
-    with card.transaction():
+def test_a_wrong_pin_inside_a_transaction_is_not_relied_on(jpki_card: JpkiCard) -> None:
+    with jpki_card.transaction():
         with pytest.raises(jpki.PinIncorrect):
-            card.verify_pin(PinKind.SIGN, "WRONG1")
+            jpki_card.verify_pin(PinKind.SIGN, "WRONG1")
         with pytest.raises(jpki.PinRequired):
-            card.sign(CertKind.SIGN, b"x", pin=None)
+            jpki_card.sign(CertKind.SIGN, b"x", pin=None)
 
 
-def test_authenticate_method(mock: MockCard, card: JpkiCard) -> None:
+def test_authenticate_method(mock_card: MockCard, jpki_card: JpkiCard) -> None:
     from jpki.authn import Authenticator
     from jpki.trust import TrustStore
     from mock_card import MockPki
@@ -491,5 +513,5 @@ def test_authenticate_method(mock: MockCard, card: JpkiCard) -> None:
         TrustStore.from_certificates([pki.auth_ca_cert, pki.sign_ca_cert])
     )
     challenge = authenticator.issue_challenge()
-    response = card.authenticate(challenge, "1234")
+    response = jpki_card.authenticate(challenge, "1234")
     assert authenticator.verify(challenge, response.signature, response.certificate).ok

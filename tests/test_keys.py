@@ -19,11 +19,6 @@ from mock_card import MockCard
 SIGN_PIN = "ABCD1234"
 
 
-@pytest.fixture
-def mock() -> MockCard:
-    return MockCard()
-
-
 def _verifies(rec: RecordingTransport) -> list[bytes]:
     return [c for c in rec.commands if c[1] == 0x20 and len(c) > 5]
 
@@ -57,12 +52,12 @@ def _sign(key: CardPrivateKey) -> bytes:
     return key.sign(b"data", padding.PKCS1v15(), hashes.SHA256())
 
 
-def test_a_pin_string_is_good_for_one_signature_then_forgotten(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
-    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, SIGN_PIN, mock.credentials.sign_cert)
+def test_a_pin_string_is_good_for_one_signature_then_forgotten(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
+    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, SIGN_PIN, mock_card.credentials.sign_cert)
     assert holds_pin(key)  # the helper sees it while it is there
     signature = _sign(key)
-    public = mock.credentials.sign_cert.public_key()
+    public = mock_card.credentials.sign_cert.public_key()
     assert isinstance(public, rsa.RSAPublicKey)
     public.verify(signature, b"data", padding.PKCS1v15(), hashes.SHA256())
     assert len(_verifies(rec)) == 1 and len(_signatures(rec)) == 1
@@ -73,27 +68,27 @@ def test_a_pin_string_is_good_for_one_signature_then_forgotten(mock: MockCard) -
     assert len(rec.commands) == sent  # the second signature sent nothing
 
 
-def test_a_wrong_pin_string_is_forgotten_too_and_never_retried(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
-    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, "WRONG123", mock.credentials.sign_cert)
+def test_a_wrong_pin_string_is_forgotten_too_and_never_retried(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
+    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, "WRONG123", mock_card.credentials.sign_cert)
     with pytest.raises(PinIncorrect):
         _sign(key)
     assert not holds_pin(key, "WRONG123")
     with pytest.raises(PinRequired):
         _sign(key)
     assert len(_verifies(rec)) == 1 and _signatures(rec) == []
-    assert mock.pin_tries_left("sign") == 4
+    assert mock_card.pin_tries_left("sign") == 4
 
 
-def test_a_prompt_is_asked_at_every_signature(mock: MockCard) -> None:
+def test_a_prompt_is_asked_at_every_signature(mock_card: MockCard) -> None:
     asked: list[tuple[PinKind, int]] = []
 
     def prompt(kind: PinKind, tries: int) -> str:
         asked.append((kind, tries))
         return SIGN_PIN
 
-    rec = RecordingTransport(mock)
-    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, prompt, mock.credentials.sign_cert)
+    rec = RecordingTransport(mock_card)
+    key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, prompt, mock_card.credentials.sign_cert)
     _sign(key)
     _sign(key)
     assert asked == [(PinKind.SIGN, 5), (PinKind.SIGN, 5)]
@@ -101,9 +96,9 @@ def test_a_prompt_is_asked_at_every_signature(mock: MockCard) -> None:
     assert not holds_pin(key)
 
 
-def test_no_pin_relies_on_the_callers_transaction(mock: MockCard) -> None:
-    card = JpkiCard(mock)
-    key = CardPrivateKey(card, CertKind.AUTH, None, mock.credentials.auth_cert)
+def test_no_pin_relies_on_the_callers_transaction(mock_card: MockCard) -> None:
+    card = JpkiCard(mock_card)
+    key = CardPrivateKey(card, CertKind.AUTH, None, mock_card.credentials.auth_cert)
     with pytest.raises(PinRequired):
         _sign(key)
     with card.transaction():
@@ -112,8 +107,8 @@ def test_no_pin_relies_on_the_callers_transaction(mock: MockCard) -> None:
         _sign(key)
 
 
-def test_reading_the_certificate_does_not_use_up_the_pin_string(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
+def test_reading_the_certificate_does_not_use_up_the_pin_string(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
     key = CardPrivateKey(JpkiCard(rec), CertKind.SIGN, SIGN_PIN)  # no certificate given
     assert key.key_size == 2048  # read from the card, with the PIN
     _sign(key)
@@ -121,9 +116,9 @@ def test_reading_the_certificate_does_not_use_up_the_pin_string(mock: MockCard) 
     assert not holds_pin(key)
 
 
-def test_the_pdf_signer_holds_no_pin_after_its_signature(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
-    signer = CardSigner(JpkiCard(rec), SIGN_PIN, mock.credentials.sign_cert)
+def test_the_pdf_signer_holds_no_pin_after_its_signature(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
+    signer = CardSigner(JpkiCard(rec), SIGN_PIN, mock_card.credentials.sign_cert)
     assert holds_pin(signer)
     asyncio.run(signer.async_sign_raw(b"attributes", "sha256", dry_run=True))
     assert holds_pin(signer)  # a dry run is not a signature

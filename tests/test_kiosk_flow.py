@@ -116,7 +116,7 @@ def test_every_screen_is_reachable(screen: Screen) -> None:
 def test_happy_path_effects() -> None:
     m = initial(CONFIG)
     m, eff = run(m, CardInserted())
-    assert m.screen is Screen.READING_CARD and eff == [ReadCard(m.session)]
+    assert m.screen is Screen.READING_CARD and eff == [ReadCard(m.session, "ja")]
     m, _ = run(m, CardChecked(m.session, SUMMARY))
     assert m.screen is Screen.AUTH_PIN and m.tries_left == 3 and not m.last_try
     m, eff = run(m, PinEntered(Secret("1234")))
@@ -290,7 +290,7 @@ def test_text_ap_identity_source() -> None:
 def test_secret_never_shows() -> None:
     s = Secret("ABCD1234")
     assert "ABCD1234" not in repr(s) and "ABCD1234" not in str(s)
-    effect = Authenticate(1, Secret("9876"))
+    effect = Authenticate(1, Secret("9876"), "ja")
     assert "9876" not in repr(effect)
     assert "9876" not in repr(PinEntered(Secret("9876")))
 

@@ -42,14 +42,10 @@ from gui.flow import (
     initial,
     step,
 )
-from gui.services import (
-    CardOpener,
-    KioskServices,
-    form_problem,
-    ledger_config,
-    mock_card_opener,
-    pcsc_card_opener,
-)
+from gui.forms import form_problem
+from gui.mock_panel import mock_card_opener
+from gui.services import KioskServices
+from gui.setup import CardOpener, ledger_config, pcsc_card_opener
 from jpki import JpkiCard
 from jpki.certs import JST
 from jpki.cms import verify_cms
@@ -117,12 +113,12 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def card() -> MockCard:
+def mock_card() -> MockCard:
     return new_card()
 
 
 def make_kiosk(
-    card: MockCard,
+    mock_card: MockCard,
     ledger: Ledger,
     *,
     config: KioskConfig = CONFIG,
@@ -132,7 +128,7 @@ def make_kiosk(
 ) -> Kiosk:
     services = KioskServices(
         config,
-        mock_card_opener(card),
+        mock_card_opener(mock_card),
         trust_store=trust,
         crls=crls,
         ledger=ledger,
@@ -158,9 +154,9 @@ def stored(ledger: Ledger) -> int:
 
 
 def test_happy_path_stores_a_verified_request_by_the_cards_holder(
-    card: MockCard, ledger: Ledger
+    mock_card: MockCard, ledger: Ledger
 ) -> None:
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_receipt()
 
     receipt = kiosk.model.receipt
@@ -174,30 +170,30 @@ def test_happy_path_stores_a_verified_request_by_the_cards_holder(
         record.signature, record.document, trust_store=MOCK_TRUST, purpose=Purpose.SIGNATURE
     )
     assert verification.valid, verification.message
-    assert verification.signer_certificate == card.credentials.sign_cert
+    assert verification.signer_certificate == mock_card.credentials.sign_cert
     assert verification.holder is not None
-    assert verification.holder.name == card.holder.name
-    assert verification.holder.birth_date == card.holder.birth_date
+    assert verification.holder.name == mock_card.holder.name
+    assert verification.holder.birth_date == mock_card.holder.birth_date
 
     request = record.request
-    assert request.applicant.name == card.holder.name
-    assert request.applicant.address == card.holder.address
+    assert request.applicant.name == mock_card.holder.name
+    assert request.applicant.address == mock_card.holder.address
     assert request.applicant.certificate_serial == format(
-        card.credentials.sign_cert.serial_number, "x"
+        mock_card.credentials.sign_cert.serial_number, "x"
     )
     assert request.kind == "transcript-ja" and request.copies == 2
     assert isinstance(request.delivery, CounterDelivery)
     assert request.kiosk_id == CONFIG.kiosk_id and request.language == "ja"
 
     # the card was read once, authenticated, its identity and signature made: no try spent
-    assert [card.pin_tries_left(k) for k in ("auth", "sign", "text")] == [3, 5, 3]
+    assert [mock_card.pin_tries_left(k) for k in ("auth", "sign", "text")] == [3, 5, 3]
     kinds = [type(e).__name__ for e in kiosk.results]
     assert kinds == ["CardChecked", "PinResult", "PinResult", "PinResult"]
     checked = kiosk.results[0]
     assert isinstance(checked, CardChecked) and checked.summary is not None
-    assert checked.summary.serial == format(card.credentials.auth_cert.serial_number, "X")
+    assert checked.summary.serial == format(mock_card.credentials.auth_cert.serial_number, "X")
     assert checked.summary.not_after == (
-        card.credentials.auth_cert.not_valid_after_utc.astimezone(JST).date().isoformat()
+        mock_card.credentials.auth_cert.not_valid_after_utc.astimezone(JST).date().isoformat()
     )
     assert not checked.summary.renewal_open
 
@@ -206,9 +202,9 @@ def test_happy_path_stores_a_verified_request_by_the_cards_holder(
 
 
 def test_the_session_language_goes_into_the_request_and_the_receipt(
-    card: MockCard, ledger: Ledger
+    mock_card: MockCard, ledger: Ledger
 ) -> None:
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(SetLanguage("en"))
     kiosk.to_receipt(RequestForm("transcript-en", purpose="job application"))
     assert kiosk.model.receipt is not None
@@ -220,10 +216,10 @@ def test_the_session_language_goes_into_the_request_and_the_receipt(
 
 @pytest.mark.parametrize("delivery", list(DeliveryMethod))
 def test_each_delivery_is_put_into_the_request(
-    card: MockCard, ledger: Ledger, delivery: DeliveryMethod
+    mock_card: MockCard, ledger: Ledger, delivery: DeliveryMethod
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    kiosk = make_kiosk(card, ledger, clock=lambda: now)
+    kiosk = make_kiosk(mock_card, ledger, clock=lambda: now)
     form = RequestForm(
         "graduation-ja",
         delivery=delivery,
@@ -239,7 +235,7 @@ def test_each_delivery_is_put_into_the_request(
     if delivery is DeliveryMethod.POSTAL:
         assert isinstance(d, PostalDelivery)
         assert d.postal_code == "102-8160" and d.country == "JP"
-        assert d.recipient == card.holder.name and d.address == form.postal_address
+        assert d.recipient == mock_card.holder.name and d.address == form.postal_address
     elif delivery is DeliveryMethod.CONVENIENCE_STORE:
         assert isinstance(d, ConvenienceStoreDelivery)
         deadline = now.astimezone(JST).date() + timedelta(days=CONFIG.print_deadline_days)
@@ -253,13 +249,13 @@ def test_each_delivery_is_put_into_the_request(
 
 
 def test_a_postal_address_without_postal_code_is_refused_before_the_sign_pin_is_sent(
-    card: MockCard, ledger: Ledger
+    mock_card: MockCard, ledger: Ledger
 ) -> None:
     form = RequestForm(
         "transcript-ja", delivery=DeliveryMethod.POSTAL, postal_address="東京都千代田区"
     )
     assert form_problem(CONFIG, form, language="en") is not None
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_sign_pin()  # through the flow with a good form ...
     # ... the flow itself keeps such a form on the form screen, saying why
     on_form = replace(kiosk.model, screen=Screen.FORM)
@@ -267,41 +263,41 @@ def test_a_postal_address_without_postal_code_is_refused_before_the_sign_pin_is_
     assert refused.screen is Screen.FORM and "郵便番号" in refused.form_problem and effects == []
     # and the services refuse it too, should an effect carry it, before the PIN is sent
     assert kiosk.model.identity is not None
-    before = card.apdu_count
+    before = mock_card.apdu_count
     result = kiosk.services.run(
-        SignAndSubmit(kiosk.model.session, Secret(SIGN_PIN), form, kiosk.model.identity)
+        SignAndSubmit(kiosk.model.session, Secret(SIGN_PIN), form, kiosk.model.identity, "ja")
     )
     assert isinstance(result, PinResult) and not result.ok and "郵便番号" in result.error
-    assert card.apdu_count == before and card.pin_tries_left("sign") == 5
+    assert mock_card.apdu_count == before and mock_card.pin_tries_left("sign") == 5
     assert stored(ledger) == 0
 
 
 # -- PINs ---------------------------------------------------------------------------------------
 
 
-def test_wrong_auth_pin_then_right(card: MockCard, ledger: Ledger) -> None:
-    kiosk = make_kiosk(card, ledger)
+def test_wrong_auth_pin_then_right(mock_card: MockCard, ledger: Ledger) -> None:
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     kiosk.send(PinEntered(Secret("0000")))
     assert kiosk.screen() is Screen.AUTH_PIN and kiosk.model.notice is Notice.WRONG_PIN
-    assert kiosk.model.tries_left == 2 and card.pin_tries_left("auth") == 2
+    assert kiosk.model.tries_left == 2 and mock_card.pin_tries_left("auth") == 2
     last = kiosk.results[-1]
     assert isinstance(last, PinResult) and last.remaining == 2 and not last.blocked
     kiosk.send(PinEntered(Secret(AUTH_PIN)))
     assert kiosk.screen() is Screen.IDENTITY_PIN
-    assert card.pin_tries_left("auth") == 3 and kiosk.model.tries[PinKind.AUTH] == 3
+    assert mock_card.pin_tries_left("auth") == 3 and kiosk.model.tries[PinKind.AUTH] == 3
 
 
-def test_last_try_then_blocked(card: MockCard, ledger: Ledger) -> None:
-    kiosk = make_kiosk(card, ledger)
+def test_last_try_then_blocked(mock_card: MockCard, ledger: Ledger) -> None:
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     kiosk.send(PinEntered(Secret("0000")))
     kiosk.send(PinEntered(Secret("1111")))
     assert kiosk.screen() is Screen.AUTH_PIN and kiosk.model.last_try
-    assert card.pin_tries_left("auth") == 1
+    assert mock_card.pin_tries_left("auth") == 1
     kiosk.send(PinEntered(Secret("2222")))
     assert kiosk.screen() is Screen.PIN_BLOCKED and kiosk.model.blocked_pin is PinKind.AUTH
-    assert card.pin_tries_left("auth") == 0
+    assert mock_card.pin_tries_left("auth") == 0
     last = kiosk.results[-1]
     assert isinstance(last, PinResult) and last.blocked and "municipal office" in last.error
 
@@ -311,9 +307,11 @@ def test_last_try_then_blocked(card: MockCard, ledger: Ledger) -> None:
     assert kiosk.screen() is Screen.PIN_BLOCKED
 
 
-def test_a_blocked_card_goes_straight_to_the_blocked_screen(card: MockCard, ledger: Ledger) -> None:
-    card.block_pin("auth")
-    kiosk = make_kiosk(card, ledger)
+def test_a_blocked_card_goes_straight_to_the_blocked_screen(
+    mock_card: MockCard, ledger: Ledger
+) -> None:
+    mock_card.block_pin("auth")
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     checked = kiosk.results[0]
     assert isinstance(checked, CardChecked) and checked.summary is not None
@@ -321,21 +319,21 @@ def test_a_blocked_card_goes_straight_to_the_blocked_screen(card: MockCard, ledg
     assert kiosk.screen() is Screen.PIN_BLOCKED and kiosk.model.blocked_pin is PinKind.AUTH
 
 
-def test_wrong_sign_pin_at_submission_then_right(card: MockCard, ledger: Ledger) -> None:
-    kiosk = make_kiosk(card, ledger)
+def test_wrong_sign_pin_at_submission_then_right(mock_card: MockCard, ledger: Ledger) -> None:
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_sign_pin()
     kiosk.send(PinEntered(Secret("WRONG1")))
     assert kiosk.screen() is Screen.SIGN_PIN and kiosk.model.notice is Notice.WRONG_PIN
-    assert card.pin_tries_left("sign") == 4 and kiosk.model.tries_left == 4
+    assert mock_card.pin_tries_left("sign") == 4 and kiosk.model.tries_left == 4
     assert stored(ledger) == 0
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
     assert kiosk.screen() is Screen.RECEIPT and stored(ledger) == 1
 
 
-def test_a_blocked_sign_pin_at_identity(card: MockCard, ledger: Ledger) -> None:
-    kiosk = make_kiosk(card, ledger)
+def test_a_blocked_sign_pin_at_identity(mock_card: MockCard, ledger: Ledger) -> None:
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_identity_pin()
-    card.block_pin("sign")
+    mock_card.block_pin("sign")
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
     assert kiosk.screen() is Screen.PIN_BLOCKED and kiosk.model.blocked_pin is PinKind.SIGN
 
@@ -352,9 +350,9 @@ def test_a_blocked_sign_pin_at_identity(card: MockCard, ledger: Ledger) -> None:
     ],
 )
 def test_a_malformed_pin_never_reaches_the_card(
-    card: MockCard, ledger: Ledger, screen: Screen, bad: str
+    mock_card: MockCard, ledger: Ledger, screen: Screen, bad: str
 ) -> None:
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     if screen is Screen.AUTH_PIN:
         kiosk.send(CardInserted())
     elif screen is Screen.IDENTITY_PIN:
@@ -362,35 +360,38 @@ def test_a_malformed_pin_never_reaches_the_card(
     else:
         kiosk.to_sign_pin()
     assert kiosk.screen() is screen
-    before, tries = card.apdu_count, [card.pin_tries_left(k) for k in ("auth", "sign")]
+    before, tries = mock_card.apdu_count, [mock_card.pin_tries_left(k) for k in ("auth", "sign")]
     kiosk.send(PinEntered(Secret(bad)))
     assert kiosk.screen() is screen and kiosk.model.notice is Notice.BAD_PIN_FORMAT
-    assert card.apdu_count == before
-    assert [card.pin_tries_left(k) for k in ("auth", "sign")] == tries
+    assert mock_card.apdu_count == before
+    assert [mock_card.pin_tries_left(k) for k in ("auth", "sign")] == tries
 
 
 @pytest.mark.parametrize(
     "effect",
     [
-        Authenticate(1, Secret("12")),
-        ReadIdentity(1, Secret("abc"), IdentitySource.SIGN_CERTIFICATE),
-        ReadIdentity(1, Secret("12345"), IdentitySource.TEXT_AP),
+        Authenticate(1, Secret("12"), "ja"),
+        ReadIdentity(1, Secret("abc"), IdentitySource.SIGN_CERTIFICATE, "ja"),
+        ReadIdentity(1, Secret("12345"), IdentitySource.TEXT_AP, "ja"),
         SignAndSubmit(
             1,
             Secret("SHORT"),
             COUNTER_FORM,
             Identity("x", "y", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE),
+            "ja",
         ),
     ],
     ids=["auth", "identity-sign", "identity-text", "sign"],
 )
 def test_the_services_refuse_a_malformed_pin_too(
-    card: MockCard, ledger: Ledger, effect: Authenticate | ReadIdentity | SignAndSubmit
+    mock_card: MockCard, ledger: Ledger, effect: Authenticate | ReadIdentity | SignAndSubmit
 ) -> None:
-    services = KioskServices(CONFIG, mock_card_opener(card), trust_store=MOCK_TRUST, ledger=ledger)
+    services = KioskServices(
+        CONFIG, mock_card_opener(mock_card), trust_store=MOCK_TRUST, ledger=ledger
+    )
     result = services.run(effect)
     assert isinstance(result, PinResult) and not result.ok and result.remaining is None
-    assert card.apdu_count == 0
+    assert mock_card.apdu_count == 0
 
 
 # -- the card's certificates -----------------------------------------------------------------
@@ -406,27 +407,27 @@ def test_the_services_refuse_a_malformed_pin_too(
 def test_an_expired_or_not_yet_valid_card(
     ledger: Ledger, profile: CardProfile, problem: CardProblem, words: str
 ) -> None:
-    card = new_card(profile=profile)
-    kiosk = make_kiosk(card, ledger)
+    mock_card = new_card(profile=profile)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(SetLanguage("en"))
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is problem
     detail = kiosk.model.problem_detail
     assert words in detail and "\n" not in detail
-    assert [card.pin_tries_left(k) for k in ("auth", "sign", "text")] == [3, 5, 3]
+    assert [mock_card.pin_tries_left(k) for k in ("auth", "sign", "text")] == [3, 5, 3]
 
 
-def test_a_revoked_card_with_crls_and_policy_require(card: MockCard, ledger: Ledger) -> None:
-    crls = CrlStore.from_crls(PKI.revocation_crls(card.credentials))
-    kiosk = make_kiosk(card, ledger, config=replace(CONFIG, revocation="require"), crls=crls)
+def test_a_revoked_card_with_crls_and_policy_require(mock_card: MockCard, ledger: Ledger) -> None:
+    crls = CrlStore.from_crls(PKI.revocation_crls(mock_card.credentials))
+    kiosk = make_kiosk(mock_card, ledger, config=replace(CONFIG, revocation="require"), crls=crls)
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.REVOKED
     assert "失効" in kiosk.model.problem_detail
 
 
-def test_policy_require_without_a_crl_refuses_the_card(card: MockCard, ledger: Ledger) -> None:
+def test_policy_require_without_a_crl_refuses_the_card(mock_card: MockCard, ledger: Ledger) -> None:
     kiosk = make_kiosk(
-        card, ledger, config=replace(CONFIG, revocation="require", default_language="en")
+        mock_card, ledger, config=replace(CONFIG, revocation="require", default_language="en")
     )
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM
@@ -434,16 +435,18 @@ def test_policy_require_without_a_crl_refuses_the_card(card: MockCard, ledger: L
     assert "CRL" in kiosk.model.problem_detail
 
 
-def test_a_signature_certificate_revoked_after_moving_house(card: MockCard, ledger: Ledger) -> None:
+def test_a_signature_certificate_revoked_after_moving_house(
+    mock_card: MockCard, ledger: Ledger
+) -> None:
     now = datetime.now(UTC)
     crls = CrlStore.from_crls(
         [
-            PKI.crl("sign", [(card.credentials.sign_cert.serial_number, now)]),
+            PKI.crl("sign", [(mock_card.credentials.sign_cert.serial_number, now)]),
             PKI.crl("auth"),  # the user-authentication certificate stays valid
         ]
     )
     config = replace(CONFIG, revocation="require", default_language="en")
-    kiosk = make_kiosk(card, ledger, config=config, crls=crls)
+    kiosk = make_kiosk(mock_card, ledger, config=config, crls=crls)
     kiosk.to_identity_pin()
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.REVOKED
@@ -453,18 +456,18 @@ def test_a_signature_certificate_revoked_after_moving_house(card: MockCard, ledg
 
 
 def test_the_production_trust_store_does_not_trust_the_mock_card(
-    card: MockCard, ledger: Ledger
+    mock_card: MockCard, ledger: Ledger
 ) -> None:
-    kiosk = make_kiosk(card, ledger, trust=TrustStore.production())
+    kiosk = make_kiosk(mock_card, ledger, trust=TrustStore.production())
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.UNTRUSTED
     assert kiosk.model.problem_detail
 
 
 def test_a_card_without_jpki(ledger: Ledger) -> None:
-    card = new_card()
-    card.faults.status_word_at(1, 0x6A82)  # SELECT of the JPKI AP: file not found
-    kiosk = make_kiosk(card, ledger)
+    mock_card = new_card()
+    mock_card.faults.status_word_at(1, 0x6A82)  # SELECT of the JPKI AP: file not found
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.NOT_JPKI
 
@@ -473,7 +476,7 @@ def test_a_card_without_jpki(ledger: Ledger) -> None:
 
 
 def test_identity_from_the_text_ap(
-    card: MockCard,
+    mock_card: MockCard,
     ledger: Ledger,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -486,23 +489,23 @@ def test_identity_from_the_text_ap(
     caplog.set_level(5, logger="apdu.trace")
 
     config = replace(CONFIG, identity_source=IdentitySource.TEXT_AP)
-    kiosk = make_kiosk(card, ledger, config=config)
+    kiosk = make_kiosk(mock_card, ledger, config=config)
     kiosk.to_identity_pin()
     assert kiosk.model.pin_kind is PinKind.TEXT and kiosk.model.tries_left == 3
 
     kiosk.send(PinEntered(Secret("0000")))
-    assert kiosk.screen() is Screen.IDENTITY_PIN and card.pin_tries_left("text") == 2
-    assert card.pin_tries_left("sign") == 5
+    assert kiosk.screen() is Screen.IDENTITY_PIN and mock_card.pin_tries_left("text") == 2
+    assert mock_card.pin_tries_left("sign") == 5
 
     kiosk.send(PinEntered(Secret(TEXT_PIN)))
     assert kiosk.screen() is Screen.IDENTITY
     identity = kiosk.model.identity
     assert identity is not None and identity.source is IdentitySource.TEXT_AP
     assert (identity.name, identity.address, identity.birth_date, identity.sex) == (
-        card.holder.name,
-        card.holder.address,
-        card.holder.birth_date,
-        card.holder.sex.value,
+        mock_card.holder.name,
+        mock_card.holder.address,
+        mock_card.holder.birth_date,
+        mock_card.holder.sex.value,
     )
     kiosk.send(ConfirmIdentity())
     kiosk.send(SubmitForm(COUNTER_FORM))
@@ -510,7 +513,7 @@ def test_identity_from_the_text_ap(
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
     assert kiosk.screen() is Screen.RECEIPT
     [record] = ledger.list_requests()
-    assert record.request.applicant.name == card.holder.name
+    assert record.request.applicant.name == mock_card.holder.name
 
     # no SELECT of EF 0001 (the individual number) while the text AP is selected
     text_ap = False
@@ -526,41 +529,41 @@ def test_identity_from_the_text_ap(
 @pytest.fixture(scope="module")
 def sign_and_submit_apdus(tmp_path_factory: pytest.TempPathFactory) -> int:
     """How many APDUs the SignAndSubmit effect sends (measured on a happy run)."""
-    card = new_card()
+    mock_card = new_card()
     path = tmp_path_factory.mktemp("count") / "ledger.sqlite3"
     with Ledger.open(path, config=ledger_config(CONFIG, MOCK_TRUST, None)) as led:
-        kiosk = make_kiosk(card, led)
+        kiosk = make_kiosk(mock_card, led)
         kiosk.to_sign_pin()
-        before = card.apdu_count
+        before = mock_card.apdu_count
         kiosk.send(PinEntered(Secret(SIGN_PIN)))
         assert kiosk.screen() is Screen.RECEIPT
-    return card.apdu_count - before
+    return mock_card.apdu_count - before
 
 
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_card_removed_while_signing_stores_nothing(
-    card: MockCard, ledger: Ledger, sign_and_submit_apdus: int, where: str
+    mock_card: MockCard, ledger: Ledger, sign_and_submit_apdus: int, where: str
 ) -> None:
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.to_sign_pin()
     index = {"first": 1, "middle": sign_and_submit_apdus // 2, "last": sign_and_submit_apdus}
-    card.faults.remove_at(index[where])
+    mock_card.faults.remove_at(index[where])
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
     result = kiosk.results[-1]
     assert isinstance(result, PinResult) and not result.ok and result.error
     assert result.receipt is None and kiosk.screen() is Screen.ERROR
-    assert not card.present and stored(ledger) == 0
+    assert not mock_card.present and stored(ledger) == 0
     # the watcher reports the removal: back to the start, nothing kept
     kiosk.send(CardRemoved())
     assert kiosk.screen() is Screen.INSERT_CARD and kiosk.model.identity is None
-    card.insert()
-    assert card.pin_tries_left("sign") == 5
+    mock_card.insert()
+    assert mock_card.pin_tries_left("sign") == 5
 
 
-def test_card_removed_while_authenticating(card: MockCard, ledger: Ledger) -> None:
-    kiosk = make_kiosk(card, ledger)
+def test_card_removed_while_authenticating(mock_card: MockCard, ledger: Ledger) -> None:
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
-    card.faults.remove_at(3)
+    mock_card.faults.remove_at(3)
     kiosk.send(PinEntered(Secret(AUTH_PIN)))
     result = kiosk.results[-1]
     assert isinstance(result, PinResult) and not result.ok and result.error
@@ -569,14 +572,14 @@ def test_card_removed_while_authenticating(card: MockCard, ledger: Ledger) -> No
     assert kiosk.screen() is Screen.INSERT_CARD
 
 
-def test_card_removed_while_reading(card: MockCard, ledger: Ledger) -> None:
-    card.faults.remove_at(2)
-    kiosk = make_kiosk(card, ledger)
+def test_card_removed_while_reading(mock_card: MockCard, ledger: Ledger) -> None:
+    mock_card.faults.remove_at(2)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     checked = kiosk.results[-1]
     assert isinstance(checked, CardChecked) and checked.problem is CardProblem.UNREADABLE
     # no card at all: the opener says so
-    result = kiosk.services.run(ReadCard(kiosk.model.session))
+    result = kiosk.services.run(ReadCard(kiosk.model.session, "ja"))
     assert isinstance(result, CardChecked) and result.problem is CardProblem.UNREADABLE
 
 
@@ -595,7 +598,7 @@ def test_another_card_cannot_take_over_an_authenticated_session(ledger: Ledger) 
     # and nothing goes on without an authentication in the session
     services.run(Wipe())
     late = services.run(
-        ReadIdentity(kiosk.model.session, Secret(SIGN_PIN), IdentitySource.SIGN_CERTIFICATE)
+        ReadIdentity(kiosk.model.session, Secret(SIGN_PIN), IdentitySource.SIGN_CERTIFICATE, "ja")
     )
     assert isinstance(late, PinResult) and not late.ok and late.error
 
@@ -603,10 +606,12 @@ def test_another_card_cannot_take_over_an_authenticated_session(ledger: Ledger) 
 # -- the ledger -----------------------------------------------------------------------------------
 
 
-def test_a_ledger_rejection_is_an_error_and_stores_nothing(card: MockCard, tmp_path: Path) -> None:
+def test_a_ledger_rejection_is_an_error_and_stores_nothing(
+    mock_card: MockCard, tmp_path: Path
+) -> None:
     strict = LedgerConfig(trust_store=TrustStore.production())  # does not trust the mock CAs
     with Ledger.open(tmp_path / "strict.sqlite3", config=strict) as led:
-        kiosk = make_kiosk(card, led)
+        kiosk = make_kiosk(mock_card, led)
         kiosk.to_sign_pin()
         kiosk.send(PinEntered(Secret(SIGN_PIN)))
         assert kiosk.screen() is Screen.ERROR
@@ -658,7 +663,7 @@ def test_pcsc_card_opener_with_the_mock_reader(
     services = KioskServices(
         CONFIG, pcsc_card_opener("mock"), trust_store=MOCK_TRUST, ledger=ledger
     )
-    result = services.run(ReadCard(1))
+    result = services.run(ReadCard(1, "ja"))
     assert isinstance(result, CardChecked) and result.summary is not None, result
     assert result.summary.auth_tries == 3
 
@@ -686,8 +691,8 @@ def test_no_pin_in_any_log_record_for_the_complete_flow(
     caplog.set_level(1)
     caplog.set_level(1, logger="sqlalchemy")
     config = replace(CONFIG, identity_source=IdentitySource.TEXT_AP)
-    card = new_card()
-    kiosk = make_kiosk(card, ledger, config=config)
+    mock_card = new_card()
+    kiosk = make_kiosk(mock_card, ledger, config=config)
     kiosk.send(CardInserted())
     kiosk.send(PinEntered(Secret("0000")))  # a wrong one too
     kiosk.send(PinEntered(Secret(AUTH_PIN)))
@@ -713,18 +718,18 @@ def test_no_pin_in_any_log_record_for_the_complete_flow(
 
 
 def test_an_unexpected_failure_becomes_an_error_event_without_the_pin(
-    card: MockCard,
+    mock_card: MockCard,
     ledger: Ledger,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(1)
 
-    def broken(card: JpkiCard, challenge: object, pin: str) -> None:
+    def broken(mock_card: JpkiCard, challenge: object, pin: str) -> None:
         raise ValueError(f"cannot use {pin!r} ({pin.encode().hex()})")
 
     monkeypatch.setattr(services_module, "authenticate", broken)
-    kiosk = make_kiosk(card, ledger)
+    kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     kiosk.send(PinEntered(Secret(AUTH_PIN)))
     assert kiosk.screen() is Screen.ERROR and kiosk.model.error
@@ -741,23 +746,23 @@ def test_unexpected_failures_in_every_effect_never_escape(
         raise RuntimeError("the reader driver crashed")
 
     services = KioskServices(CONFIG, opener, trust_store=MOCK_TRUST, ledger=ledger)
-    checked = services.run(ReadCard(4))
+    checked = services.run(ReadCard(4, "ja"))
     assert isinstance(checked, CardChecked) and checked.problem is CardProblem.UNREADABLE
-    result = services.run(Authenticate(4, Secret(AUTH_PIN)))
+    result = services.run(Authenticate(4, Secret(AUTH_PIN), "ja"))
     assert isinstance(result, PinResult) and not result.ok and result.error
     assert services.run(Wipe()) is None
     assert not leaked(caplog.text)
 
 
-def _text_ap_select_index(card: MockCard, ledger: Ledger) -> int:
+def _text_ap_select_index(mock_card: MockCard, ledger: Ledger) -> int:
     """Which APDU of ReadCard selects the text AP (1-based), from a clean run."""
     from apdu.replay import RecordingTransport
 
-    recorder = RecordingTransport(card)
+    recorder = RecordingTransport(mock_card)
     services = KioskServices(
         CONFIG, lambda: nullcontext(JpkiCard(recorder)), trust_store=MOCK_TRUST, ledger=ledger
     )
-    assert isinstance(services.run(ReadCard(1)), CardChecked)
+    assert isinstance(services.run(ReadCard(1, "ja")), CardChecked)
     select_text = bytes.fromhex("00A4040C0AD3921000310001010408")
     return recorder.commands.index(select_text) + 1
 
@@ -771,14 +776,16 @@ def _text_ap_select_index(card: MockCard, ledger: Ledger) -> int:
     ],
 )
 def test_text_ap_missing_versus_faulty(
-    card: MockCard, ledger: Ledger, sw: int, source: IdentitySource, tolerated: bool
+    mock_card: MockCard, ledger: Ledger, sw: int, source: IdentitySource, tolerated: bool
 ) -> None:
-    index = _text_ap_select_index(card, ledger)
-    card.reset()
-    card.faults.status_word_at(index, sw)
+    index = _text_ap_select_index(mock_card, ledger)
+    mock_card.reset()
+    mock_card.faults.status_word_at(index, sw)
     config = replace(CONFIG, identity_source=source)
-    services = KioskServices(config, mock_card_opener(card), trust_store=MOCK_TRUST, ledger=ledger)
-    event = services.run(ReadCard(1))
+    services = KioskServices(
+        config, mock_card_opener(mock_card), trust_store=MOCK_TRUST, ledger=ledger
+    )
+    event = services.run(ReadCard(1, "ja"))
     assert isinstance(event, CardChecked)
     if tolerated:
         assert event.problem is None and event.summary is not None

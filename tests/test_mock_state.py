@@ -12,8 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 import mock_card.state as state_mod
+from apdu import SW
 from mock_card import MockCard, default_state_path, load_card, open_card, save_card
-from mock_card.card import ATR_NEW, END_OF_FILE
+from mock_card.card import ATR_NEW
 from mock_card.pki import CardProfile, Holder, Sex
 from mock_card.state import StateError
 
@@ -61,7 +62,7 @@ def custom_card() -> MockCard:
         text_pin="5937",
         profile=CardProfile.REVOKED,
         atr=ATR_NEW,
-        short_read_sw=END_OF_FILE,
+        short_read_sw=SW.END_OF_FILE,
         extended_length=True,
         select_clears_verification=False,
         my_number_seed=7,
@@ -91,7 +92,7 @@ def test_round_trip_keeps_everything(custom_card: MockCard, tmp_path: Path) -> N
     assert {n: p.tries_left for n, p in loaded.pins.items()} == {"auth": 3, "sign": 2, "text": 3}
     assert {n: p.max_tries for n, p in loaded.pins.items()} == {"auth": 3, "sign": 5, "text": 3}
     assert loaded.atr == ATR_NEW
-    assert loaded.short_read_sw == END_OF_FILE
+    assert loaded.short_read_sw == SW.END_OF_FILE
     assert loaded.extended_length is True
     assert loaded.select_clears_verification is False
     assert loaded.my_number_seed == 7

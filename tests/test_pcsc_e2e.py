@@ -1,7 +1,7 @@
 """End to end through pcscd + vpcd: apdu.pcsc against a MockCard served by VpcdClient.
 
 Needs pcscd and vsmartcard-vpcd (Debian packages); skipped without them
-(failed on CI). The fixtures live in ``tests/pcsc_fixtures.py``. The first
+(failed on CI). The fixtures come from ``mock_card.pytest_plugin``. The first
 test (vpcd framing against a fake vpcd socket) needs neither.
 """
 

@@ -123,7 +123,8 @@ def store(pki: MockPki) -> TrustStore:
 
 
 @pytest.fixture(scope="module")
-def mock() -> MockCard:
+def mock_card() -> MockCard:
+    """One card for the module (conftest's is one per test): signing spends no try."""
     return MockCard()
 
 
@@ -133,8 +134,8 @@ def pdf() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def signed(mock: MockCard, pdf: bytes) -> bytes:
-    out = sign_pdf(JpkiCard(mock), pdf, pin=SIGN_PIN, reason="承認します", location="東京都")
+def signed(mock_card: MockCard, pdf: bytes) -> bytes:
+    out = sign_pdf(JpkiCard(mock_card), pdf, pin=SIGN_PIN, reason="承認します", location="東京都")
     assert out is not None
     return out
 
@@ -160,7 +161,7 @@ def assert_valid(result: PdfSignatureResult) -> None:
 # -- signing and verifying ---------------------------------------------------------------------
 
 
-def test_sign_and_verify(signed: bytes, store: TrustStore, mock: MockCard) -> None:
+def test_sign_and_verify(signed: bytes, store: TrustStore, mock_card: MockCard) -> None:
     result = only(verify_pdf(signed, trust_store=store))
     assert_valid(result)
     assert result.field_name == "Signature1"
@@ -168,7 +169,7 @@ def test_sign_and_verify(signed: bytes, store: TrustStore, mock: MockCard) -> No
     assert result.coverage == "entire-file"
     assert result.later_revisions == 0
     assert result.holder is not None and result.holder.name == HOLDER
-    assert result.signer_certificate == mock.credentials.sign_cert
+    assert result.signer_certificate == mock_card.credentials.sign_cert
     assert result.signing_time is not None
     assert result.timestamp is None
     assert result.reason_text == "承認します" and result.location == "東京都"
@@ -186,11 +187,11 @@ def test_sign_and_verify(signed: bytes, store: TrustStore, mock: MockCard) -> No
     assert data["signer"]["name"] == HOLDER and data["valid"] is True
 
 
-def test_sign_to_a_file(tmp_path: Path, mock: MockCard, store: TrustStore) -> None:
+def test_sign_to_a_file(tmp_path: Path, mock_card: MockCard, store: TrustStore) -> None:
     source = tmp_path / "in.pdf"
     source.write_bytes(make_pdf())
     target = tmp_path / "out.pdf"
-    assert sign_pdf(JpkiCard(mock), source, target, pin=SIGN_PIN) is None
+    assert sign_pdf(JpkiCard(mock_card), source, target, pin=SIGN_PIN) is None
     assert_valid(only(verify_pdf(target, trust_store=store)))
 
 
@@ -266,9 +267,9 @@ def test_a_later_revision_changing_the_content(signed: bytes, store: TrustStore)
 
 
 def test_a_second_signature_keeps_the_first_valid(
-    signed: bytes, mock: MockCard, store: TrustStore
+    signed: bytes, mock_card: MockCard, store: TrustStore
 ) -> None:
-    twice = sign_pdf(JpkiCard(mock), signed, pin=SIGN_PIN)
+    twice = sign_pdf(JpkiCard(mock_card), signed, pin=SIGN_PIN)
     assert twice is not None
     first, second = verify_pdf(twice, trust_store=store)
     assert (first.field_name, second.field_name) == ("Signature1", "Signature2")
@@ -297,8 +298,8 @@ def _software_signed(cert: x509.Certificate, key: rsa.RSAPrivateKey, subfilter: 
     return bytes(pyhanko_sign_pdf(writer, meta, signer=signer).getvalue())
 
 
-def test_signed_with_the_user_authentication_key(mock: MockCard, pki: MockPki) -> None:
-    creds = mock.credentials
+def test_signed_with_the_user_authentication_key(mock_card: MockCard, pki: MockPki) -> None:
+    creds = mock_card.credentials
     signed = _software_signed(creds.auth_cert, creds.auth_key, "ETSI.CAdES.detached")
     both = TrustStore.from_certificates([pki.sign_ca_cert, pki.auth_ca_cert])
     result = only(verify_pdf(signed, trust_store=both))
@@ -308,8 +309,8 @@ def test_signed_with_the_user_authentication_key(mock: MockCard, pki: MockPki) -
     assert result.checks["signature"].startswith("ok")  # the signature itself is sound
 
 
-def test_adbe_pkcs7_detached_is_accepted(mock: MockCard, store: TrustStore) -> None:
-    creds = mock.credentials
+def test_adbe_pkcs7_detached_is_accepted(mock_card: MockCard, store: TrustStore) -> None:
+    creds = mock_card.credentials
     signed = _software_signed(creds.sign_cert, creds.sign_key, "adbe.pkcs7.detached")
     result = only(verify_pdf(signed, trust_store=store))
     assert_valid(result)
@@ -317,9 +318,9 @@ def test_adbe_pkcs7_detached_is_accepted(mock: MockCard, store: TrustStore) -> N
     assert result.checks["structure"] == "ok (adbe.pkcs7.detached)"
 
 
-def test_unsigned_and_not_a_pdf(pdf: bytes, mock: MockCard) -> None:
+def test_unsigned_and_not_a_pdf(pdf: bytes, mock_card: MockCard) -> None:
     assert is_pdf(pdf) and is_pdf(b"\n%PDF-1.7")
-    attached = sign_cms(JpkiCard(mock), pdf, pin=SIGN_PIN, detached=False)
+    attached = sign_cms(JpkiCard(mock_card), pdf, pin=SIGN_PIN, detached=False)
     assert b"%PDF-" in attached[:100] and not is_pdf(attached)  # a CMS holding a PDF
     assert verify_pdf(pdf) == []
     with pytest.raises(PdfFormatError):
@@ -341,15 +342,15 @@ def _signatures(rec: RecordingTransport) -> list[bytes]:
     return [c for c in rec.commands if c[:2] == b"\x80\x2a"]
 
 
-def test_dry_run_touches_neither_the_card_nor_the_prompt(mock: MockCard) -> None:
+def test_dry_run_touches_neither_the_card_nor_the_prompt(mock_card: MockCard) -> None:
     asked: list[int] = []
 
     def prompt(kind: PinKind, tries: int) -> str:
         asked.append(tries)
         return SIGN_PIN
 
-    rec = RecordingTransport(mock)
-    signer = CardSigner(JpkiCard(rec), prompt, mock.credentials.sign_cert)
+    rec = RecordingTransport(mock_card)
+    signer = CardSigner(JpkiCard(rec), prompt, mock_card.credentials.sign_cert)
     placeholder = asyncio.run(signer.async_sign_raw(b"attributes", "sha256", dry_run=True))
     assert placeholder == bytes(SIGNATURE_SIZE)
     assert rec.commands == [] and asked == []
@@ -361,7 +362,7 @@ def test_dry_run_touches_neither_the_card_nor_the_prompt(mock: MockCard) -> None
 
 
 def test_one_prompt_and_one_verify_per_pdf(
-    mock: MockCard, tsa: LocalTsa, store: TrustStore
+    mock_card: MockCard, tsa: LocalTsa, store: TrustStore
 ) -> None:
     asked: list[tuple[PinKind, int]] = []
 
@@ -369,7 +370,7 @@ def test_one_prompt_and_one_verify_per_pdf(
         asked.append((kind, tries))
         return SIGN_PIN
 
-    rec = RecordingTransport(mock)
+    rec = RecordingTransport(mock_card)
     before = tsa.granted
     signed = sign_pdf(JpkiCard(rec), make_pdf(), pin=prompt, tsa_url=tsa.url)
     assert signed is not None
@@ -380,18 +381,18 @@ def test_one_prompt_and_one_verify_per_pdf(
     assert_valid(only(verify_pdf(signed, trust_store=store, tsa_trust=[tsa.ca_cert])))
 
 
-def test_malformed_pin_sends_nothing(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
+def test_malformed_pin_sends_nothing(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
     with pytest.raises(PinFormatError):
         sign_pdf(JpkiCard(rec), make_pdf(), pin="abc")
     assert rec.commands == []
     with pytest.raises(PinFormatError):
-        CardSigner(JpkiCard(rec), "12", mock.credentials.sign_cert)
+        CardSigner(JpkiCard(rec), "12", mock_card.credentials.sign_cert)
     assert rec.commands == []
 
 
-def test_not_a_pdf_is_refused_before_the_card(mock: MockCard) -> None:
-    rec = RecordingTransport(mock)
+def test_not_a_pdf_is_refused_before_the_card(mock_card: MockCard) -> None:
+    rec = RecordingTransport(mock_card)
     with pytest.raises(PdfFormatError):
         sign_pdf(JpkiCard(rec), b"plain text", pin=SIGN_PIN)
     assert rec.commands == []
@@ -408,7 +409,7 @@ def test_wrong_pin_signs_nothing(tmp_path: Path) -> None:
     assert not target.exists()
 
 
-def test_dead_tsa_costs_no_pin_entry(mock: MockCard) -> None:
+def test_dead_tsa_costs_no_pin_entry(mock_card: MockCard) -> None:
     server = LocalTsa()
     url = server.url
     server.stop()  # never started: the port is closed now
@@ -418,16 +419,16 @@ def test_dead_tsa_costs_no_pin_entry(mock: MockCard) -> None:
         asked.append(tries)
         return SIGN_PIN
 
-    rec = RecordingTransport(mock)
+    rec = RecordingTransport(mock_card)
     with pytest.raises(PdfSigningError, match="time-stamping server"):
         sign_pdf(JpkiCard(rec), make_pdf(), pin=prompt, tsa_url=url)
     assert asked == [] and rec.commands == []
 
 
-def test_card_signer_with_pyhanko_directly(mock: MockCard, store: TrustStore) -> None:
+def test_card_signer_with_pyhanko_directly(mock_card: MockCard, store: TrustStore) -> None:
     """Used alone, CardSigner verifies its PIN string at each real signature (SHA-384 here)."""
-    rec = RecordingTransport(mock)
-    signer = CardSigner(JpkiCard(rec), SIGN_PIN, mock.credentials.sign_cert)
+    rec = RecordingTransport(mock_card)
+    signer = CardSigner(JpkiCard(rec), SIGN_PIN, mock_card.credentials.sign_cert)
     meta = PdfSignatureMetadata(field_name="Direct", md_algorithm="sha384")
     out = PdfSigner(meta, signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(make_pdf())))
     result = only(verify_pdf(out.getvalue(), trust_store=store))
@@ -437,8 +438,8 @@ def test_card_signer_with_pyhanko_directly(mock: MockCard, store: TrustStore) ->
     assert len(_verifies(rec)) == 1 and len(_signatures(rec)) == 1
 
 
-def test_signer_reads_the_certificate_when_not_given(mock: MockCard) -> None:
-    card = JpkiCard(mock)
+def test_signer_reads_the_certificate_when_not_given(mock_card: MockCard) -> None:
+    card = JpkiCard(mock_card)
     with card.transaction():
         card.verify_pin(PinKind.SIGN, SIGN_PIN)
         signer = CardSigner(card, None)
@@ -449,9 +450,9 @@ def test_signer_reads_the_certificate_when_not_given(mock: MockCard) -> None:
 
 
 def test_b_t_with_the_local_tsa(
-    mock: MockCard, tsa: LocalTsa, store: TrustStore, tmp_path: Path
+    mock_card: MockCard, tsa: LocalTsa, store: TrustStore, tmp_path: Path
 ) -> None:
-    signed = sign_pdf(JpkiCard(mock), make_pdf(), pin=SIGN_PIN, tsa_url=tsa.url)
+    signed = sign_pdf(JpkiCard(mock_card), make_pdf(), pin=SIGN_PIN, tsa_url=tsa.url)
     assert signed is not None
     result = only(verify_pdf(signed, trust_store=store, tsa_trust=[tsa.ca_cert]))
     assert_valid(result)
@@ -474,7 +475,7 @@ def test_b_t_with_the_local_tsa(
         assert "Signature Validation: Signature is Valid." in _pdfsig(path)
 
     # a token that does not belong to the signature: swap in another signature's token
-    other = sign_pdf(JpkiCard(mock), make_pdf(b"Other text"), pin=SIGN_PIN, tsa_url=tsa.url)
+    other = sign_pdf(JpkiCard(mock_card), make_pdf(b"Other text"), pin=SIGN_PIN, tsa_url=tsa.url)
     assert other is not None
     swapped = _swap_timestamp(signed, other)
     broken = only(verify_pdf(swapped, trust_store=store, tsa_trust=[tsa.ca_cert]))
@@ -582,8 +583,8 @@ STAMP_BOX = (309, 36, 559, 108)  # 250 x 72 pt, 36 pt from the bottom right of a
 
 
 @pytest.fixture(scope="module")
-def visible(mock: MockCard) -> bytes:
-    out = sign_pdf(JpkiCard(mock), make_pdf(), pin=SIGN_PIN, visible=True)
+def visible(mock_card: MockCard) -> bytes:
+    out = sign_pdf(JpkiCard(mock_card), make_pdf(), pin=SIGN_PIN, visible=True)
     assert out is not None
     return out
 
@@ -620,13 +621,13 @@ def test_visible_stamp_shows_the_holder_in_kanji(
 
 @needs_poppler
 def test_visible_stamp_without_a_cjk_font(
-    mock: MockCard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: TrustStore
+    mock_card: MockCard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: TrustStore
 ) -> None:
     monkeypatch.setenv("JPKI_PDF_FONT", str(tmp_path / "no-such-font.ttf"))
     assert find_cjk_font() is None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = sign_pdf(JpkiCard(mock), make_pdf(), pin=SIGN_PIN, visible=True)
+        out = sign_pdf(JpkiCard(mock_card), make_pdf(), pin=SIGN_PIN, visible=True)
     assert out is not None
     assert any(issubclass(w.category, CjkFontMissingWarning) for w in caught)
     assert_valid(only(verify_pdf(out, trust_store=store)))

@@ -28,26 +28,26 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def card() -> Iterator[JpkiCard]:
+def real_card() -> Iterator[JpkiCard]:
     with JpkiCard.open(os.environ.get("JPKI_READER")) as session:
         yield session
 
 
-def pin_for(card: JpkiCard, kind: PinKind) -> str:
+def pin_for(real_card: JpkiCard, kind: PinKind) -> str:
     """The PIN from the environment, only when a wrong one could not block the card."""
     pin = os.environ.get(f"JPKI_{kind.value.upper()}_PIN")
     if not pin:
         pytest.skip(f"JPKI_{kind.value.upper()}_PIN not set: no VERIFY is sent")
-    tries = card.pin_status(kind)
+    tries = real_card.pin_status(kind)
     if tries <= 1:
         pytest.skip(f"the {kind.label} has {tries} tries left: not risking it")
     return pin
 
 
-def test_token_and_tries(card: JpkiCard) -> None:
-    assert card.token_info().label.startswith("JPKIAP")
-    before = {kind: card.pin_status(kind) for kind in (PinKind.AUTH, PinKind.SIGN)}
-    after = {kind: card.pin_status(kind) for kind in (PinKind.AUTH, PinKind.SIGN)}
+def test_token_and_tries(real_card: JpkiCard) -> None:
+    assert real_card.token_info().label.startswith("JPKIAP")
+    before = {kind: real_card.pin_status(kind) for kind in (PinKind.AUTH, PinKind.SIGN)}
+    after = {kind: real_card.pin_status(kind) for kind in (PinKind.AUTH, PinKind.SIGN)}
     assert before == after  # the status VERIFY spends nothing
 
 
@@ -55,38 +55,40 @@ def test_token_and_tries(card: JpkiCard) -> None:
     ("kind", "purpose"),
     [(CertKind.AUTH, Purpose.AUTHENTICATION)],
 )
-def test_auth_certificate_chains_to_jlis(card: JpkiCard, kind: CertKind, purpose: Purpose) -> None:
-    cert = card.read_certificate(kind)
+def test_auth_certificate_chains_to_jlis(
+    real_card: JpkiCard, kind: CertKind, purpose: Purpose
+) -> None:
+    cert = real_card.read_certificate(kind)
     assert CertificateInfo.from_x509(cert).kind is CertificateKind.AUTHENTICATION
     result = TrustStore.production().validate(cert, purpose=purpose)
     assert result.anchor is not None, result.message
 
 
-def test_ca_certificates_are_jlis_roots(card: JpkiCard) -> None:
+def test_ca_certificates_are_jlis_roots(real_card: JpkiCard) -> None:
     anchors = TrustStore.production().anchors
     for kind in (CertKind.AUTH_CA, CertKind.SIGN_CA):
-        assert card.read_certificate(kind) in anchors
+        assert real_card.read_certificate(kind) in anchors
 
 
-def test_sign_certificate_needs_the_pin(card: JpkiCard) -> None:
+def test_sign_certificate_needs_the_pin(real_card: JpkiCard) -> None:
     import jpki
 
     with pytest.raises(jpki.PinRequired):
-        card.read_certificate(CertKind.SIGN)
+        real_card.read_certificate(CertKind.SIGN)
 
 
-def test_authentication_signature(card: JpkiCard) -> None:
-    pin = pin_for(card, PinKind.AUTH)
-    cert = card.read_certificate(CertKind.AUTH)
-    signature = card.sign(CertKind.AUTH, b"jpki real-card test", pin=pin)
+def test_authentication_signature(real_card: JpkiCard) -> None:
+    pin = pin_for(real_card, PinKind.AUTH)
+    cert = real_card.read_certificate(CertKind.AUTH)
+    signature = real_card.sign(CertKind.AUTH, b"jpki real-card test", pin=pin)
     key = cert.public_key()
     assert isinstance(key, rsa.RSAPublicKey)
     key.verify(signature, b"jpki real-card test", padding.PKCS1v15(), hashes.SHA256())
 
 
-def test_signature_certificate_and_holder(card: JpkiCard) -> None:
-    pin = pin_for(card, PinKind.SIGN)
-    cert = card.read_certificate(CertKind.SIGN, pin=pin)
+def test_signature_certificate_and_holder(real_card: JpkiCard) -> None:
+    pin = pin_for(real_card, PinKind.SIGN)
+    cert = real_card.read_certificate(CertKind.SIGN, pin=pin)
     info = CertificateInfo.from_x509(cert)
     assert info.kind is CertificateKind.SIGNATURE
     assert info.holder is not None and info.holder.name

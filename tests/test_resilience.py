@@ -3,7 +3,7 @@ the middle of an operation, two processes on one reader.
 
 The kiosk runs in real mode (``build_kiosk(config, reader=<the vpcd reader>)``, offscreen): its
 PcscCardWatch, KioskServices and JpkiCard talk to pcscd, which talks to a MockCard through
-vsmartcard's vpcd (fixtures in ``tests/pcsc_fixtures.py``). The kiosk trusts the mock PKI's CAs
+vsmartcard's vpcd (fixtures from ``mock_card.pytest_plugin``). The kiosk trusts the mock PKI's CAs
 and keeps its ledger in ``tmp_path``.
 
 The first tests need neither pcscd nor vpcd (fake watcher, patched pyscard); the others are
@@ -31,6 +31,9 @@ from PySide6.QtWidgets import QApplication
 
 import apdu.pcsc
 from apdu.errors import CardRemovedError, CommunicationError
+from apdu.pcsc import scard
+from apdu.pcsc import transport as pcsc_transport
+from apdu.pcsc.transport import PcscTransport
 from gui.app import Kiosk, build_kiosk, setup_application
 from gui.config import KioskConfig, load_config
 from gui.flow import CardChecked, PinEntered, PinResult, Screen, Secret
@@ -178,7 +181,7 @@ class FakeWatcher:
 
 
 class NoServices:
-    def run(self, effect: object, *, language: str | None = None) -> None:
+    def run(self, effect: object) -> None:
         return None
 
 
@@ -225,31 +228,31 @@ def test_reader_unavailable_notice_follows_the_pcsc_service(
 
 
 @pytest.fixture
-def fake_pcsc_transport(monkeypatch: pytest.MonkeyPatch) -> Callable[..., apdu.pcsc.PcscTransport]:
-    """A PcscTransport over patched pyscard calls: SCardTransmit answers ``answer`` and the
-    reader's state (SCardGetStatusChange) goes through ``states`` (then stays at the last)."""
+def fake_pcsc_transport(monkeypatch: pytest.MonkeyPatch) -> Callable[..., PcscTransport]:
+    """A PcscTransport over a patched raw layer (:mod:`apdu.pcsc.scard`): SCardTransmit
+    answers ``answer`` and the reader's state (SCardGetStatusChange) goes through ``states``
+    (then stays at the last)."""
 
-    def make(answer: tuple[int, list[int]], states: list[int]) -> apdu.pcsc.PcscTransport:
-        s: Any = apdu.pcsc._S
-        monkeypatch.setattr(apdu.pcsc, "_SCardTransmit", lambda *_a: answer)
-        monkeypatch.setattr(s, "SCardStatus", lambda _h: (0, "Fake 00", 0, 2, [0x3B, 0x00]))
+    def make(answer: tuple[int, bytes], states: list[int]) -> PcscTransport:
+        monkeypatch.setattr(scard, "transmit", lambda *_a: answer)
+        monkeypatch.setattr(scard, "status_atr", lambda _h: (0, b"\x3b\x00"))
         queue = list(states)
 
-        def status_change(_ctx: int, timeout_ms: int, readers: list[tuple[str, int]]) -> Any:
+        def status_change(
+            _ctx: int, timeout_ms: int, readers: list[tuple[str, int]]
+        ) -> tuple[int, list[tuple[str, int, bytes]]]:
             state = queue.pop(0) if len(queue) > 1 else queue[0]
             current = readers[0][1]
-            if current != s.SCARD_STATE_UNAWARE and state == current:
+            if current != scard.STATE_UNAWARE and state == current:
                 time.sleep(timeout_ms / 1000)  # pcscd blocks until the state changes
-                return (s.SCARD_E_TIMEOUT, [])
-            return (0, [(readers[0][0], state | s.SCARD_STATE_CHANGED, [])])
+                return (scard.E_TIMEOUT, [])
+            return (0, [(readers[0][0], state | scard.STATE_CHANGED, b"")])
 
-        monkeypatch.setattr(s, "SCardGetStatusChange", status_change)
-        monkeypatch.setattr(s, "SCardDisconnect", lambda *_a: 0)
-        monkeypatch.setattr(s, "SCardReleaseContext", lambda *_a: 0)
-        monkeypatch.setattr(apdu.pcsc, "_CARD_LEFT_WAIT", 0.3)
-        return apdu.pcsc.PcscTransport(
-            1, 2, s.SCARD_PROTOCOL_T1, "Fake 00", s.SCARD_SHARE_EXCLUSIVE
-        )
+        monkeypatch.setattr(scard, "get_status_change", status_change)
+        monkeypatch.setattr(scard, "disconnect", lambda *_a: None)
+        monkeypatch.setattr(scard, "release", lambda *_a: None)
+        monkeypatch.setattr(pcsc_transport, "CARD_LEFT_WAIT", 0.3)
+        return PcscTransport(1, 2, scard.PROTOCOL_T1, "Fake 00", scard.SHARE_EXCLUSIVE)
 
     return make
 
@@ -257,12 +260,11 @@ def fake_pcsc_transport(monkeypatch: pytest.MonkeyPatch) -> Callable[..., apdu.p
 def test_no_status_word_from_a_card_that_left_is_card_removed(fake_pcsc_transport) -> None:  # type: ignore[no-untyped-def]
     """vpcd answers an exchange its card hung up on as a success with no data, before pcscd's
     presence poll notices the card is gone: that is a removed card, not a garbled answer."""
-    s: Any = apdu.pcsc._S
-    present, empty = s.SCARD_STATE_PRESENT, s.SCARD_STATE_EMPTY
-    transport = fake_pcsc_transport((0, []), [present, empty])
+    present, empty = scard.STATE_PRESENT, scard.STATE_EMPTY
+    transport = fake_pcsc_transport((0, b""), [present, empty])
     with pytest.raises(CardRemovedError, match="removed during the command"):
         transport.transmit(bytes.fromhex("00B0000000"))
-    transport = fake_pcsc_transport((s.SCARD_E_NOT_TRANSACTED, []), [present, empty])
+    transport = fake_pcsc_transport((scard.E_NOT_TRANSACTED, b""), [present, empty])
     with pytest.raises(CardRemovedError):
         transport.transmit(bytes.fromhex("00B0000000"))
 
@@ -270,8 +272,7 @@ def test_no_status_word_from_a_card_that_left_is_card_removed(fake_pcsc_transpor
 def test_no_status_word_from_a_card_still_there_stays_a_communication_error(
     fake_pcsc_transport,
 ) -> None:  # type: ignore[no-untyped-def]
-    s: Any = apdu.pcsc._S
-    transport = fake_pcsc_transport((0, [0x90]), [s.SCARD_STATE_PRESENT])
+    transport = fake_pcsc_transport((0, b"\x90"), [scard.STATE_PRESENT])
     started = time.monotonic()
     with pytest.raises(CommunicationError, match="without a status word") as info:
         transport.transmit(bytes.fromhex("00B0000000"))

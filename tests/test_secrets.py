@@ -52,7 +52,9 @@ from gui.flow import (
     Wipe,
     initial,
 )
-from gui.services import KioskServices, ledger_config, mock_card_opener
+from gui.mock_panel import mock_card_opener
+from gui.services import KioskServices
+from gui.setup import ledger_config
 from jpki import JpkiCard
 from jpki.ledger import Ledger
 from jpki.requests import DeliveryMethod
@@ -531,10 +533,10 @@ def test_secrets_and_the_effects_carrying_them_are_masked() -> None:
     objects: list[object] = [
         secret,
         PinEntered(secret),
-        Authenticate(1, Secret(AUTH_PIN)),
-        ReadIdentity(1, Secret(TEXT_PIN), IdentitySource.TEXT_AP),
+        Authenticate(1, Secret(AUTH_PIN), "ja"),
+        ReadIdentity(1, Secret(TEXT_PIN), IdentitySource.TEXT_AP, "ja"),
         ReadIdentity(1, secret, IdentitySource.SIGN_CERTIFICATE, "en"),
-        SignAndSubmit(1, secret, form, identity),
+        SignAndSubmit(1, secret, form, identity, "ja"),
         [secret],
         {"pin": secret},
     ]

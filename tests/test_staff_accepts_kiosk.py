@@ -22,7 +22,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from gui.config import ConfigError, load_config, parse_config
 from gui.flow import RequestForm, SetLanguage, initial
-from gui.services import KioskServices, ledger_config, mock_card_opener
+from gui.mock_panel import mock_card_opener
+from gui.services import KioskServices
+from gui.setup import ledger_config
 from jpki.cli import main
 from jpki.ledger import Ledger
 from jpki.requests import DEFAULT_CATALOGUE, DeliveryMethod, DocumentCatalogue

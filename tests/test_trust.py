@@ -164,7 +164,7 @@ def store(pki: MockPki) -> TrustStore:
 
 
 @pytest.fixture(scope="module")
-def card(pki: MockPki) -> CardCredentials:
+def card_credentials(pki: MockPki) -> CardCredentials:
     return pki.issue_card(now=NOW)
 
 
@@ -234,33 +234,39 @@ def test_the_2015_roots_are_valid_anchors_in_2020_and_expired_in_2026() -> None:
     assert_fails(later, Reason.EXPIRED)
 
 
-def test_a_mock_card_is_untrusted_by_the_production_store(card: CardCredentials) -> None:
-    result = TrustStore.production().validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW)
+def test_a_mock_card_is_untrusted_by_the_production_store(
+    card_credentials: CardCredentials,
+) -> None:
+    result = TrustStore.production().validate(
+        card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW
+    )
     assert_fails(result, Reason.UNTRUSTED)
     assert result.anchor is None and result.issuer_generation is None
     assert result.revocation_checked is False
-    assert TrustStore.production().find_issuer(card.sign_cert) is None
+    assert TrustStore.production().find_issuer(card_credentials.sign_cert) is None
 
 
 # -- chain ------------------------------------------------------------------------------
 
 
 def test_a_demo_card_validates_against_the_demo_cas(
-    store: TrustStore, card: CardCredentials, crls: CrlStore, pki: MockPki
+    store: TrustStore, card_credentials: CardCredentials, crls: CrlStore, pki: MockPki
 ) -> None:
-    sign = store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls)
+    sign = store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls)
     assert_valid(sign)
     assert sign.anchor == pki.sign_ca_cert
     assert sign.issuer_generation == "2010"
     assert sign.revocation_checked and sign.revocation == "good"
     assert dict(sign.checks) == {name: "ok" for name in CHECK_NAMES}
-    assert sign.chain == (card.sign_cert, pki.sign_ca_cert)
+    assert sign.chain == (card_credentials.sign_cert, pki.sign_ca_cert)
     assert sign.at == NOW
-    auth = store.validate(card.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW, crls=crls)
+    auth = store.validate(
+        card_credentials.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW, crls=crls
+    )
     assert_valid(auth)
     assert auth.anchor == pki.auth_ca_cert
-    assert store.find_issuer(card.sign_cert) == pki.sign_ca_cert
-    assert store.find_issuer(card.auth_cert) == pki.auth_ca_cert
+    assert store.find_issuer(card_credentials.sign_cert) == pki.sign_ca_cert
+    assert store.find_issuer(card_credentials.auth_cert) == pki.auth_ca_cert
 
 
 def test_a_card_of_a_same_named_ca_with_another_key_fails(
@@ -287,9 +293,9 @@ def test_find_issuer_picks_by_key_among_same_named_cas(pki: MockPki, other: Mock
 
 
 def test_a_certificate_claiming_a_trusted_key_but_signed_by_another_is_a_bad_signature(
-    store: TrustStore, pki: MockPki, card: CardCredentials
+    store: TrustStore, pki: MockPki, card_credentials: CardCredentials
 ) -> None:
-    forged = leaf_builder(pki.sign_ca_cert, card.sign_key.public_key()).sign(
+    forged = leaf_builder(pki.sign_ca_cert, card_credentials.sign_key.public_key()).sign(
         pool_key(2), hashes.SHA256()
     )
     result = store.validate(forged, purpose=Purpose.SIGNATURE, at=NOW)
@@ -299,9 +305,9 @@ def test_a_certificate_claiming_a_trusted_key_but_signed_by_another_is_a_bad_sig
 
 
 def test_a_tampered_certificate_is_a_bad_signature(
-    store: TrustStore, card: CardCredentials
+    store: TrustStore, card_credentials: CardCredentials
 ) -> None:
-    raw = bytearray(der(card.sign_cert))
+    raw = bytearray(der(card_credentials.sign_cert))
     raw[-1] ^= 0x01  # last byte of the signature value
     tampered = x509.load_der_x509_certificate(bytes(raw))
     assert_fails(store.validate(tampered, purpose=Purpose.SIGNATURE, at=NOW), Reason.BAD_SIGNATURE)
@@ -401,22 +407,32 @@ def test_expired_and_not_yet_valid_cards(pki: MockPki, store: TrustStore) -> Non
 
 def test_the_validation_time_is_settable(pki: MockPki, store: TrustStore) -> None:
     in_2030 = datetime(2030, 2, 1, 3, 0, tzinfo=UTC)
-    card = pki.issue_card(issued=datetime(2030, 1, 10, tzinfo=JST), now=in_2030)
-    assert_valid(store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=in_2030))
-    assert_fails(store.validate(card.sign_cert, purpose=Purpose.SIGNATURE), Reason.NOT_YET_VALID)
+    card_credentials = pki.issue_card(issued=datetime(2030, 1, 10, tzinfo=JST), now=in_2030)
+    assert_valid(store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=in_2030))
     assert_fails(
-        store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW), Reason.NOT_YET_VALID
+        store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE), Reason.NOT_YET_VALID
+    )
+    assert_fails(
+        store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW),
+        Reason.NOT_YET_VALID,
     )
     # Bounds are inclusive; one second outside is not.
-    nb, na = card.sign_cert.not_valid_before_utc, card.sign_cert.not_valid_after_utc
-    assert_valid(store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=nb))
-    assert_valid(store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=na))
+    nb, na = (
+        card_credentials.sign_cert.not_valid_before_utc,
+        card_credentials.sign_cert.not_valid_after_utc,
+    )
+    assert_valid(store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=nb))
+    assert_valid(store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=na))
     assert_fails(
-        store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=nb - timedelta(seconds=1)),
+        store.validate(
+            card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=nb - timedelta(seconds=1)
+        ),
         Reason.NOT_YET_VALID,
     )
     assert_fails(
-        store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=na + timedelta(seconds=1)),
+        store.validate(
+            card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=na + timedelta(seconds=1)
+        ),
         Reason.EXPIRED,
     )
     # An expired card was valid in the past (the signature cache does not skip time checks).
@@ -427,14 +443,18 @@ def test_the_validation_time_is_settable(pki: MockPki, store: TrustStore) -> Non
     assert_fails(store.validate(old.sign_cert, purpose=Purpose.SIGNATURE, at=NOW), Reason.EXPIRED)
 
 
-def test_a_naive_validation_time_is_refused(store: TrustStore, card: CardCredentials) -> None:
+def test_a_naive_validation_time_is_refused(
+    store: TrustStore, card_credentials: CardCredentials
+) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=datetime(2026, 1, 1))
+        store.validate(
+            card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=datetime(2026, 1, 1)
+        )
 
 
 def test_the_default_time_is_now(pki: MockPki, store: TrustStore) -> None:
-    card = pki.issue_card()  # valid now, whenever the test runs
-    result = store.validate(card.sign_cert, purpose=Purpose.SIGNATURE)
+    card_credentials = pki.issue_card()  # valid now, whenever the test runs
+    result = store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE)
     assert_valid(result)
     assert result.at is not None
     assert abs((result.at - datetime.now(UTC)).total_seconds()) < 60
@@ -449,12 +469,16 @@ def test_the_anchor_must_be_valid_at_the_validation_time(store: TrustStore) -> N
         not_after=datetime(2020, 12, 31, tzinfo=UTC),
     )
     in_2019 = datetime(2019, 6, 1, tzinfo=UTC)
-    card = short.issue_card(issued=datetime(2019, 5, 1, tzinfo=JST), now=in_2019)
+    card_credentials = short.issue_card(issued=datetime(2019, 5, 1, tzinfo=JST), now=in_2019)
     short_store = TrustStore.from_certificates([short.sign_ca_cert])
-    assert_valid(short_store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=in_2019))
+    assert_valid(
+        short_store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=in_2019)
+    )
     in_2021 = datetime(2021, 6, 1, tzinfo=UTC)
-    assert card.sign_cert.not_valid_after_utc > in_2021  # the card itself is still valid
-    result = short_store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=in_2021)
+    assert (
+        card_credentials.sign_cert.not_valid_after_utc > in_2021
+    )  # the card itself is still valid
+    result = short_store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=in_2021)
     assert_fails(result, Reason.EXPIRED)
     assert "root" in result.message and "root" in result.checks["validity"]
 
@@ -462,15 +486,19 @@ def test_the_anchor_must_be_valid_at_the_validation_time(store: TrustStore) -> N
 # -- key usage ------------------------------------------------------------------------------
 
 
-def test_purpose_must_match_the_key_usage(store: TrustStore, card: CardCredentials) -> None:
-    auth_for_signing = store.validate(card.auth_cert, purpose=Purpose.SIGNATURE, at=NOW)
+def test_purpose_must_match_the_key_usage(
+    store: TrustStore, card_credentials: CardCredentials
+) -> None:
+    auth_for_signing = store.validate(card_credentials.auth_cert, purpose=Purpose.SIGNATURE, at=NOW)
     assert_fails(auth_for_signing, Reason.WRONG_KEY_USAGE)
     assert "署名用" in auth_for_signing.message
-    sign_for_login = store.validate(card.sign_cert, purpose=Purpose.AUTHENTICATION, at=NOW)
+    sign_for_login = store.validate(
+        card_credentials.sign_cert, purpose=Purpose.AUTHENTICATION, at=NOW
+    )
     assert_fails(sign_for_login, Reason.WRONG_KEY_USAGE)
     assert "利用者証明用" in sign_for_login.message
     # The purpose may be given by value.
-    assert_valid(store.validate(card.sign_cert, purpose=Purpose("signature"), at=NOW))
+    assert_valid(store.validate(card_credentials.sign_cert, purpose=Purpose("signature"), at=NOW))
 
 
 def test_a_ca_certificate_is_not_a_holder_certificate(store: TrustStore, pki: MockPki) -> None:
@@ -522,21 +550,23 @@ def test_failure_precedence(pki: MockPki, store: TrustStore, other: MockPki) -> 
 
 
 def test_a_revoked_card(pki: MockPki, store: TrustStore) -> None:
-    card = pki.issue_card(now=NOW)
-    sign_crl, auth_crl = pki.revocation_crls(card, now=NOW)
+    card_credentials = pki.issue_card(now=NOW)
+    sign_crl, auth_crl = pki.revocation_crls(card_credentials, now=NOW)
     crls = CrlStore.from_crls([sign_crl, auth_crl])
-    sign = store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls)
+    sign = store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls)
     assert_fails(sign, Reason.REVOKED)
     assert sign.revoked_at == NOW
     assert sign.revocation == "revoked" and sign.revocation_checked
     assert "address" in sign.message  # why a signature certificate gets revoked
-    auth = store.validate(card.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW, crls=crls)
+    auth = store.validate(
+        card_credentials.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW, crls=crls
+    )
     assert_fails(auth, Reason.REVOKED)
     assert "does not revoke" in auth.message
     # The same certificate, cached, is still judged against the CRL given each time.
     assert_valid(
         store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=CrlStore.from_crls([pki.crl("sign", this_update=NOW)]),
@@ -545,7 +575,7 @@ def test_a_revoked_card(pki: MockPki, store: TrustStore) -> None:
 
 
 def test_a_revocation_dated_after_the_validation_time_still_counts(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     # ``at`` may be a signer's own claim (a CMS signing time): a listed certificate is
     # revoked whatever it says.
@@ -553,12 +583,15 @@ def test_a_revocation_dated_after_the_validation_time_still_counts(
     crl = make_crl(
         pki.sign_ca_cert,
         pki.sign_ca_key,
-        [(card.sign_cert.serial_number, later)],
+        [(card_credentials.sign_cert.serial_number, later)],
         this_update=later,
         reason=x509.ReasonFlags.affiliation_changed,
     )
     result = store.validate(
-        card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=CrlStore.from_crls([crl])
+        card_credentials.sign_cert,
+        purpose=Purpose.SIGNATURE,
+        at=NOW,
+        crls=CrlStore.from_crls([crl]),
     )
     assert_fails(result, Reason.REVOKED)
     assert result.revoked_at == later
@@ -567,28 +600,33 @@ def test_a_revocation_dated_after_the_validation_time_still_counts(
 
 
 def test_a_card_on_hold_is_reported_as_suspended(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     crl = make_crl(
         pki.auth_ca_cert,
         pki.auth_ca_key,
-        [(card.auth_cert.serial_number, NOW - timedelta(hours=1))],
+        [(card_credentials.auth_cert.serial_number, NOW - timedelta(hours=1))],
         reason=x509.ReasonFlags.certificate_hold,
     )
     result = store.validate(
-        card.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW, crls=CrlStore.from_crls([crl])
+        card_credentials.auth_cert,
+        purpose=Purpose.AUTHENTICATION,
+        at=NOW,
+        crls=CrlStore.from_crls([crl]),
     )
     assert_fails(result, Reason.REVOKED)
     assert "suspended" in result.message
 
 
-def test_a_stale_crl_is_an_error(pki: MockPki, store: TrustStore, card: CardCredentials) -> None:
+def test_a_stale_crl_is_an_error(
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
+) -> None:
     stale = pki.crl(
         "sign", this_update=NOW - timedelta(days=10), next_update=NOW - timedelta(days=1)
     )
     for policy in (RevocationPolicy.IF_AVAILABLE, RevocationPolicy.REQUIRE):
         result = store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=CrlStore.from_crls([stale]),
@@ -600,7 +638,7 @@ def test_a_stale_crl_is_an_error(pki: MockPki, store: TrustStore, card: CardCred
     # At a time the CRL was current it is fine.
     assert_valid(
         store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW - timedelta(days=5),
             crls=CrlStore.from_crls([stale]),
@@ -610,7 +648,7 @@ def test_a_stale_crl_is_an_error(pki: MockPki, store: TrustStore, card: CardCred
     fresh = pki.crl("sign", this_update=NOW - timedelta(hours=1))
     assert_valid(
         store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=CrlStore.from_crls([stale, fresh]),
@@ -620,7 +658,7 @@ def test_a_stale_crl_is_an_error(pki: MockPki, store: TrustStore, card: CardCred
 
 
 def test_a_crl_signed_by_another_key_is_reported(
-    pki: MockPki, other: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, other: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     # Same issuer name, another CA's key (and its key identifier).
     foreign = other.crl("sign", this_update=NOW)
@@ -630,7 +668,7 @@ def test_a_crl_signed_by_another_key_is_reported(
     for crl in (foreign, forged):
         for policy in (RevocationPolicy.IF_AVAILABLE, RevocationPolicy.REQUIRE):
             result = store.validate(
-                card.sign_cert,
+                card_credentials.sign_cert,
                 purpose=Purpose.SIGNATURE,
                 at=NOW,
                 crls=CrlStore.from_crls([crl]),
@@ -642,7 +680,7 @@ def test_a_crl_signed_by_another_key_is_reported(
     good = pki.crl("sign", this_update=NOW - timedelta(hours=2))
     assert_valid(
         store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=CrlStore.from_crls([forged, good]),
@@ -650,10 +688,13 @@ def test_a_crl_signed_by_another_key_is_reported(
     )
     # A bad CRL cannot revoke either.
     forged_revoking = make_crl(
-        pki.sign_ca_cert, pool_key(2), [(card.sign_cert.serial_number, NOW)], this_update=NOW
+        pki.sign_ca_cert,
+        pool_key(2),
+        [(card_credentials.sign_cert.serial_number, NOW)],
+        this_update=NOW,
     )
     result = store.validate(
-        card.sign_cert,
+        card_credentials.sign_cert,
         purpose=Purpose.SIGNATURE,
         at=NOW,
         crls=CrlStore.from_crls([forged_revoking, good]),
@@ -662,11 +703,11 @@ def test_a_crl_signed_by_another_key_is_reported(
 
 
 def test_require_without_a_crl_fails(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     for crls in (None, CrlStore.from_crls([]), CrlStore.from_crls([pki.crl("auth")])):
         result = store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=crls,
@@ -678,24 +719,26 @@ def test_require_without_a_crl_fails(
 
 
 def test_if_available_without_a_crl_is_valid_and_says_so(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     for crls in (None, CrlStore.from_crls([pki.crl("auth", this_update=NOW)])):
-        result = store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls)
+        result = store.validate(
+            card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=crls
+        )
         assert_valid(result)
         assert result.revocation_checked is False
         assert result.revocation.startswith("not checked: ")
         assert result.checks["revocation"].startswith("not checked: ")
         assert "not checked" in result.message
-    default = store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW)
+    default = store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW)
     assert default.revocation == "not checked: no CRLs were given"
 
 
 def test_policy_off_ignores_crls(pki: MockPki, store: TrustStore) -> None:
-    card = pki.issue_card(now=NOW)
-    sign_crl, _ = pki.revocation_crls(card, now=NOW)
+    card_credentials = pki.issue_card(now=NOW)
+    sign_crl, _ = pki.revocation_crls(card_credentials, now=NOW)
     result = store.validate(
-        card.sign_cert,
+        card_credentials.sign_cert,
         purpose=Purpose.SIGNATURE,
         at=NOW,
         crls=CrlStore.from_crls([sign_crl]),
@@ -706,14 +749,16 @@ def test_policy_off_ignores_crls(pki: MockPki, store: TrustStore) -> None:
     assert result.revocation == "not checked: policy off"
     assert result.checks["revocation"] == "not checked: policy off"
     assert_valid(
-        store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, policy="off")  # type: ignore[arg-type]
+        store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, policy="off")  # type: ignore[arg-type]
     )
 
 
 def test_a_partitioned_crl_covers_only_its_distribution_point(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
-    dp = card.sign_cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value[0]
+    dp = card_credentials.sign_cert.extensions.get_extension_for_class(
+        x509.CRLDistributionPoints
+    ).value[0]
     assert dp.full_name is not None
 
     def idp(names: list[x509.GeneralName]) -> tuple[x509.ExtensionType, bool]:
@@ -733,25 +778,31 @@ def test_a_partitioned_crl_covers_only_its_distribution_point(
     elsewhere = x509.DirectoryName(
         x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Another-shi")])
     )
-    serial = card.sign_cert.serial_number
+    serial = card_credentials.sign_cert.serial_number
     mine = make_crl(
         pki.sign_ca_cert, pki.sign_ca_key, [(serial, NOW)], extensions=[idp(dp.full_name)]
     )
     theirs = make_crl(pki.sign_ca_cert, pki.sign_ca_key, [], extensions=[idp([elsewhere])])
     assert_fails(
         store.validate(
-            card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=CrlStore.from_crls([mine])
+            card_credentials.sign_cert,
+            purpose=Purpose.SIGNATURE,
+            at=NOW,
+            crls=CrlStore.from_crls([mine]),
         ),
         Reason.REVOKED,
     )
     result = store.validate(
-        card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=CrlStore.from_crls([theirs])
+        card_credentials.sign_cert,
+        purpose=Purpose.SIGNATURE,
+        at=NOW,
+        crls=CrlStore.from_crls([theirs]),
     )
     assert_valid(result)
     assert "distribution point" in result.revocation
     assert_fails(
         store.validate(
-            card.sign_cert,
+            card_credentials.sign_cert,
             purpose=Purpose.SIGNATURE,
             at=NOW,
             crls=CrlStore.from_crls([theirs]),
@@ -764,7 +815,9 @@ def test_a_partitioned_crl_covers_only_its_distribution_point(
 # -- loading files ---------------------------------------------------------------------------
 
 
-def test_crl_store_from_paths(tmp_path: Path, pki: MockPki, card: CardCredentials) -> None:
+def test_crl_store_from_paths(
+    tmp_path: Path, pki: MockPki, card_credentials: CardCredentials
+) -> None:
     sign_crl = pki.crl("sign", this_update=NOW)
     auth_crl = pki.crl("auth", this_update=NOW)
     (tmp_path / "sign.crl").write_bytes(der(sign_crl))
@@ -781,7 +834,7 @@ def test_crl_store_from_paths(tmp_path: Path, pki: MockPki, card: CardCredential
     assert len(from_dir) == 2
     assert {der(c) for c in from_dir} == {der(sign_crl), der(auth_crl)}
     result = TrustStore.from_certificates([pki.sign_ca_cert]).validate(
-        card.sign_cert,
+        card_credentials.sign_cert,
         purpose=Purpose.SIGNATURE,
         at=NOW,
         crls=from_dir,
@@ -816,14 +869,16 @@ def test_a_missing_crl_file_is_a_clear_error(tmp_path: Path) -> None:
         CrlStore.from_paths([tmp_path / "missing.crl"])
 
 
-def test_trust_store_from_paths(tmp_path: Path, pki: MockPki, card: CardCredentials) -> None:
+def test_trust_store_from_paths(
+    tmp_path: Path, pki: MockPki, card_credentials: CardCredentials
+) -> None:
     bundle = tmp_path / "bundle.pem"
     bundle.write_bytes(pem(pki.sign_ca_cert) + pem(pki.auth_ca_cert))
     single = tmp_path / "sign.der"
     single.write_bytes(der(pki.sign_ca_cert))
     store = TrustStore.from_paths([bundle, single])
     assert len(store.anchors) == 2  # the duplicate is dropped
-    assert_valid(store.validate(card.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW))
+    assert_valid(store.validate(card_credentials.auth_cert, purpose=Purpose.AUTHENTICATION, at=NOW))
     garbage = tmp_path / "garbage.pem"
     garbage.write_bytes(b"hello")
     with pytest.raises(TrustDataError, match=r"garbage\.pem"):
@@ -836,9 +891,9 @@ def test_trust_store_from_paths(tmp_path: Path, pki: MockPki, card: CardCredenti
 
 
 def test_validation_with_a_crl_is_fast(
-    store: TrustStore, card: CardCredentials, crls: CrlStore
+    store: TrustStore, card_credentials: CardCredentials, crls: CrlStore
 ) -> None:
-    raw = der(card.sign_cert)
+    raw = der(card_credentials.sign_cert)
     n = 1000
     best = float("inf")
     for _ in range(3):
@@ -861,12 +916,12 @@ def test_validation_with_a_crl_is_fast(
 
 
 def test_holder_variants_validate(pki: MockPki, store: TrustStore) -> None:
-    card = pki.issue_card(Holder(name="髙橋 𠮷子", name_flags="100010"), now=NOW)
-    assert_valid(store.validate(card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW))
+    card_credentials = pki.issue_card(Holder(name="髙橋 𠮷子", name_flags="100010"), now=NOW)
+    assert_valid(store.validate(card_credentials.sign_cert, purpose=Purpose.SIGNATURE, at=NOW))
 
 
 def test_a_crl_matches_its_issuer_whatever_the_string_types(
-    pki: MockPki, store: TrustStore, card: CardCredentials
+    pki: MockPki, store: TrustStore, card_credentials: CardCredentials
 ) -> None:
     printable = x509.name._ASN1Type.PrintableString
     issuer = x509.Name(
@@ -883,13 +938,16 @@ def test_a_crl_matches_its_issuer_whatever_the_string_types(
         .next_update(NOW + timedelta(days=1))
         .add_revoked_certificate(
             x509.RevokedCertificateBuilder()
-            .serial_number(card.sign_cert.serial_number)
+            .serial_number(card_credentials.sign_cert.serial_number)
             .revocation_date(NOW - timedelta(hours=1))
             .build()
         )
         .sign(pki.sign_ca_key, hashes.SHA256())
     )
     result = store.validate(
-        card.sign_cert, purpose=Purpose.SIGNATURE, at=NOW, crls=CrlStore.from_crls([crl])
+        card_credentials.sign_cert,
+        purpose=Purpose.SIGNATURE,
+        at=NOW,
+        crls=CrlStore.from_crls([crl]),
     )
     assert_fails(result, Reason.REVOKED)

@@ -1,10 +1,15 @@
 """The kiosk's translations: ``kiosk_ja.ts`` / ``kiosk_en.ts`` (sources), compiled to ``.qm``.
 
-The source strings in the code are English. Update after changing texts::
+The source strings in the code are English: the screens' (``translate("Context", ...)``) and
+the messages of :mod:`gui.texts` (context ``Messages``). Update after changing texts (lupdate
+wants the files named: given the folder it finds none)::
 
-    .venv/bin/pyside6-lupdate gui -extensions py -no-obsolete -ts gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
+    .venv/bin/pyside6-lupdate $(find gui -name '*.py') -no-obsolete -ts gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
     # translate the new entries (pyside6-linguist), then:
     .venv/bin/pyside6-lrelease gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
+
+``tests/test_kiosk_gui.py::test_translations_complete`` fails when an entry is missing or a
+``.qm`` is older than its ``.ts``.
 """
 
 from __future__ import annotations

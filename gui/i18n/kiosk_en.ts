@@ -314,6 +314,137 @@
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>The card has not been authenticated in this session. Please start again.</source>
+        <translation>The card has not been authenticated in this session. Please start again.</translation>
+    </message>
+    <message>
+        <source>This is not the card that was authenticated. Please start again.</source>
+        <translation>This is not the card that was authenticated. Please start again.</translation>
+    </message>
+    <message>
+        <source>The signature certificate does not name the person shown earlier. Please start again.</source>
+        <translation>The signature certificate does not name the person shown earlier. Please start again.</translation>
+    </message>
+    <message>
+        <source>The PIN does not have the right form; nothing was sent to the card.</source>
+        <translation>The PIN does not have the right form; nothing was sent to the card.</translation>
+    </message>
+    <message>
+        <source>The card was removed.</source>
+        <translation>The card was removed.</translation>
+    </message>
+    <message>
+        <source>Something went wrong. Please ask the staff.</source>
+        <translation>Something went wrong. Please ask the staff.</translation>
+    </message>
+    <message>
+        <source>The request was not accepted: {reason}</source>
+        <translation>The request was not accepted: {reason}</translation>
+    </message>
+    <message>
+        <source>{name} × {copies} (fee ¥{fee})</source>
+        <translation>{name} × {copies} (fee ¥{fee})</translation>
+    </message>
+    <message>
+        <source>By post to {address}.</source>
+        <translation>By post to {address}.</translation>
+    </message>
+    <message>
+        <source>Print it at a convenience store's multi-copy machine by {deadline}.</source>
+        <translation>Print it at a convenience store's multi-copy machine by {deadline}.</translation>
+    </message>
+    <message>
+        <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
+        <translation>A signed PDF for {recipient}: download it once within {days} days of issue.</translation>
+    </message>
+    <message>
+        <source>Collect it at the office counter when it is ready.</source>
+        <translation>Collect it at the office counter when it is ready.</translation>
+    </message>
+    <message>
+        <source>Approval usually takes about two business days.</source>
+        <translation>Approval usually takes about two business days.</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {year}</source>
+        <translation>{day} {month_name} {year}</translation>
+    </message>
+    <message>
+        <source>January</source>
+        <translation>January</translation>
+    </message>
+    <message>
+        <source>February</source>
+        <translation>February</translation>
+    </message>
+    <message>
+        <source>March</source>
+        <translation>March</translation>
+    </message>
+    <message>
+        <source>April</source>
+        <translation>April</translation>
+    </message>
+    <message>
+        <source>May</source>
+        <translation>May</translation>
+    </message>
+    <message>
+        <source>June</source>
+        <translation>June</translation>
+    </message>
+    <message>
+        <source>July</source>
+        <translation>July</translation>
+    </message>
+    <message>
+        <source>August</source>
+        <translation>August</translation>
+    </message>
+    <message>
+        <source>September</source>
+        <translation>September</translation>
+    </message>
+    <message>
+        <source>October</source>
+        <translation>October</translation>
+    </message>
+    <message>
+        <source>November</source>
+        <translation>November</translation>
+    </message>
+    <message>
+        <source>December</source>
+        <translation>December</translation>
+    </message>
+    <message>
+        <source>This certificate is not offered here.</source>
+        <translation>This certificate is not offered here.</translation>
+    </message>
+    <message>
+        <source>Choose 1 to {max} copies.</source>
+        <translation>Choose 1 to {max} copies.</translation>
+    </message>
+    <message>
+        <source>This certificate cannot be delivered that way.</source>
+        <translation>This certificate cannot be delivered that way.</translation>
+    </message>
+    <message>
+        <source>Enter the postal address.</source>
+        <translation>Enter the postal address.</translation>
+    </message>
+    <message>
+        <source>Enter the postal code (for example 102-8160).</source>
+        <translation>Enter the postal code (for example 102-8160).</translation>
+    </message>
+    <message>
+        <source>Enter the organisation the PDF is for.</source>
+        <translation>Enter the organisation the PDF is for.</translation>
+    </message>
+</context>
+<context>
     <name>Pin</name>
     <message>
         <source>OK</source>

@@ -314,6 +314,137 @@
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>The card has not been authenticated in this session. Please start again.</source>
+        <translation>この手続きではまだカードの認証が済んでいません。最初からやり直してください。</translation>
+    </message>
+    <message>
+        <source>This is not the card that was authenticated. Please start again.</source>
+        <translation>認証したカードと違うカードです。最初からやり直してください。</translation>
+    </message>
+    <message>
+        <source>The signature certificate does not name the person shown earlier. Please start again.</source>
+        <translation>署名用電子証明書の内容が、先に表示した本人情報と一致しません。最初からやり直してください。</translation>
+    </message>
+    <message>
+        <source>The PIN does not have the right form; nothing was sent to the card.</source>
+        <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
+    </message>
+    <message>
+        <source>The card was removed.</source>
+        <translation>カードが取り出されました。</translation>
+    </message>
+    <message>
+        <source>Something went wrong. Please ask the staff.</source>
+        <translation>問題が発生しました。係員にお声がけください。</translation>
+    </message>
+    <message>
+        <source>The request was not accepted: {reason}</source>
+        <translation>申請を受け付けられませんでした：{reason}</translation>
+    </message>
+    <message>
+        <source>{name} × {copies} (fee ¥{fee})</source>
+        <translation>{name} × {copies}部（手数料 {fee}円）</translation>
+    </message>
+    <message>
+        <source>By post to {address}.</source>
+        <translation>{address} へ郵送します。</translation>
+    </message>
+    <message>
+        <source>Print it at a convenience store's multi-copy machine by {deadline}.</source>
+        <translation>{deadline} までにコンビニのマルチコピー機で印刷してください。</translation>
+    </message>
+    <message>
+        <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
+        <translation>{recipient} 宛の電子証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。</translation>
+    </message>
+    <message>
+        <source>Collect it at the office counter when it is ready.</source>
+        <translation>準備ができたら窓口で受け取ってください。</translation>
+    </message>
+    <message>
+        <source>Approval usually takes about two business days.</source>
+        <translation>承認には通常2営業日ほどかかります。</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {year}</source>
+        <translation>{year}年{month_name}{day}日</translation>
+    </message>
+    <message>
+        <source>January</source>
+        <translation>1月</translation>
+    </message>
+    <message>
+        <source>February</source>
+        <translation>2月</translation>
+    </message>
+    <message>
+        <source>March</source>
+        <translation>3月</translation>
+    </message>
+    <message>
+        <source>April</source>
+        <translation>4月</translation>
+    </message>
+    <message>
+        <source>May</source>
+        <translation>5月</translation>
+    </message>
+    <message>
+        <source>June</source>
+        <translation>6月</translation>
+    </message>
+    <message>
+        <source>July</source>
+        <translation>7月</translation>
+    </message>
+    <message>
+        <source>August</source>
+        <translation>8月</translation>
+    </message>
+    <message>
+        <source>September</source>
+        <translation>9月</translation>
+    </message>
+    <message>
+        <source>October</source>
+        <translation>10月</translation>
+    </message>
+    <message>
+        <source>November</source>
+        <translation>11月</translation>
+    </message>
+    <message>
+        <source>December</source>
+        <translation>12月</translation>
+    </message>
+    <message>
+        <source>This certificate is not offered here.</source>
+        <translation>この証明書はここでは申請できません。</translation>
+    </message>
+    <message>
+        <source>Choose 1 to {max} copies.</source>
+        <translation>部数は1〜{max}部で選んでください。</translation>
+    </message>
+    <message>
+        <source>This certificate cannot be delivered that way.</source>
+        <translation>この証明書はその方法では受け取れません。</translation>
+    </message>
+    <message>
+        <source>Enter the postal address.</source>
+        <translation>郵送先の住所を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the postal code (for example 102-8160).</source>
+        <translation>郵便番号を入力してください（例：102-8160）。</translation>
+    </message>
+    <message>
+        <source>Enter the organisation the PDF is for.</source>
+        <translation>PDFの提出先を入力してください。</translation>
+    </message>
+</context>
+<context>
     <name>Pin</name>
     <message>
         <source>OK</source>

@@ -10,21 +10,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from jpki.layout import PinKind
 
+from .. import texts
 from ..flow import Cancel, Event, Finish, Model, Screen
 from ..widgets import Button, label, style
 
 translate = QCoreApplication.translate
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
 
 def format_date(d: date, language: str) -> str:
-    if language == "ja":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return texts.date_text(language, d)
 
 
 def format_iso_date(text: str, language: str) -> str:

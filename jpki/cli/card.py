@@ -258,13 +258,7 @@ def _pin_line(kind: PinKind, tries: int) -> str:
 
 
 def cmd_readers(args: argparse.Namespace) -> int:
-    from mock_card import default_state_path  # TODO: the mock card's own registration
-
-    mock = {
-        "name": readers.MOCK_READER,
-        "description": "built-in mock card",
-        "state_file": str(default_state_path()),
-    }
+    mock = readers.virtual_reader_info(readers.MOCK_READER)  # None: mock_card not installed
     error: errors.ReaderError | None = None
     names: list[str] = []
     try:
@@ -292,6 +286,8 @@ def cmd_readers(args: argparse.Namespace) -> int:
         lines.append(
             f"built-in mock card: '{readers.MOCK_READER}' (--reader {readers.MOCK_READER} "
             f"or JPKI_READER={readers.MOCK_READER}; state file {mock['state_file']})"
+            if mock is not None
+            else "built-in mock card: not installed"
         )
         out("\n".join(lines))
     if error is not None:

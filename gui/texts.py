@@ -1,0 +1,143 @@
+"""The kiosk's messages composed away from the screens — the effects' errors, the receipt's
+summary, the request form's problems, the form of a date — in the session's language, from
+the Qt translation files like every other kiosk text.
+
+Each message is marked here with ``QT_TRANSLATE_NOOP`` (context ``Messages``), so
+``pyside6-lupdate`` collects it into ``gui/i18n/kiosk_*.ts`` with the screens' texts; the
+source text is the English one. :func:`text` looks a message up with one ``QTranslator``
+per language, never the application's installed one: the card worker composes an
+applicant's message in the session's language whatever the screen shows at that moment,
+from its own thread. Placeholders are :meth:`str.format` names (``{copies}``), as in the
+screens' texts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTranslator
+
+logger = logging.getLogger(__name__)
+
+CONTEXT: Final = "Messages"
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+    """Mark ``source`` for ``pyside6-lupdate`` (in ``context``) and return it unchanged."""
+    return source
+
+
+# -- the effects' refusals and failures ---------------------------------------------------------
+
+NOT_AUTHENTICATED: Final = QT_TRANSLATE_NOOP(
+    "Messages", "The card has not been authenticated in this session. Please start again."
+)
+OTHER_CARD: Final = QT_TRANSLATE_NOOP(
+    "Messages", "This is not the card that was authenticated. Please start again."
+)
+OTHER_PERSON: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "The signature certificate does not name the person shown earlier. Please start again.",
+)
+BAD_PIN_FORMAT: Final = QT_TRANSLATE_NOOP(
+    "Messages", "The PIN does not have the right form; nothing was sent to the card."
+)
+CARD_REMOVED: Final = QT_TRANSLATE_NOOP("Messages", "The card was removed.")
+SOMETHING_WENT_WRONG: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Something went wrong. Please ask the staff."
+)
+NOT_ACCEPTED: Final = QT_TRANSLATE_NOOP("Messages", "The request was not accepted: {reason}")
+
+# -- the receipt's summary --------------------------------------------------------------------
+
+RECEIPT_ITEM: Final = QT_TRANSLATE_NOOP("Messages", "{name} × {copies} (fee ¥{fee})")
+BY_POST: Final = QT_TRANSLATE_NOOP("Messages", "By post to {address}.")
+AT_CONVENIENCE_STORE: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Print it at a convenience store's multi-copy machine by {deadline}."
+)
+AS_DIGITAL_PDF: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "A signed PDF for {recipient}: download it once within {days} days of issue.",
+)
+AT_COUNTER: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Collect it at the office counter when it is ready."
+)
+APPROVAL_TIME: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Approval usually takes about two business days."
+)
+
+# -- dates ---------------------------------------------------------------------------------------
+
+DATE: Final = QT_TRANSLATE_NOOP("Messages", "{day} {month_name} {year}")
+MONTHS: Final = (
+    QT_TRANSLATE_NOOP("Messages", "January"),
+    QT_TRANSLATE_NOOP("Messages", "February"),
+    QT_TRANSLATE_NOOP("Messages", "March"),
+    QT_TRANSLATE_NOOP("Messages", "April"),
+    QT_TRANSLATE_NOOP("Messages", "May"),
+    QT_TRANSLATE_NOOP("Messages", "June"),
+    QT_TRANSLATE_NOOP("Messages", "July"),
+    QT_TRANSLATE_NOOP("Messages", "August"),
+    QT_TRANSLATE_NOOP("Messages", "September"),
+    QT_TRANSLATE_NOOP("Messages", "October"),
+    QT_TRANSLATE_NOOP("Messages", "November"),
+    QT_TRANSLATE_NOOP("Messages", "December"),
+)
+
+# -- the request form's problems ------------------------------------------------------------
+
+NOT_OFFERED: Final = QT_TRANSLATE_NOOP("Messages", "This certificate is not offered here.")
+COPIES_RANGE: Final = QT_TRANSLATE_NOOP("Messages", "Choose 1 to {max} copies.")
+NOT_DELIVERED_THAT_WAY: Final = QT_TRANSLATE_NOOP(
+    "Messages", "This certificate cannot be delivered that way."
+)
+ENTER_POSTAL_ADDRESS: Final = QT_TRANSLATE_NOOP("Messages", "Enter the postal address.")
+ENTER_POSTAL_CODE: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Enter the postal code (for example 102-8160)."
+)
+ENTER_PDF_RECIPIENT: Final = QT_TRANSLATE_NOOP("Messages", "Enter the organisation the PDF is for.")
+
+
+# -- looking them up ----------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_translators: dict[str, QTranslator | None] = {}
+
+
+def _translator(language: str) -> QTranslator | None:
+    """The translator of ``language`` (``None``: none, read English). Qt and the .qm file are
+    loaded when the first message is asked for, not when this module is imported."""
+    if language not in _translators:
+        from PySide6.QtCore import QTranslator
+
+        from .i18n import LANGUAGES, qm_path
+
+        if language not in LANGUAGES:
+            return None
+        translator = QTranslator()
+        if translator.load(str(qm_path(language))):
+            _translators[language] = translator
+        else:
+            logger.warning("no compiled kiosk translation for %r: messages in English", language)
+            _translators[language] = None
+    return _translators[language]
+
+
+def date_text(language: str, day: date) -> str:
+    """``1 April 1990`` / ``1990年4月1日``."""
+    month = text(language, MONTHS[day.month - 1])
+    return text(language, DATE, day=day.day, month_name=month, year=day.year)
+
+
+def text(language: str, message: str, **values: object) -> str:
+    """``message`` (one of this module's constants) in ``language``, its ``{names}`` filled
+    in from ``values``. An unknown language, or a message not translated, reads in English."""
+    with _lock:  # one translator, any thread (QTranslator is only reentrant)
+        translator = _translator(language)
+        translated = translator.translate(CONTEXT, message) if translator is not None else ""
+    chosen = translated or message
+    return chosen.format(**values) if values else chosen
