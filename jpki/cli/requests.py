@@ -174,7 +174,7 @@ def add_requests_parser(subparsers: Any) -> None:
         ("deliver", "issued → delivered (posted, handed over, printed at a store)"),
         ("download", "issued → downloaded (the one download of a digital PDF)"),
     ):
-        p = commands.add_parser(name, parents=[common, json_flag], help=help_text)
+        p = commands.add_parser(name, parents=[common, _trust_options(), json_flag], help=help_text)
         p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
         p.add_argument(
             "--reason",
@@ -186,7 +186,7 @@ def add_requests_parser(subparsers: Any) -> None:
 
     p = commands.add_parser(
         "expire",
-        parents=[common, json_flag],
+        parents=[common, _trust_options(), json_flag],
         help="mark issued requests past their PDF window or print deadline as expired",
     )
     p.set_defaults(requests_command_func=cmd_expire)
