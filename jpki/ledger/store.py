@@ -151,6 +151,11 @@ class Ledger:
         self.close()
 
     @property
+    def trust_store(self) -> TrustStore:
+        """The trust anchors submissions are verified against."""
+        return self._trust_store
+
+    @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
