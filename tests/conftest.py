@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-pytest_plugins = ["tests.pcsc_fixtures"]
+pytest_plugins = ["tests.pcsc_fixtures", "tests.office_fixtures"]
 
 
 @pytest.fixture(autouse=True)

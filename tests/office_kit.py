@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 import subprocess
@@ -179,6 +180,15 @@ def ledger_config() -> LedgerConfig:
 # -- signed requests ------------------------------------------------------------------------------
 
 
+@functools.cache
+def card(key_index: int = 0) -> MockCard:
+    """The mock card number ``key_index`` (one per process: its certificates stay the same)."""
+    from mock_card import Holder
+
+    holder = Holder() if key_index == 0 else Holder(name=f"別人 {key_index}郎")
+    return MockCard(key_index=key_index, holder=holder)
+
+
 def signed_request(
     kiosk_id: str = "kiosk-01",
     *,
@@ -187,7 +197,7 @@ def signed_request(
     detached: bool = True,
 ) -> tuple[bytes, bytes | None, str]:
     """(signature, document or None, request id) from the mock card's keys."""
-    creds = (card or MockCard()).credentials
+    creds = (card or globals()["card"]()).credentials
     request = CertificateRequest.create(
         kiosk_id=kiosk_id,
         kind="transcript-ja",
@@ -230,6 +240,7 @@ class ServerThread:
             ssl_certfile=str(tls.certificate),
             ssl_keyfile=str(tls.key),
             lifespan="on",
+            timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
