@@ -165,8 +165,7 @@ revocation = "if-available"
 [limits]
 kiosk_rate = 1000
 kiosk_burst = 1000
-token_cache_seconds = 0
-{extra_limits}
+{extra_limits or "token_cache_seconds = 0"}
 """,
         encoding="utf-8",
     )

@@ -53,6 +53,7 @@ __all__ = [
     "head_mac",
     "key_id",
     "lock_head",
+    "next_entry",
     "read_head",
     "verify_chain",
     "verify_entry",
@@ -163,27 +164,29 @@ def lock_head(session: Session, key: bytes | None) -> ChainHeadRow:
     return head
 
 
-def append_entry(
-    session: Session, head: ChainHeadRow, key: bytes | None, **values: Any
-) -> AuditRow:
-    """Add the next entry (``values``: the body's fields but ``seq``) after ``head`` (locked
-    by :func:`lock_head`) and move the head."""
+def next_entry(head: ChainHeadRow, key: bytes | None, **values: Any) -> dict[str, Any]:
+    """The column values of the next entry (``values``: the body's fields but ``seq``) after
+    ``head`` (locked by :func:`lock_head`), which moves on to it. The caller inserts it."""
     values["seq"] = head.seq + 1
     for name in BODY_FIELDS:
         values.setdefault(name, None)
-    body = body_of(values)
-    digest = entry_hash(head.entry_hash, body)
+    digest = entry_hash(head.entry_hash, body_of(values))
     sealed = key if head.key_id is not None else None
-    row = AuditRow(
-        **values,
-        prev_hash=head.entry_hash,
-        entry_hash=digest,
-        mac=entry_mac(sealed, digest) if sealed is not None else None,
-    )
-    session.add(row)
-    head.seq = row.seq
+    values["prev_hash"] = head.entry_hash
+    values["entry_hash"] = digest
+    values["mac"] = entry_mac(sealed, digest) if sealed is not None else None
+    head.seq = values["seq"]
     head.entry_hash = digest
     head.mac = head_mac(sealed, head.seq, digest) if sealed is not None else None
+    return values
+
+
+def append_entry(
+    session: Session, head: ChainHeadRow, key: bytes | None, **values: Any
+) -> AuditRow:
+    """Add the next entry after ``head`` (:func:`next_entry`) to ``session``."""
+    row = AuditRow(**next_entry(head, key, **values))
+    session.add(row)
     return row
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +48,7 @@ from .chain import (
     head_mac,
     key_id,
     lock_head,
+    next_entry,
     read_head,
     verify_chain,
 )
@@ -264,29 +265,37 @@ class Ledger:
             }
             outcomes: list[tuple[RequestRow, CertificateRequest] | SubmitResult | LedgerError]
             outcomes = []
+            rows: list[dict[str, object]] = []
+            entries: list[dict[str, object]] = []
             for submission in submissions:
                 request = submission.verified.request
                 row = existing.get(request.request_id)
                 if row is not None:
                     outcomes.append(self._existing(row, submission.verified))
                     continue
-                row = self._new_row(submission, head.seq + 1)
-                session.add(row)
-                append_entry(
-                    session,
-                    head,
-                    self._key,
-                    request_id=request.request_id,
-                    at=submission.at,
-                    actor=submission.actor or f"kiosk:{request.kiosk_id}",
-                    action=AuditAction.SUBMIT.value,
-                    to_status=Status.SUBMITTED.value,
-                    content_sha256=row.content_sha256,
-                    signature_sha256=row.signature_sha256,
-                    auth_cert_sha256=row.auth_cert_sha256,
+                values = self._new_row(submission, head.seq + 1)
+                entries.append(
+                    next_entry(
+                        head,
+                        self._key,
+                        request_id=request.request_id,
+                        at=submission.at,
+                        actor=submission.actor or f"kiosk:{request.kiosk_id}",
+                        action=AuditAction.SUBMIT.value,
+                        to_status=Status.SUBMITTED.value,
+                        content_sha256=values["content_sha256"],
+                        signature_sha256=values["signature_sha256"],
+                        auth_cert_sha256=values["auth_cert_sha256"],
+                    )
                 )
+                rows.append(values)
+                row = RequestRow(**values)  # a snapshot for the result; the insert is below
                 existing[request.request_id] = row
                 outcomes.append((row, request))
+            if rows:
+                # bulk inserts (no RETURNING): the fewest round trips while the head is held
+                session.execute(insert(RequestRow), rows)
+                session.execute(insert(AuditRow), entries)
             session.flush()
             return [
                 SubmitResult(record_of(o[0], o[1]), created=True) if isinstance(o, tuple) else o
@@ -305,11 +314,11 @@ class Ledger:
         return SubmitResult(record_of(row), created=False)
 
     @staticmethod
-    def _new_row(submission: Submission, seq: int) -> RequestRow:
+    def _new_row(submission: Submission, seq: int) -> dict[str, object]:
         verified = submission.verified
         request = verified.request
         at = submission.at
-        return RequestRow(
+        return dict(
             request_id=request.request_id,
             content_sha256=verified.content_sha256,
             signature_sha256=verified.signature_sha256,
@@ -336,6 +345,7 @@ class Ledger:
             expires_at=None,
             audit_seq=seq,
             auth_cert_sha256=submission.auth_cert_sha256,
+            revision=1,
         )
 
     # -- queries -------------------------------------------------------------------------
