@@ -8,6 +8,7 @@ clear.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 import ssl
@@ -81,6 +82,9 @@ def serve(
     # loop share the GIL: with the default 5 ms switch interval each answer can wait several
     # intervals for it. A shorter one keeps the loop responsive (measured: bench_office).
     sys.setswitchinterval(0.0005)
+    # what start-up made lives as long as the process: keep the collector from walking it
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=listen,

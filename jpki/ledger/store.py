@@ -35,6 +35,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..cms import CmsVerification, verify_cms
@@ -253,9 +254,18 @@ class Ledger:
             )
         if not submissions:
             return []
+        for _attempt in range(4):
+            try:
+                return self._store_once(submissions)
+            except IntegrityError:
+                continue  # another writer stored one of these meanwhile: read again
+        raise LedgerError("could not store the submissions: they kept conflicting")
+
+    def _store_once(self, submissions: Sequence[Submission]) -> list[SubmitResult | LedgerError]:
         with self._transaction() as session:
-            head = lock_head(session, self._key)
             ids = list({s.verified.request.request_id for s in submissions})
+            # read before taking the head (held until the commit): a request stored by another
+            # writer meanwhile makes the insert fail, and the batch is tried again
             existing = {
                 row.request_id: row
                 for chunk in _chunks(ids)
@@ -263,6 +273,7 @@ class Ledger:
                     select(RequestRow).where(RequestRow.request_id.in_(chunk))
                 )
             }
+            head = lock_head(session, self._key)
             outcomes: list[tuple[RequestRow, CertificateRequest] | SubmitResult | LedgerError]
             outcomes = []
             rows: list[dict[str, object]] = []
