@@ -9,11 +9,13 @@ and where — and refuse to move a tampered request on.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -337,6 +339,61 @@ def test_edited_columns_are_shown_from_the_signed_document_and_reported(keyed: L
     with pytest.raises(RequestTampered, match="cannot move on"):
         keyed.change(rid, "issue", actor="staff:ito")
     assert keyed.verify_audit().ok  # the chain itself is whole: the row was tampered
+
+
+def test_the_staff_cli_shows_a_tampered_row_as_such(
+    keyed: Ledger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14: `list`/`export` showed Mallory x10 while `requests verify` said valid."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from jpki.cli import main
+    from tests.test_ledger import PKI
+
+    rid = submitted(keyed)
+    with owner(keyed) as db:
+        db.execute("UPDATE certificate_requests SET applicant_name = 'Mallory', copies = 10")
+    url = keyed.engine.url.render_as_string(hide_password=False)
+    anchor = tmp_path / "ca.pem"
+    anchor.write_bytes(PKI.sign_ca_cert.public_bytes(Encoding.PEM))
+    capsys.readouterr()
+    assert main(["requests", "--db", url, "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "TAMPERED" in out and "Mallory" not in out and "見本 花子" in out and rid in err
+    assert main(["requests", "--db", url, "export", "--format", "json"]) == 0
+    (exported,) = json.loads(capsys.readouterr().out)
+    assert exported["applicant_name"] == "見本 花子" and exported["copies"] == 1
+    assert any("applicant_name 'Mallory' differs" in p for p in exported["tampered"])
+    assert main(["requests", "--db", url, "verify", rid, "--trust-anchor", str(anchor)]) == 1
+    out = capsys.readouterr().out
+    assert "NOT VALID" in out and "copies '10' differs" in out
+
+
+def test_an_admin_changes_an_office_ledger_only_with_its_audit_key(
+    keyed: Ledger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from jpki.cli import main
+    from tests.test_ledger import PKI
+
+    rid = submitted(keyed)
+    url = keyed.engine.url.render_as_string(hide_password=False)
+    anchor = tmp_path / "ca.pem"
+    anchor.write_bytes(PKI.sign_ca_cert.public_bytes(Encoding.PEM))
+    approve = ["requests", "--db", url, "approve", rid, "--actor", "admin:ito"]
+    approve += ["--trust-anchor", str(anchor)]
+    assert main(approve) == 1
+    assert "sealed with an audit key" in capsys.readouterr().err
+    key = tmp_path / "audit.key"
+    key.write_text(KEY.hex())
+    key.chmod(0o644)
+    assert main([*approve, "--audit-key", str(key)]) == 2
+    assert "chmod 600" in capsys.readouterr().err
+    key.chmod(0o600)
+    assert main([*approve, "--audit-key", str(key)]) == 0
+    assert keyed.get(rid).status is Status.APPROVED
+    assert keyed.verify_audit().ok
 
 
 def test_a_forged_row_with_a_forged_audit_entry_cannot_be_issued(keyed: Ledger) -> None:

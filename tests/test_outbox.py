@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from gui.config import parse_config
 from gui.flow import RequestForm, initial
@@ -137,22 +138,25 @@ def test_the_kiosk_flow_stores_at_the_office_and_the_applicant_finds_it(
     fd = os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600)
     os.write(fd, office.kiosk("kiosk-01").token.encode())
     os.close(fd)
+    roots = tmp_path / "mock-roots.pem"
+    roots.write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in MOCK_TRUST.anchors))
     config = parse_config(
+        f'[security]\ntrust = ["{roots}"]\n'
         f'[office]\nurl = "{office.url}"\ntoken_file = "{token_file}"\n'
         f'ca = "{office.tls.ca}"\noutbox = "{tmp_path / "outbox"}"\n'
     )
     card = new_card()
-    sink = OfficeSink.from_config(config)
-    services = KioskServices(config, mock_card_opener(card), trust_store=MOCK_TRUST, sink=sink)
+    services = KioskServices.from_config(config, mock_card_opener(card))
+    sink = services.sink
+    assert isinstance(sink, OfficeSink)
     kiosk = Kiosk(services, initial(config))
     kiosk.to_receipt(RequestForm("transcript-ja", copies=2, delivery=DeliveryMethod.COUNTER))
     assert kiosk.model.receipt is not None, kiosk.model
     rid = kiosk.model.receipt.request_id
+    assert services._ledger is None  # the kiosk opened no database
     record = office.service.ledger.get(rid)
     assert record.copies == 2 and record.auth_cert_sha256 is not None and not record.tampered
     challenge = sink.holder_challenge()
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     answer = authenticate(JpkiCard(card), challenge, AUTH_PIN)
     proof = HolderProof(answer.certificate.public_bytes(Encoding.DER), challenge, answer.signature)
     assert [r.request_id for r in sink.holder_requests(proof)] == [rid]

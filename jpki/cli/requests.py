@@ -86,6 +86,12 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
         help=f"database only: who makes the change (default ${ACTOR_ENV} or login name)",
     )
     parser.add_argument(
+        "--audit-key",
+        metavar="FILE",
+        default=default,
+        help="database only: the office's audit key file, to change an office's ledger",
+    )
+    parser.add_argument(
         "--office",
         metavar="URL",
         default=default,

@@ -107,7 +107,28 @@ def _config(args: argparse.Namespace) -> LedgerConfig:
         allowed_kinds=DocumentCatalogue.from_toml(Path(catalogue)).codes
         if catalogue
         else DEFAULT_KIND_CODES,
+        audit_key=_audit_key(getattr(args, "audit_key", None)),
     )
+
+
+def _audit_key(path: str | None) -> bytes | None:
+    """The office's audit key (a file of hex digits, mode 0600), for changes made directly on
+    an office's database, whose audit chain it seals."""
+    if not path:
+        return None
+    import stat
+
+    try:
+        info = os.stat(path)
+        text = Path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--audit-key {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077:
+        raise UsageError(f"--audit-key {path} may be read by others: chmod 600 {path}")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise UsageError(f"--audit-key {path} holds no hexadecimal key") from None
 
 
 def _open(args: argparse.Namespace) -> Ledger:
