@@ -8,7 +8,6 @@ PostgreSQL).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,22 +23,14 @@ from office.database import init_database, service_url
 from office.server import build_service
 from office.service import OfficeService
 from tests.office_kit import PASSWORD, ServerThread, Tls, ledger_config, make_tls, write_config
-from tests.postgres import PostgresCluster, missing_requirements, shared_cluster
+from tests.postgres import PostgresCluster
+from tests.test_ledger import postgres
 
 OWNER = "jpki_owner"
 SERVICE = "jpki_service"
 
 _template: dict[str, str] = {}
 _template_lock = threading.Lock()
-
-
-def postgres() -> PostgresCluster:
-    reason = missing_requirements()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required when CI=true: {reason}")
-        pytest.skip(reason)
-    return shared_cluster()
 
 
 def office_template(cluster: PostgresCluster) -> str:

@@ -9,7 +9,8 @@
 * :mod:`~jpki.ledger.lifecycle` — the table of status changes (:data:`TRANSITIONS`);
 * :mod:`~jpki.ledger.chain` — the hash-chained audit trail; :mod:`~jpki.ledger.integrity` —
   a stored request checked against its signed document and audit entry;
-* :mod:`~jpki.ledger.verification` — what a submission must pass;
+* :mod:`~jpki.ledger.verification` — what a submission must pass; :mod:`~jpki.ledger.storing`
+  — storing a batch of them;
 * :mod:`~jpki.ledger.records` — the snapshots handed out (:class:`RequestRecord`, …);
 * :mod:`~jpki.ledger.engine` — the database URL, engine and migrations;
 * :mod:`~jpki.ledger.models` — the tables; :mod:`~jpki.ledger.errors`; :mod:`~jpki.ledger.config`.

@@ -160,24 +160,10 @@ def record_of(
     """A snapshot of ``row``: the request fields from its signed document (``request``, parsed
     already, or why it could not be; parsed here when ``None``), the status from the row.
     Fields the document cannot give (it is unreadable) come from the columns."""
-    from .integrity import derived_columns, parse_document
+    from .integrity import DERIVED, derived_columns, parse_document
 
     parsed = parse_document(row.document) if request is None else request
-    fields: dict[str, Any] = {
-        name: getattr(row, name)
-        for name in (
-            "kiosk_id",
-            "kind",
-            "language",
-            "copies",
-            "delivery_method",
-            "applicant_name",
-            "applicant_birth_date",
-            "signer_issuer",
-            "signer_serial",
-            "request_time",
-        )
-    }
+    fields: dict[str, Any] = {name: getattr(row, name) for name in DERIVED}
     if isinstance(parsed, str):
         problems = problems or (parsed,)
     else:

@@ -29,17 +29,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..cms import CmsVerification, verify_cms
-from ..requests import CertificateRequest, SignedRequest
+from ..requests import SignedRequest
 from ..trust import Purpose, TrustStore
 from .chain import (
     AuditKeyError,
@@ -49,13 +48,12 @@ from .chain import (
     head_mac,
     key_id,
     lock_head,
-    next_entry,
     read_head,
     verify_chain,
 )
 from .config import LedgerConfig
 from .engine import create_ledger_engine, migrate
-from .errors import DeadlinePassed, LedgerError, RejectReason, RequestConflict, RequestNotFound
+from .errors import DeadlinePassed, LedgerError, RequestNotFound
 from .integrity import RequestTampered, parse_document, row_problems
 from .lifecycle import (
     FINAL_STATUSES,
@@ -76,6 +74,7 @@ from .records import (
     entry_of,
     record_of,
 )
+from .storing import Submission, chunks, existing_rows, store_batch
 from .verification import verify_submission
 
 __all__ = ["Ledger", "Submission"]
@@ -88,18 +87,6 @@ def _aware(at: datetime, what: str = "at") -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware")
     return at.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A verified submission to store (:meth:`Ledger.store`): who submits it (``actor``,
-    default ``kiosk:<id>``), when, and the SHA-256 of the user-authentication certificate
-    the applicant proved at the kiosk (``auth_cert_sha256``, to list their own requests)."""
-
-    verified: VerifiedRequest
-    at: datetime
-    actor: str | None = None
-    auth_cert_sha256: str | None = None
 
 
 class Ledger:
@@ -263,101 +250,11 @@ class Ledger:
 
     def _store_once(self, submissions: Sequence[Submission]) -> list[SubmitResult | LedgerError]:
         with self._transaction() as session:
-            ids = list({s.verified.request.request_id for s in submissions})
             # read before taking the head (held until the commit): a request stored by another
             # writer meanwhile makes the insert fail, and the batch is tried again
-            existing = {
-                row.request_id: row
-                for chunk in _chunks(ids)
-                for row in session.scalars(
-                    select(RequestRow).where(RequestRow.request_id.in_(chunk))
-                )
-            }
+            existing = existing_rows(session, [s.verified.request.request_id for s in submissions])
             head = lock_head(session, self._key)
-            outcomes: list[tuple[RequestRow, CertificateRequest] | SubmitResult | LedgerError]
-            outcomes = []
-            rows: list[dict[str, object]] = []
-            entries: list[dict[str, object]] = []
-            for submission in submissions:
-                request = submission.verified.request
-                row = existing.get(request.request_id)
-                if row is not None:
-                    outcomes.append(self._existing(row, submission.verified))
-                    continue
-                values = self._new_row(submission, head.seq + 1)
-                entries.append(
-                    next_entry(
-                        head,
-                        self._key,
-                        request_id=request.request_id,
-                        at=submission.at,
-                        actor=submission.actor or f"kiosk:{request.kiosk_id}",
-                        action=AuditAction.SUBMIT.value,
-                        to_status=Status.SUBMITTED.value,
-                        content_sha256=values["content_sha256"],
-                        signature_sha256=values["signature_sha256"],
-                        auth_cert_sha256=values["auth_cert_sha256"],
-                    )
-                )
-                rows.append(values)
-                row = RequestRow(**values)  # a snapshot for the result; the insert is below
-                existing[request.request_id] = row
-                outcomes.append((row, request))
-            if rows:
-                # bulk inserts (no RETURNING): the fewest round trips while the head is held
-                session.execute(insert(RequestRow), rows)
-                session.execute(insert(AuditRow), entries)
-            session.flush()
-            return [
-                SubmitResult(record_of(o[0], o[1]), created=True) if isinstance(o, tuple) else o
-                for o in outcomes
-            ]
-
-    @staticmethod
-    def _existing(row: RequestRow, verified: VerifiedRequest) -> SubmitResult | LedgerError:
-        if row.content_sha256 != verified.content_sha256:
-            return RequestConflict(
-                RejectReason.CONFLICT,
-                f"request {row.request_id} is already stored with other signed content "
-                f"(SHA-256 {row.content_sha256[:16]}…); a new request needs a new id",
-                request_id=row.request_id,
-            )
-        return SubmitResult(record_of(row), created=False)
-
-    @staticmethod
-    def _new_row(submission: Submission, seq: int) -> dict[str, object]:
-        verified = submission.verified
-        request = verified.request
-        at = submission.at
-        return dict(
-            request_id=request.request_id,
-            content_sha256=verified.content_sha256,
-            signature_sha256=verified.signature_sha256,
-            document=verified.document,
-            signature=verified.signature,
-            detached=verified.detached,
-            document_version=1,
-            kiosk_id=request.kiosk_id,
-            kind=request.kind,
-            language=request.language,
-            copies=request.copies,
-            delivery_method=request.delivery.method.value,
-            applicant_name=request.applicant.name,
-            applicant_birth_date=request.applicant.birth_date,
-            signer_issuer=request.applicant.certificate_issuer,
-            signer_serial=request.applicant.certificate_serial,
-            request_time=request.time,
-            signing_time=verified.verification.signing_time,
-            submitted_at=at,
-            status=Status.SUBMITTED.value,
-            status_changed_at=at,
-            status_reason=None,
-            issued_at=None,
-            expires_at=None,
-            audit_seq=seq,
-            auth_cert_sha256=submission.auth_cert_sha256,
-            revision=1,
-        )
+            return store_batch(session, head, self._key, submissions, existing)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -367,7 +264,7 @@ class Ledger:
         seqs = [row.audit_seq for row in rows]
         entries = {
             entry.seq: entry
-            for chunk in _chunks(seqs)
+            for chunk in chunks(seqs)
             for entry in session.scalars(select(AuditRow).where(AuditRow.seq.in_(chunk)))
         }
         records = []
@@ -377,15 +274,18 @@ class Ledger:
             records.append(record_of(row, request, problems))
         return records
 
+    @staticmethod
+    def _row(session: Session, request_id: str, *, lock: bool = False) -> RequestRow:
+        query = select(RequestRow).where(RequestRow.request_id == request_id)
+        row = session.scalars(query.with_for_update() if lock else query).one_or_none()
+        if row is None:
+            raise RequestNotFound(f"no request {request_id}")
+        return row
+
     def get(self, request_id: str) -> RequestRecord:
         """The request with this id; :class:`RequestNotFound` if there is none."""
         with self._transaction() as session:
-            row = session.scalars(
-                select(RequestRow).where(RequestRow.request_id == request_id)
-            ).one_or_none()
-            if row is None:
-                raise RequestNotFound(f"no request {request_id}")
-            return self._records(session, [row])[0]
+            return self._records(session, [self._row(session, request_id)])[0]
 
     def find(self, prefix: str) -> RequestRecord:
         """The request whose id is or starts with ``prefix`` (at least 4 characters)."""
@@ -516,12 +416,7 @@ class Ledger:
         CMS signature verified again (as of its submission); the record, whose ``problems``
         say what is wrong."""
         with self._transaction() as session:
-            row = session.scalars(
-                select(RequestRow).where(RequestRow.request_id == request_id)
-            ).one_or_none()
-            if row is None:
-                raise RequestNotFound(f"no request {request_id}")
-            return self._checked(session, row)
+            return self._checked(session, self._row(session, request_id))
 
     def _checked(self, session: Session, row: RequestRow) -> RequestRecord:
         (record,) = self._records(session, [row])
@@ -568,7 +463,7 @@ class Ledger:
         when = self._when(at)
         with self._transaction() as session:
             head = lock_head(session, self._key)
-            row = self._locked(session, request_id)
+            row = self._row(session, request_id, lock=True)
             checked = self._checked(session, row)
             if checked.problems:
                 raise RequestTampered(row.request_id, checked.problems)
@@ -605,14 +500,6 @@ class Ledger:
                 self._step(session, head, row, expire, actor=who, reason=None, at=when)
                 changed.append(row.request_id)
         return changed
-
-    def _locked(self, session: Session, request_id: str) -> RequestRow:
-        row = session.scalars(
-            select(RequestRow).where(RequestRow.request_id == request_id).with_for_update()
-        ).one_or_none()
-        if row is None:
-            raise RequestNotFound(f"no request {request_id}")
-        return row
 
     def _step(
         self,
@@ -742,8 +629,3 @@ class Ledger:
                 )
                 session.delete(row)
         return purged
-
-
-def _chunks(values: Sequence[_V]) -> Iterator[list[_V]]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield list(values[start : start + _IN_CHUNK])

@@ -259,21 +259,7 @@ def _chain_existing(bind: Any) -> tuple[int, str]:
 
 
 def _postgresql_triggers(immutable: Sequence[str]) -> None:
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in immutable)
-    op.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION ledger_request_signed_bytes_immutable() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            IF {changed} THEN
-                RAISE EXCEPTION 'the signed request % cannot be changed', OLD.request_id
-                    USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            RETURN NEW;
-        END
-        $$
-        """
-    )
+    _postgresql_immutable(immutable)
     op.execute(
         """
         CREATE OR REPLACE FUNCTION ledger_audit_chain_head_forward() RETURNS trigger
