@@ -127,6 +127,15 @@ def test_a_request_the_office_refuses_is_put_aside(office: Office, tmp_path: Pat
     sink.close()
 
 
+def test_a_refused_token_keeps_the_requests_waiting(office: Office, tmp_path: Path) -> None:
+    """A revoked (or mistyped) token is the kiosk's problem, not the requests': they wait."""
+    sink = _sink(office, tmp_path / "outbox")
+    office.service.revoke_kiosk("admin:test", "kiosk-01")
+    outcome = _submit(sink, signed_request())
+    assert outcome.queued and sink.waiting == 1 and not sink.outbox.refused()
+    sink.close()
+
+
 def test_the_kiosk_flow_stores_at_the_office_and_the_applicant_finds_it(
     office: Office, tmp_path: Path
 ) -> None:

@@ -83,8 +83,14 @@ class OfficeRefused(OfficeError):
 
     @property
     def final(self) -> bool:
-        """Sending the same again cannot succeed (not a rate limit or a passing outage)."""
-        return self.code not in (ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE)
+        """Sending the same again cannot succeed: the request itself was refused — not a rate
+        limit, an outage, or this client's credential (a revoked or wrong token is fixed by
+        configuring the kiosk again; its requests wait for that)."""
+        return self.status < 500 and self.code not in (
+            ErrorCode.RATE_LIMITED,
+            ErrorCode.UNAVAILABLE,
+            ErrorCode.UNAUTHENTICATED,
+        )
 
 
 def tls_context(ca: str | Path | None) -> ssl.SSLContext:
