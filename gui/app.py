@@ -142,6 +142,16 @@ def build_kiosk(
 
             trust = TrustStore.from_certificates(cards.trust_anchors())
             crls = CrlStore.from_crls(cards.crls())
+            if config.office_urls:  # the mock card's requests go to the configured office
+                from .office_link import OfficeSink
+
+                return KioskServices(
+                    config,
+                    switching_opener(mock_watch),
+                    trust_store=trust,
+                    crls=crls,
+                    sink=OfficeSink.from_config(config),
+                )
             if isinstance(ledger_target, Path):
                 ledger_target.parent.mkdir(parents=True, exist_ok=True)
             ledger = Ledger.open(ledger_target, config=ledger_config(config, trust, crls))

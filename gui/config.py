@@ -44,10 +44,20 @@ class KioskConfig:
     trust: tuple[Path, ...] = ()  # extra trust anchors (PEM/DER); empty = the J-LIS roots
     crls: tuple[Path, ...] = ()
     ledger_url: str | None = None  # None = SQLite in the user data directory
+    # The office service ([office]): where signed requests go instead of a local ledger.
+    office_urls: tuple[str, ...] = ()  # one URL, or the instances to try in turn
+    office_token_file: Path | None = None  # this kiosk's token (from `jpki-office kiosk add`)
+    office_ca: Path | None = None  # the CA of the office's TLS certificate (pinned)
+    outbox: Path | None = None  # the store-and-forward folder; default: the user data dir
     print_deadline_days: int = 7  # convenience-store print deadline
     pdf_download_days: int = 14
     max_copies: int = 10
     catalogue: DocumentCatalogue = DEFAULT_CATALOGUE
+
+    @property
+    def office_url(self) -> str | None:
+        """The office's URL (the first instance), or ``None`` for a local ledger."""
+        return self.office_urls[0] if self.office_urls else None
 
     def institution(self, lang: str) -> str:
         return self.institution_ja if lang == "ja" else self.institution_en
@@ -78,6 +88,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
     kiosk = data.get("kiosk", {})
     security = data.get("security", {})
     ledger = data.get("ledger", {})
+    office = data.get("office", {})
     delivery = data.get("delivery", {})
     base = base or Path.cwd()
     try:
@@ -95,6 +106,10 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             trust=tuple(base / p for p in security.get("trust", [])),
             crls=tuple(base / p for p in security.get("crls", [])),
             ledger_url=ledger.get("url"),
+            office_urls=_urls(office.get("url")),
+            office_token_file=_file(base, office.get("token_file")),
+            office_ca=_file(base, office.get("ca")),
+            outbox=_file(base, office.get("outbox")),
             print_deadline_days=int(delivery.get("print_deadline_days", 7)),
             pdf_download_days=int(delivery.get("pdf_download_days", 14)),
             max_copies=int(kiosk.get("max_copies", 10)),
@@ -110,7 +125,33 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
         raise ConfigError("kiosk.idle_timeout must be 5..3600 s and countdown shorter than it")
     if not 1 <= cfg.max_copies <= 10:
         raise ConfigError("kiosk.max_copies must be 1..10")
+    if cfg.office_urls and (cfg.office_token_file is None or cfg.office_ca is None):
+        raise ConfigError("[office] needs token_file and ca besides url")
+    if cfg.office_urls and cfg.ledger_url is not None:
+        raise ConfigError(
+            "[office] and [ledger] url exclude each other: a kiosk sends its "
+            "requests to the office, or keeps them in a local ledger"
+        )
     return cfg
+
+
+def _urls(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    urls = [value] if isinstance(value, str) else value
+    if not isinstance(urls, list) or not all(
+        isinstance(u, str) and u.startswith("https://") for u in urls
+    ):
+        raise ConfigError("[office] url must be an https:// URL (or a list of them)")
+    return tuple(urls)
+
+
+def _file(base: Path, value: object) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError("a file name in [office] must be a non-empty string")
+    return base / value
 
 
 def default_config_text() -> str:

@@ -51,6 +51,7 @@ from typing import Final, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import errors
 from jpki.authn import AuthenticationReason, Authenticator, authenticate
@@ -65,6 +66,7 @@ from jpki.certs import (
 from jpki.cms import sign_cms
 from jpki.layout import CertKind, PinKind
 from jpki.ledger import Ledger, SubmissionRejected
+from jpki.officeapi import HolderProof
 from jpki.pins import is_valid_pin
 from jpki.requests import (
     Applicant,
@@ -98,6 +100,7 @@ from .flow import (
     Wipe,
 )
 from .forms import form_problem, postal_code
+from .office_link import LocalLedgerSink, OfficeSink, RequestSink
 from .outcomes import (
     Refused,
     bad_pin_format,
@@ -171,8 +174,11 @@ class KioskServices:
         crls: CrlStore | None = None,
         ledger: Ledger | None = None,
         clock: Callable[[], datetime] | None = None,
+        sink: RequestSink | None = None,
     ) -> None:
         self.config = config
+        self._sink = sink  # where requests go; default: the local ledger
+        self._holders: dict[int, HolderProof] = {}  # session -> the card's answer
         self.trust_store = (
             trust_store if trust_store is not None else trust_store_from_config(config)
         )
@@ -202,6 +208,15 @@ class KioskServices:
         trust anchors (J-LIS roots plus ``config.trust``), CRLs, and the ledger (migrated)."""
         trust = trust_store_from_config(config)
         crls = crl_store_from_config(config)
+        if config.office_urls:  # no local ledger, no database credentials
+            return cls(
+                config,
+                card_opener,
+                trust_store=trust,
+                crls=crls,
+                clock=clock,
+                sink=OfficeSink.from_config(config),
+            )
         ledger = Ledger.open(config.ledger_url, config=ledger_config(config, trust, crls))
         services = cls(
             config, card_opener, trust_store=trust, crls=crls, ledger=ledger, clock=clock
@@ -211,6 +226,9 @@ class KioskServices:
 
     def close(self) -> None:
         """Close the ledger if these services opened it."""
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
         if self._owns_ledger and self._ledger is not None:
             self._ledger.close()
             self._ledger = None
@@ -225,6 +243,13 @@ class KioskServices:
             )
             self._owns_ledger = True
         return self._ledger
+
+    @property
+    def sink(self) -> RequestSink:
+        """Where signed requests go: the office's outbox, or the local ledger."""
+        if self._sink is None:
+            self._sink = LocalLedgerSink(self.ledger)
+        return self._sink
 
     def _now(self) -> datetime:
         now = self._clock()
@@ -262,6 +287,7 @@ class KioskServices:
     def _forget(self) -> None:
         with self._lock:
             self._authenticated.clear()
+            self._holders.clear()
 
     def _with_card(self, work: Callable[[JpkiCard], _T]) -> _T:
         """Open the card, run ``work`` in one card transaction, close it. A failure while
@@ -380,8 +406,14 @@ class KioskServices:
             )
             return PinResult(session, ok=False, problem=problem, error=one_line(result.message))
         fingerprint = response.certificate.fingerprint(hashes.SHA256())
+        holder = HolderProof(  # the card's answer, for the applicant's own list
+            response.certificate.public_bytes(Encoding.DER),
+            challenge.to_bytes(),
+            response.signature,
+        )
         with self._lock:
             self._authenticated[session] = fingerprint
+            self._holders[session] = holder
         logger.info("session %d: authenticated", session)
         return PinResult(session, ok=True)
 
@@ -490,8 +522,16 @@ class KioskServices:
             return pin_failure(session, exc, lang)
         logger.info("session %d: request %s signed", session, signed.request.request_id)
 
-        try:
-            stored = self.ledger.submit(signed.signature, signed.document, at=self._now())
+        try:  # the sink is the office's outbox or the local ledger
+            with self._lock:
+                holder = self._holders.get(session)
+            outcome = self.sink.submit(
+                signed.signature,
+                signed.document,
+                request_id=signed.request.request_id,
+                holder=holder,
+                at=self._now(),
+            )
         except SubmissionRejected as exc:
             logger.warning(
                 "session %d: the ledger refused request %s: %s (%s)",
@@ -505,9 +545,9 @@ class KioskServices:
                 ok=False,
                 error=text(lang, texts.NOT_ACCEPTED, reason=one_line(exc.message)),
             )
-        record = stored.record
-        logger.info("session %d: request %s stored", session, record.request_id)
-        receipt = Receipt(record.request_id, self._receipt_summary(signed.request, lang))
+        state = "queued for the office" if outcome.queued else "stored"
+        logger.info("session %d: request %s %s", session, outcome.request_id, state)
+        receipt = Receipt(outcome.request_id, self._receipt_summary(signed.request, lang))
         return PinResult(session, ok=True, receipt=receipt)
 
     def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from jpki import JpkiCard
     from mock_card import MockCard
 
-pytest_plugins = ["pytester"]  # tests of the package's own pytest plugin
+# pytester: tests of the package's own pytest plugin; the office service's fixtures
+pytest_plugins = ["pytester", "tests.office_fixtures"]
 
 
 @pytest.fixture(autouse=True)

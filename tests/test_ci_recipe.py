@@ -31,7 +31,7 @@ import yaml
 from mock_card.pcscd import Pcscd
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = {"apdu", "jpki", "mock_card", "gui"}
+PROJECT_PACKAGES = {"apdu", "jpki", "mock_card", "gui", "office"}
 RECIPE_MARK = "<!-- ci-recipe:"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]

@@ -13,15 +13,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("apdu", "jpki", "gui", "mock_card")
+PACKAGES = ("apdu", "jpki", "gui", "mock_card", "office")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 GUI_CONTRACT = "gui imports mock_card only in the mock panel"
+OFFICE_MOCK_CONTRACT = "the office service never imports the mock card"
 #: contract name -> (module file to plant in, the import planted)
 PLANTS = {
     "apdu imports nothing of ours": ("apdu/tlv.py", "import jpki.errors"),
-    "jpki never imports gui or mock_card": ("jpki/readers.py", "from mock_card import MockCard"),
+    "jpki never imports gui, office or mock_card": (
+        "jpki/readers.py",
+        "from mock_card import MockCard",
+    ),
     "gui imports mock_card only in the mock panel": ("gui/services.py", "import mock_card.card"),
+    "the kiosk and the office never import each other": (
+        "gui/outbox.py",
+        "import office.service",
+    ),
+    OFFICE_MOCK_CONTRACT: ("office/service.py", "import mock_card.card"),
     "only the raw PC/SC layer (apdu.pcsc.scard) imports pyscard": (
         "apdu/pcsc/readers.py",
         "from smartcard import scard",
@@ -81,6 +90,6 @@ def test_a_planted_violation_breaks_its_contract(
     assert code != 0
     assert verdicts[contract] == "BROKEN"
     broken = {name for name, verdict in verdicts.items() if verdict == "BROKEN"}
-    # gui imports jpki.readers: mock_card planted there reaches gui's modules too
-    implied = {GUI_CONTRACT} if module.startswith("jpki/") else set()
+    # gui and the office import jpki.readers: mock_card planted there reaches them too
+    implied = {GUI_CONTRACT, OFFICE_MOCK_CONTRACT} if module.startswith("jpki/") else set()
     assert broken == {contract} | implied

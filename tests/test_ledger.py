@@ -629,10 +629,12 @@ def test_audit_log_cannot_be_rewritten(ledger: Ledger) -> None:
     assert ledger.reverify(rid).valid
     # ...and the API offers no way either
     public = {name for name in dir(ledger) if not name.startswith("_")}
-    assert not {n for n in public if "audit" in n} - {"audit_trail"}
-    # the status itself may change, through the API
+    readers = {"audit_trail", "audit_head", "verify_audit", "seal_audit_chain"}
+    assert not {n for n in public if "audit" in n} - readers
+    # the status columns may change (the ledger changes them)... but not behind its back
     with ledger.engine.begin() as conn:
         conn.execute(text("UPDATE certificate_requests SET status_reason = 'note'"))
+    assert ledger.get(rid).problems == ("its status reason is not what the audit trail says",)
 
 
 def test_purge_deletes_old_finished_requests_and_leaves_audit_entries(ledger: Ledger) -> None:
@@ -729,7 +731,11 @@ def test_default_database_is_in_the_user_data_dir(
 def test_migrations_go_down_and_up_again(db_url: str) -> None:
     from alembic import command
 
-    engine = create_engine(Ledger.open(db_url, config=CONFIG).engine.url)
+    with Ledger.open(db_url, config=CONFIG) as ledger:
+        engine = create_engine(ledger.engine.url)
+        rid = submitted(ledger)
+        ledger.change(rid, "approve", actor="staff")
+        ledger.change(rid, "issue", actor="staff")
     cfg = alembic_config()
 
     def run(step: Any, revision: str) -> None:
@@ -737,18 +743,39 @@ def test_migrations_go_down_and_up_again(db_url: str) -> None:
             cfg.attributes["connection"] = conn
             step(cfg, revision)
 
+    def version() -> str:
+        with engine.connect() as conn:
+            return str(
+                conn.execute(text("SELECT version_num FROM ledger_alembic_version")).scalar()
+            )
+
+    # back to the unchained schema, data kept; up again: the old entries are chained
+    run(command.downgrade, "0001")
+    assert version() == "0001"
+    with engine.connect() as conn:
+        columns = {c["name"] for c in engine.dialect.get_columns(conn, "audit_log")}
+        assert "entry_hash" not in columns
+        assert "audit_chain_head" not in set(engine.dialect.get_table_names(conn))
+    with Ledger.open(db_url, config=CONFIG) as ledger:
+        assert version() == "0002"
+        assert ledger.verify_audit().ok
+        assert ledger.verify_audit().entries == 3
+        record = ledger.get(rid)
+        assert record.problems == ()
+        assert record.expires_at is not None
+        ledger.change(rid, "download", actor="staff")
+        assert ledger.verify_audit().ok
+
     run(command.downgrade, "base")
     with engine.connect() as conn:
         tables = set(engine.dialect.get_table_names(conn))
-    assert not {"certificate_requests", "audit_log"} & tables
+    assert not {"certificate_requests", "audit_log", "audit_chain_head"} & tables
     with Ledger.open(db_url, config=CONFIG) as ledger:  # upgrades again
         rid = submitted(ledger)
         with pytest.raises(DBAPIError), ledger.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
         assert ledger.get(rid).status is Status.SUBMITTED
-        with ledger.engine.connect() as conn:
-            version = conn.execute(text("SELECT version_num FROM ledger_alembic_version")).scalar()
-        assert version == "0001"
+        assert version() == "0002"
     engine.dispose()
 
 
@@ -930,17 +957,22 @@ def test_cli_staff_workflow(
 
     code, out, _ = cli(capsys, "list")
     assert code == 0 and ids[0] in out and ids[1] in out and "見本 花子" in out
-    code, out, _ = cli(capsys, "approve", ids[0][:8], "--actor", "staff:sato")
+    # a change verifies the stored signature again: with the J-LIS roots only it cannot
+    code, _, err = cli(capsys, "approve", ids[0][:8], "--actor", "staff:sato")
+    assert code == 1 and "cannot move on" in err and "untrusted" in err
+    code, out, _ = cli(capsys, "approve", ids[0][:8], "--actor", "staff:sato", *trust)
     assert code == 0 and "submitted → approved" in out
-    code, _, err = cli(capsys, "approve", ids[0])
+    code, _, err = cli(capsys, "approve", ids[0], *trust)
     assert code == 1 and "is approved; it cannot be approved" in err
-    assert cli(capsys, "issue", ids[0])[0] == 0
-    assert cli(capsys, "download", ids[0])[0] == 0
-    code, _, err = cli(capsys, "download", ids[0])
+    assert cli(capsys, "issue", ids[0], *trust)[0] == 0
+    assert cli(capsys, "download", ids[0], *trust)[0] == 0
+    code, _, err = cli(capsys, "download", ids[0], *trust)
     assert code == 1 and "downloaded once" in err
-    code, _, err = cli(capsys, "reject", ids[1])
+    code, _, err = cli(capsys, "reject", ids[1], *trust)
     assert code == 2  # --reason is required
-    code, out, _ = cli(capsys, "reject", ids[1], "--reason", "identity check failed", "--json")
+    code, out, _ = cli(
+        capsys, "reject", ids[1], "--reason", "identity check failed", "--json", *trust
+    )
     assert code == 0 and json.loads(out)["status"] == "rejected"
 
     code, out, _ = cli(capsys, "list", "--status", "downloaded", "--json")
@@ -998,7 +1030,10 @@ def test_cli_is_part_of_the_main_parser_and_runs_as_a_module(
         rid = submitted(ledger)
     # the main parser holds the ledger's commands
     build_with_requests = main_cli.build_parser
-    assert main_cli.main(["requests", "--db", str(db), "approve", rid, "--actor", "staff:a"]) == 0
+    anchor = tmp_path / "mock-ca.pem"
+    anchor.write_bytes(PKI.sign_ca_cert.public_bytes(Encoding.PEM))
+    approve = ["approve", rid, "--actor", "staff:a", "--trust-anchor", str(anchor)]
+    assert main_cli.main(["requests", "--db", str(db), *approve]) == 0
     assert "submitted → approved" in capsys.readouterr().out
     assert main_cli.main(["-v", "requests", "show", rid, "--db", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "approved"

@@ -28,6 +28,8 @@ from .requests_commands import (
     cmd_expire,
     cmd_export,
     cmd_list,
+    cmd_login,
+    cmd_logout,
     cmd_purge,
     cmd_show,
     cmd_submit,
@@ -50,10 +52,12 @@ STATUSES: Final = (
 )
 
 EPILOG: Final = f"""\
-database: --db URL (SQLite path or sqlite:///…, or postgresql://user@host/db),
-else ${URL_ENV}, else the SQLite file in the user data folder.
-actor: --actor NAME, else ${ACTOR_ENV}, else the login name; every change is
-recorded in the append-only audit trail under it.
+office (staff): 'login --office URL --office-ca CA.pem --user NAME' once; then
+the commands go to the office as you, with what your roles allow.
+database (admins, one machine): --db URL (SQLite path or sqlite:///…, or
+postgresql://user@host/db), else ${URL_ENV}, else the SQLite file in the user
+data folder; changes are recorded under --actor NAME, else ${ACTOR_ENV}, else
+the login name.
 dates: --since/--until take YYYY-MM-DD (JST; --until includes that day) or an
 ISO time.
 
@@ -79,7 +83,25 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
         "--actor",
         metavar="NAME",
         default=default,
-        help=f"who makes the change, for the audit trail (default ${ACTOR_ENV} or login name)",
+        help=f"database only: who makes the change (default ${ACTOR_ENV} or login name)",
+    )
+    parser.add_argument(
+        "--audit-key",
+        metavar="FILE",
+        default=default,
+        help="database only: the office's audit key file, to change an office's ledger",
+    )
+    parser.add_argument(
+        "--office",
+        metavar="URL",
+        default=default,
+        help="the office service (default $JPKI_OFFICE_URL, else the signed-in session's)",
+    )
+    parser.add_argument(
+        "--office-ca",
+        metavar="PEM",
+        default=default,
+        help="the CA of the office's TLS certificate (default $JPKI_OFFICE_CA)",
     )
     parser.add_argument(
         "-v",
@@ -174,7 +196,7 @@ def add_requests_parser(subparsers: Any) -> None:
         ("deliver", "issued → delivered (posted, handed over, printed at a store)"),
         ("download", "issued → downloaded (the one download of a digital PDF)"),
     ):
-        p = commands.add_parser(name, parents=[common, json_flag], help=help_text)
+        p = commands.add_parser(name, parents=[common, _trust_options(), json_flag], help=help_text)
         p.add_argument("request_id", metavar="ID", help="request id (or a unique prefix)")
         p.add_argument(
             "--reason",
@@ -186,7 +208,7 @@ def add_requests_parser(subparsers: Any) -> None:
 
     p = commands.add_parser(
         "expire",
-        parents=[common, json_flag],
+        parents=[common, _trust_options(), json_flag],
         help="mark issued requests past their PDF window or print deadline as expired",
     )
     p.set_defaults(requests_command_func=cmd_expire)
@@ -229,7 +251,22 @@ def add_requests_parser(subparsers: Any) -> None:
     p.add_argument("request_id", metavar="ID", nargs="?", help="request id (or a unique prefix)")
     p.add_argument("--since", metavar="DATE", help="entries on or after")
     p.add_argument("--until", metavar="DATE", help="entries up to (a date: that day too)")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="walk the hash chain of the whole trail and say where it breaks (exit 1)",
+    )
     p.set_defaults(requests_command_func=cmd_audit)
+
+    p = commands.add_parser(
+        "login",
+        parents=[common],
+        help="sign in to the office (password asked for); later commands act as you",
+    )
+    p.add_argument("--user", required=True, metavar="NAME", help="your staff account")
+    p.set_defaults(requests_command_func=cmd_login)
+    p = commands.add_parser("logout", parents=[common], help="end the office session")
+    p.set_defaults(requests_command_func=cmd_logout)
 
     p = commands.add_parser(
         "submit",

@@ -36,6 +36,15 @@ from .common import (
     trust_store,
     write_output,
 )
+from .requests_backend import (
+    OFFICE_PASSWORD_ENV,
+    OFFICE_TOTP_ENV,
+    Backend,
+    office_target,
+    open_backend,
+    session_path,
+    write_session,
+)
 
 if TYPE_CHECKING:
     from ..ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
@@ -49,6 +58,8 @@ __all__ = [
     "cmd_expire",
     "cmd_export",
     "cmd_list",
+    "cmd_login",
+    "cmd_logout",
     "cmd_purge",
     "cmd_show",
     "cmd_submit",
@@ -96,7 +107,28 @@ def _config(args: argparse.Namespace) -> LedgerConfig:
         allowed_kinds=DocumentCatalogue.from_toml(Path(catalogue)).codes
         if catalogue
         else DEFAULT_KIND_CODES,
+        audit_key=_audit_key(getattr(args, "audit_key", None)),
     )
+
+
+def _audit_key(path: str | None) -> bytes | None:
+    """The office's audit key (a file of hex digits, mode 0600), for changes made directly on
+    an office's database, whose audit chain it seals."""
+    if not path:
+        return None
+    import stat
+
+    try:
+        info = os.stat(path)
+        text = Path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--audit-key {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077:
+        raise UsageError(f"--audit-key {path} may be read by others: chmod 600 {path}")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise UsageError(f"--audit-key {path} holds no hexadecimal key") from None
 
 
 def _open(args: argparse.Namespace) -> Ledger:
@@ -105,11 +137,28 @@ def _open(args: argparse.Namespace) -> Ledger:
     return Ledger.open(_url(args), config=_config(args))
 
 
+def _backend(args: argparse.Namespace) -> Backend:
+    """The office (a signed-in member of staff) or the database (see
+    :mod:`jpki.cli.requests_backend`)."""
+    return open_backend(
+        args, url_env=URL_ENV, open_ledger=lambda: _open(args), actor=lambda: _actor(args)
+    )
+
+
+def _database_only(args: argparse.Namespace, what: str) -> None:
+    """``what`` is for whoever holds the database: refused when the command would go to the
+    office."""
+    if not (getattr(args, "db", None) or os.environ.get(URL_ENV)) and (
+        office_target(args) is not None or session_path().exists()
+    ):
+        raise UsageError(f"{what} works on the database itself (an admin's --db), not the office")
+
+
 def _record_line(record: RequestRecord) -> tuple[str, ...]:
     return (
         record.request_id,
         _jst(record.submitted_at),
-        record.status.value,
+        record.status.value + (" TAMPERED" if record.tampered else ""),
         record.kind,
         str(record.copies),
         record.delivery_method.value,
@@ -117,10 +166,10 @@ def _record_line(record: RequestRecord) -> tuple[str, ...]:
     )
 
 
-def _filtered(ledger: Ledger, args: argparse.Namespace) -> list[RequestRecord]:
+def _filtered(backend: Backend, args: argparse.Namespace) -> list[RequestRecord]:
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must not be negative")
-    return ledger.list_requests(
+    return backend.list_requests(
         status=args.status,
         since=parse_time(args.since, "--since") if args.since else None,
         until=parse_time(args.until, "--until", end_of_day=True) if args.until else None,
@@ -134,8 +183,11 @@ def _filtered(ledger: Ledger, args: argparse.Namespace) -> list[RequestRecord]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
-        records = _filtered(ledger, args)
+    backend = _backend(args)
+    try:
+        records = _filtered(backend, args)
+    finally:
+        backend.close()
     if args.json:
         print_json([r.summary() for r in records], sort_keys=True)
         return EXIT_OK
@@ -144,6 +196,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
     out(table([_record_line(r) for r in records], header))
+    tampered = [r.request_id for r in records if r.tampered]
+    if tampered:
+        note(f"TAMPERED (does not match its signed document or audit trail): {', '.join(tampered)}")
     return EXIT_OK
 
 
@@ -157,9 +212,11 @@ def _details(record: RequestRecord) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
-        record = ledger.find(args.request_id)
-        trail = ledger.audit_trail(record.request_id)
+    backend = _backend(args)
+    try:
+        record, trail = backend.show(args.request_id)
+    finally:
+        backend.close()
     if args.document:
         write_output(record.document, None)
         return EXIT_OK
@@ -170,7 +227,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     request = record.request
     delivery = {"method": request.delivery.method.value, **request.delivery.details()}
-    lines = [
+    lines = [f"TAMPERED    {problem}" for problem in record.problems]
+    lines += [
         f"request     {record.request_id}",
         f"status      {record.status.value}"
         + (f" ({record.status_reason})" if record.status_reason else ""),
@@ -210,10 +268,12 @@ def _audit_line(e: AuditEntry) -> str:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    actor = _actor(args)
-    with _open(args) as ledger:
-        record = ledger.find(args.request_id)
-        updated = ledger.change(record.request_id, args.change, actor=actor, reason=args.reason)
+    backend = _backend(args)
+    try:
+        record = backend.find(args.request_id)
+        updated = backend.change(record.request_id, args.change, args.reason)
+    finally:
+        backend.close()
     if args.json:
         print_json(updated.summary(), sort_keys=True)
     else:
@@ -224,9 +284,11 @@ def cmd_change(args: argparse.Namespace) -> int:
 
 
 def cmd_expire(args: argparse.Namespace) -> int:
-    actor = _actor(args)
-    with _open(args) as ledger:
-        changed = ledger.expire_overdue(actor=actor)
+    backend = _backend(args)
+    try:
+        changed = backend.expire()
+    finally:
+        backend.close()
     if args.json:
         print_json({"expired": changed}, sort_keys=True)
     else:
@@ -258,13 +320,16 @@ _CSV_COLUMNS: Final = (
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
-        records = _filtered(ledger, args)
+    backend = _backend(args)
+    try:
+        records = _filtered(backend, args)
         trails = (
-            {r.request_id: ledger.audit_trail(r.request_id) for r in records}
+            {r.request_id: backend.show(r.request_id)[1] for r in records}
             if args.with_audit
             else {}
         )
+    finally:
+        backend.close()
     if args.format == "csv":
         if args.with_audit or args.with_signatures:
             raise UsageError("--with-audit and --with-signatures need --format json")
@@ -304,6 +369,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
             raise UsageError(f"${RETENTION_ENV} is not a number of days") from None
     if days < 0:
         raise UsageError("--older-than must not be negative")
+    _database_only(args, "purge")
     actor = _actor(args)
     with _open(args) as ledger:
         purged = ledger.purge(older_than=timedelta(days=days), actor=actor, dry_run=args.dry_run)
@@ -318,27 +384,43 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
-        request_id = None
-        if args.request_id:
-            try:
-                request_id = ledger.find(args.request_id).request_id
-            except LookupError:
-                request_id = args.request_id  # purged requests keep their audit entries
-        trail = ledger.audit_trail(
-            request_id,
-            since=parse_time(args.since, "--since") if args.since else None,
-            until=parse_time(args.until, "--until", end_of_day=True) if args.until else None,
-        )
+    backend = _backend(args)
+    try:
+        if args.verify:
+            report = backend.verify_audit()
+        else:
+            request_id = None
+            if args.request_id:
+                try:
+                    request_id = backend.find(args.request_id).request_id
+                except LookupError:
+                    request_id = args.request_id  # purged requests keep their audit entries
+            trail = backend.trail(
+                request_id,
+                since=parse_time(args.since, "--since") if args.since else None,
+                until=parse_time(args.until, "--until", end_of_day=True) if args.until else None,
+            )
+    finally:
+        backend.close()
+    if args.verify:
+        if args.json:
+            print_json(report.to_json_dict(), sort_keys=True)
+        else:
+            out(report.summary())
+            for item in report.breaks:
+                out(f"  {item.kind:<7} {item.message}")
+        return EXIT_OK if report.ok else EXIT_FAILED
     if args.json:
         print_json([e.to_json_dict() for e in trail], sort_keys=True)
     else:
         for e in trail:
-            out(("" if request_id else f"{e.request_id}  ") + _audit_line(e))
+            who = e.request_id or e.subject or "-"
+            out(("" if request_id else f"{who}  ") + _audit_line(e))
     return EXIT_OK
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    _database_only(args, "submit (kiosks submit to the office)")
     signature = read_file(args.signature, "signature")
     content = read_file(args.content, "request document") if args.content else None
     actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
@@ -354,23 +436,84 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with _open(args) as ledger:
-        record = ledger.find(args.request_id)
-        result = ledger.reverify(record.request_id)
+    backend = _backend(args)
+    try:
+        result = backend.verify(args.request_id)
+    finally:
+        backend.close()
     if args.json:
-        print_json(
-            {
-                "request_id": record.request_id,
-                "valid": result.valid,
-                "reason": None if result.reason is None else str(result.reason),
-                "message": result.message,
-                "checks": dict(result.checks),
-            },
-            sort_keys=True,
-        )
+        print_json(result, sort_keys=True)
     else:
-        out(f"{record.request_id}: {'valid' if result.valid else 'NOT VALID'}: {result.message}")
-    return EXIT_OK if result.valid else EXIT_FAILED
+        verdict = "valid" if result["valid"] else "NOT VALID"
+        out(f"{result['request_id']}: {verdict}: {result['message']}")
+        for problem in result.get("problems", []):
+            out(f"  {problem}")
+    return EXIT_OK if result["valid"] else EXIT_FAILED
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    """Sign in to the office; the session is kept in a private file for the next commands."""
+    import sys
+
+    from ..officeapi import StaffClient
+
+    target = office_target(args)
+    if target is None:
+        raise UsageError("which office? --office URL (and --office-ca CA.pem)")
+    url, ca = target
+    password = os.environ.get(OFFICE_PASSWORD_ENV)
+    if not password:
+        if not sys.stdin.isatty():
+            raise UsageError(f"no terminal to ask for the password: set ${OFFICE_PASSWORD_ENV}")
+        password = getpass.getpass(f"password for {args.user} at {url}: ")
+    code = os.environ.get(OFFICE_TOTP_ENV)
+    client = StaffClient(url, ca=ca)
+    try:
+        try:
+            session = client.login(args.user, password, code)
+        except Exception as exc:
+            from ..officeapi import OfficeRefused
+
+            if not (isinstance(exc, OfficeRefused) and "one-time code" in exc.message):
+                raise
+            if code or not sys.stdin.isatty():
+                raise
+            session = client.login(args.user, password, input("one-time code: ").strip())
+    finally:
+        client.close()
+    path = session_path()
+    write_session(
+        path,
+        {
+            "url": url,
+            "ca": str(Path(ca).resolve()) if ca else None,
+            "token": session.token,
+            "username": session.username,
+            "roles": list(session.roles),
+            "expires_at": session.expires_at.isoformat(),
+        },
+    )
+    note(
+        f"signed in to {url} as {session.username} ({', '.join(session.roles)}) until "
+        f"{jst_text(session.expires_at, seconds=False)} JST"
+    )
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    path = session_path()
+    backend = _backend(args)
+    try:
+        if backend.office:
+            from .requests_backend import OfficeBackend
+
+            assert isinstance(backend, OfficeBackend)
+            backend.client.logout()
+    finally:
+        backend.close()
+        path.unlink(missing_ok=True)
+    note("signed out")
+    return EXIT_OK
 
 
 # -- running ------------------------------------------------------------------------------
@@ -383,6 +526,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import JpkiError
     from ..ledger import LedgerError, SubmissionRejected
+    from ..officeapi import OfficeRefused
     from ..requests import RequestSchemaError
     from ..trust import TrustDataError
 
@@ -395,6 +539,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_message(exc)) from exc
     except SubmissionRejected as exc:
         raise CommandFailed(f"submission refused ({exc.reason.value}): {exc}") from exc
+    except OfficeRefused as exc:
+        if exc.status == 401:
+            raise CommandFailed(f"{exc.message} (jpki requests login)") from exc
+        raise CommandFailed(exc.message) from exc
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise CommandFailed(f"database error: {detail}") from exc

@@ -7,12 +7,16 @@
 
 * :mod:`~jpki.ledger.store` — :class:`Ledger`: submit, query, change, purge;
 * :mod:`~jpki.ledger.lifecycle` — the table of status changes (:data:`TRANSITIONS`);
-* :mod:`~jpki.ledger.verification` — what a submission must pass;
+* :mod:`~jpki.ledger.chain` — the hash-chained audit trail; :mod:`~jpki.ledger.integrity` —
+  a stored request checked against its signed document and audit entry;
+* :mod:`~jpki.ledger.verification` — what a submission must pass; :mod:`~jpki.ledger.storing`
+  — storing a batch of them;
 * :mod:`~jpki.ledger.records` — the snapshots handed out (:class:`RequestRecord`, …);
 * :mod:`~jpki.ledger.engine` — the database URL, engine and migrations;
 * :mod:`~jpki.ledger.models` — the tables; :mod:`~jpki.ledger.errors`; :mod:`~jpki.ledger.config`.
 """
 
+from .chain import AuditKeyError, ChainBreak, ChainReport
 from .config import DEFAULT_DOWNLOAD_WINDOW, DEFAULT_MAX_SIGNATURE_SIZE, LedgerConfig
 from .engine import create_ledger_engine, default_ledger_path, migrate, resolve_url
 from .errors import (
@@ -24,10 +28,11 @@ from .errors import (
     RequestNotFound,
     SubmissionRejected,
 )
+from .integrity import RequestTampered
 from .lifecycle import FINAL_STATUSES, TRANSITIONS, Transition
 from .models import AuditAction, Status
 from .records import AuditEntry, RequestRecord, SubmitResult, VerifiedRequest
-from .store import Ledger
+from .store import Ledger, Submission
 
 __all__ = [
     "DEFAULT_DOWNLOAD_WINDOW",
@@ -36,6 +41,9 @@ __all__ = [
     "TRANSITIONS",
     "AuditAction",
     "AuditEntry",
+    "AuditKeyError",
+    "ChainBreak",
+    "ChainReport",
     "DeadlinePassed",
     "InvalidTransition",
     "Ledger",
@@ -45,7 +53,9 @@ __all__ = [
     "RequestConflict",
     "RequestNotFound",
     "RequestRecord",
+    "RequestTampered",
     "Status",
+    "Submission",
     "SubmissionRejected",
     "SubmitResult",
     "Transition",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Final
 
@@ -26,6 +26,10 @@ class LedgerConfig:
     submitted (the signing time is the signer's own claim; a short bound keeps
     a holder from back-dating past a revocation and stops replays of old
     signatures); ``None`` disables the check.
+
+    ``audit_key`` (at least 32 random bytes, kept outside the database) seals the
+    audit chain with a MAC per entry (:mod:`jpki.ledger.chain`): the office's ledger
+    has one; a ledger whose chain is sealed refuses changes without it.
     """
 
     trust_store: TrustStore | None = None
@@ -38,3 +42,4 @@ class LedgerConfig:
     download_window: timedelta = DEFAULT_DOWNLOAD_WINDOW
     sqlite_synchronous: str = "FULL"
     busy_timeout: float = 30.0
+    audit_key: bytes | None = field(default=None, repr=False)

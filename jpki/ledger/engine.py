@@ -128,14 +128,19 @@ def alembic_config() -> Any:
     return cfg
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head", *, role: str | None = None) -> None:
     """Bring the schema to ``revision`` in one transaction, serialised between processes
-    (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock)."""
+    (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock). ``role`` (PostgreSQL): run
+    the migrations as that role (``SET LOCAL ROLE``), which then owns what they create."""
     from alembic import command
 
     cfg = alembic_config()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            if role is not None:
+                if not role.replace("_", "a").isalnum() or not role.isascii():
+                    raise ValueError(f"not a role name: {role[:40]!r}")
+                connection.execute(text(f'SET LOCAL ROLE "{role}"'))
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
             )

@@ -1,12 +1,20 @@
 """The ledger's tables (SQLAlchemy 2 declarative models).
 
 ``certificate_requests`` holds one row per request: the signed bytes exactly
-as signed (``document``) and the CMS signature (``signature``), which nothing
-updates after the insert (a trigger rejects it), plus the columns staff
-filter on and the current status. ``audit_log`` is append-only: one row per
-change (who, when, from → to, why); triggers reject UPDATE and DELETE (and
-TRUNCATE on PostgreSQL). The schema itself is made by the Alembic
-migrations in ``jpki/ledger/migrations``, not by ``create_all``.
+as signed (``document``) and the CMS signature (``signature``), plus columns
+derived from them for filtering — none of which changes after the insert (a
+trigger rejects it) — and the current status. The columns are a cache: what
+is shown is derived from the signed document again (:mod:`jpki.ledger.integrity`).
+
+``audit_log`` is append-only and hash-chained (:mod:`jpki.ledger.chain`): one
+row per change (who, when, from → to, why, the hashes of the request's signed
+bytes), each carrying the hash of the one before it and, when the ledger has
+an audit key, a MAC. Triggers reject UPDATE and DELETE (and TRUNCATE on
+PostgreSQL; on SQLite also INSERT OR REPLACE / UPSERT over an existing row).
+``audit_chain_head`` is the chain's one-row head (its last position and hash).
+
+The schema itself is made by the Alembic migrations in
+``jpki/ledger/migrations``, not by ``create_all``.
 """
 
 from __future__ import annotations
@@ -33,9 +41,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ADMIN_ACTIONS",
     "AuditAction",
     "AuditRow",
     "Base",
+    "ChainHeadRow",
     "RequestRow",
     "Status",
     "UtcDateTime",
@@ -56,6 +66,9 @@ class Status(StrEnum):
 
 
 class AuditAction(StrEnum):
+    """What an audit entry records: a request's change (``submit`` … ``purge``) or an
+    event of the office around it (credentials refused, kiosks and staff managed)."""
+
     SUBMIT = "submit"
     APPROVE = "approve"
     REJECT = "reject"
@@ -64,6 +77,24 @@ class AuditAction(StrEnum):
     DOWNLOAD = "download"
     EXPIRE = "expire"
     PURGE = "purge"
+    # events with a subject instead of a request
+    REFUSED = "refused"  # a credential or a submission was refused
+    KIOSK_ADD = "kiosk-add"
+    KIOSK_REVOKE = "kiosk-revoke"
+    STAFF_ADD = "staff-add"
+    STAFF_CHANGE = "staff-change"  # roles, password, TOTP, disabled
+
+
+#: The actions that concern no request (their entry names a ``subject``).
+ADMIN_ACTIONS: Final = frozenset(
+    {
+        AuditAction.REFUSED,
+        AuditAction.KIOSK_ADD,
+        AuditAction.KIOSK_REVOKE,
+        AuditAction.STAFF_ADD,
+        AuditAction.STAFF_CHANGE,
+    }
+)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -146,6 +177,11 @@ class RequestRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     #: Bumped by every change (1 after the insert); an UPDATE that finds another value fails.
     revision: Mapped[int] = mapped_column(Integer)
+    #: The chain position of this request's latest audit entry (which records its status).
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+    #: SHA-256 of the user-authentication certificate the applicant authenticated with at the
+    #: kiosk (verified by the office), so that they can list their own requests; or NULL.
+    auth_cert_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012 - SQLAlchemy's convention
 
@@ -159,10 +195,39 @@ class AuditRow(Base):
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
-    request_id: Mapped[str] = mapped_column(String(36))  # no foreign key: outlives a purge
+    #: The position in the hash chain: 1, 2, 3… without gaps (``id`` may have gaps).
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # no foreign key: outlives a purge; NULL for an event that concerns no request
+    request_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(100), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The request's signed bytes (document, CMS signature) and holder, bound into the chain.
+    content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    auth_cert_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The request's deadlines after this change (``issue`` sets them).
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC of ``entry_hash`` under the ledger's audit key (NULL when it has none).
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ChainHeadRow(Base):
+    """The audit chain's head: one row (``id`` 1) with the last entry's position and hash.
+    ``key_id`` names the audit key the chain is sealed with (NULL: no key)."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)

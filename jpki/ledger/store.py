@@ -1,31 +1,38 @@
-"""The ledger: signed certificate requests, their status and an append-only audit trail.
+"""The ledger: signed certificate requests, their status and a hash-chained audit trail.
 
 :meth:`Ledger.submit` re-verifies everything before it stores anything
 (:func:`~jpki.ledger.verification.verify_submission`). The request row and its
 first audit entry are written in one transaction, so a request is either wholly
 stored or absent. Submitting the same signed request again returns the stored
 record (the key is the request id and the SHA-256 of the signed bytes); the same
-id with other bytes is a :class:`RequestConflict`.
+id with other bytes is a :class:`RequestConflict`. :meth:`Ledger.store` stores
+many verified submissions in one transaction (one commit, one fsync: the office
+batches concurrent submissions so).
 
 Staff move a request through its lifecycle with :meth:`Ledger.change` (``approve``,
 ``reject``, ``issue``, ``deliver``, ``download``, ``expire``), driven by the table
 in :mod:`jpki.ledger.lifecycle`; :meth:`Ledger.expire_overdue` expires every
-request past its deadline.
+request past its deadline. A change first checks the stored request against its
+signed document and audit trail and verifies its CMS signature again
+(:meth:`Ledger.check`): a tampered request cannot move on.
 
-Every change appends one :class:`AuditEntry` (who, when, from → to, why).
-The API has no way to change or delete one; database triggers reject UPDATE
-and DELETE on the audit table (and TRUNCATE on PostgreSQL). :meth:`Ledger.purge`
-deletes finished requests past a retention age and leaves an audit entry for each.
+Every change appends one entry to the hash-chained audit trail
+(:mod:`jpki.ledger.chain`); :meth:`Ledger.verify_audit` walks it and says where it
+breaks. The API has no way to change or delete an entry; database triggers reject
+UPDATE and DELETE on the audit table (and TRUNCATE on PostgreSQL, INSERT OR
+REPLACE on SQLite). :meth:`Ledger.purge` deletes finished requests past a
+retention age and leaves an audit entry for each.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,9 +40,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..cms import CmsVerification, verify_cms
 from ..requests import SignedRequest
 from ..trust import Purpose, TrustStore
+from .chain import (
+    AuditKeyError,
+    ChainReport,
+    append_entry,
+    check_key,
+    head_mac,
+    key_id,
+    lock_head,
+    read_head,
+    verify_chain,
+)
 from .config import LedgerConfig
 from .engine import create_ledger_engine, migrate
-from .errors import DeadlinePassed, LedgerError, RejectReason, RequestConflict, RequestNotFound
+from .errors import DeadlinePassed, LedgerError, RequestNotFound
+from .integrity import RequestTampered, parse_document, row_problems
 from .lifecycle import (
     FINAL_STATUSES,
     TRANSITIONS,
@@ -46,7 +65,7 @@ from .lifecycle import (
     decide,
     transition_for,
 )
-from .models import AuditAction, AuditRow, RequestRow, Status
+from .models import ADMIN_ACTIONS, AuditAction, AuditRow, ChainHeadRow, RequestRow, Status
 from .records import (
     AuditEntry,
     RequestRecord,
@@ -55,9 +74,13 @@ from .records import (
     entry_of,
     record_of,
 )
+from .storing import Submission, chunks, existing_rows, store_batch
 from .verification import verify_submission
 
-__all__ = ["Ledger"]
+__all__ = ["Ledger", "Submission"]
+
+_IN_CHUNK = 500  # ids per IN (...) list
+_V = TypeVar("_V")
 
 
 def _aware(at: datetime, what: str = "at") -> datetime:
@@ -83,6 +106,7 @@ class Ledger:
     ) -> None:
         self.engine = engine
         self.config = config or LedgerConfig()
+        self._key = check_key(self.config.audit_key)
         self._trust_store = self.config.trust_store or TrustStore.production()
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -116,6 +140,11 @@ class Ledger:
         self.close()
 
     @property
+    def trust_store(self) -> TrustStore:
+        """The trust anchors submissions are verified against."""
+        return self._trust_store
+
+    @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
@@ -133,7 +162,28 @@ class Ledger:
         with self._sessions.begin() as session:
             yield session
 
-    # -- submission ------------------------------------------------------------------------
+    # -- the audit key ---------------------------------------------------------------------
+
+    def seal_audit_chain(self) -> str:
+        """Seal this ledger's audit chain with the configured audit key (only while the
+        chain is empty); the key's id. Sealing again with the same key does nothing."""
+        if self._key is None:
+            raise AuditKeyError("no audit key is configured")
+        with self._transaction() as session:
+            head = session.get(ChainHeadRow, 1, with_for_update=True) or read_head(session)
+            wanted = key_id(self._key)
+            if head.key_id == wanted:
+                return wanted
+            if head.key_id is not None:
+                raise AuditKeyError(f"the audit chain is sealed with another key ({head.key_id})")
+            if head.seq != 0:
+                raise AuditKeyError(
+                    f"the audit chain already has {head.seq} unsealed entries; an audit key "
+                    "can only seal a new ledger"
+                )
+            head.key_id = wanted
+            head.mac = head_mac(self._key, head.seq, head.entry_hash)
+        return wanted
 
     # -- submission ------------------------------------------------------------------------
 
@@ -161,12 +211,16 @@ class Ledger:
         *,
         actor: str | None = None,
         at: datetime | None = None,
+        auth_cert_sha256: str | None = None,
     ) -> SubmitResult:
         """Verify and store a signed request (``content``: the document of a detached
         signature). Idempotent; raises :class:`SubmissionRejected` (storing nothing)."""
         now = self._when(at)
         verified = self.verify(signature, content, at=now)
-        return self._store(verified, actor=actor, at=now)
+        (result,) = self.store([Submission(verified, now, actor, auth_cert_sha256)])
+        if isinstance(result, LedgerError):
+            raise result
+        return result
 
     def submit_signed(
         self, signed: SignedRequest, *, actor: str | None = None, at: datetime | None = None
@@ -175,90 +229,63 @@ class Ledger:
             signed.signature, signed.document if signed.detached else None, actor=actor, at=at
         )
 
-    def _store(self, verified: VerifiedRequest, *, actor: str | None, at: datetime) -> SubmitResult:
-        request = verified.request
-        who = check_actor(actor if actor is not None else f"kiosk:{request.kiosk_id}")
-        for _attempt in range(5):
+    def store(self, submissions: Sequence[Submission]) -> list[SubmitResult | LedgerError]:
+        """Store verified submissions in one transaction; for each, its result or the error
+        that refused it (:class:`RequestConflict`). Idempotent like :meth:`submit`."""
+        for submission in submissions:
+            _aware(submission.at)
+            check_actor(
+                submission.actor
+                if submission.actor is not None
+                else f"kiosk:{submission.verified.request.kiosk_id}"
+            )
+        if not submissions:
+            return []
+        for _attempt in range(4):
             try:
-                with self._transaction() as session:
-                    existing = session.scalars(
-                        select(RequestRow).where(RequestRow.request_id == request.request_id)
-                    ).one_or_none()
-                    if existing is not None:
-                        return self._existing(existing, verified)
-                    row = self._new_row(verified, at)
-                    session.add(row)
-                    session.add(
-                        AuditRow(
-                            request_id=request.request_id,
-                            at=at,
-                            actor=who,
-                            action=AuditAction.SUBMIT.value,
-                            from_status=None,
-                            to_status=Status.SUBMITTED.value,
-                            reason=None,
-                        )
-                    )
-                return SubmitResult(record_of(row), created=True)
+                return self._store_once(submissions)
             except IntegrityError:
-                # Another process stored this request id between our read and our
-                # insert (PostgreSQL); read it again.
-                continue
-        raise LedgerError(f"could not store request {request.request_id}: it kept conflicting")
+                continue  # another writer stored one of these meanwhile: read again
+        raise LedgerError("could not store the submissions: they kept conflicting")
+
+    def _store_once(self, submissions: Sequence[Submission]) -> list[SubmitResult | LedgerError]:
+        with self._transaction() as session:
+            # read before taking the head (held until the commit): a request stored by another
+            # writer meanwhile makes the insert fail, and the batch is tried again
+            existing = existing_rows(session, [s.verified.request.request_id for s in submissions])
+            head = lock_head(session, self._key)
+            return store_batch(session, head, self._key, submissions, existing)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _records(self, session: Session, rows: Sequence[RequestRow]) -> list[RequestRecord]:
+        """Records of ``rows``, each derived from its signed document and checked against it
+        and against its latest audit entry."""
+        seqs = [row.audit_seq for row in rows]
+        entries = {
+            entry.seq: entry
+            for chunk in chunks(seqs)
+            for entry in session.scalars(select(AuditRow).where(AuditRow.seq.in_(chunk)))
+        }
+        records = []
+        for row in rows:
+            request = parse_document(row.document)
+            problems = row_problems(row, request, entries.get(row.audit_seq), self._key)
+            records.append(record_of(row, request, problems))
+        return records
 
     @staticmethod
-    def _existing(row: RequestRow, verified: VerifiedRequest) -> SubmitResult:
-        if row.content_sha256 != verified.content_sha256:
-            raise RequestConflict(
-                RejectReason.CONFLICT,
-                f"request {row.request_id} is already stored with other signed content "
-                f"(SHA-256 {row.content_sha256[:16]}…); a new request needs a new id",
-                request_id=row.request_id,
-            )
-        return SubmitResult(record_of(row), created=False)
-
-    def _new_row(self, verified: VerifiedRequest, at: datetime) -> RequestRow:
-        request = verified.request
-        return RequestRow(
-            request_id=request.request_id,
-            content_sha256=verified.content_sha256,
-            signature_sha256=verified.signature_sha256,
-            document=verified.document,
-            signature=verified.signature,
-            detached=verified.detached,
-            document_version=1,
-            kiosk_id=request.kiosk_id,
-            kind=request.kind,
-            language=request.language,
-            copies=request.copies,
-            delivery_method=request.delivery.method.value,
-            applicant_name=request.applicant.name,
-            applicant_birth_date=request.applicant.birth_date,
-            signer_issuer=request.applicant.certificate_issuer,
-            signer_serial=request.applicant.certificate_serial,
-            request_time=request.time,
-            signing_time=verified.verification.signing_time,
-            submitted_at=at,
-            status=Status.SUBMITTED.value,
-            status_changed_at=at,
-            status_reason=None,
-            issued_at=None,
-            expires_at=None,
-        )
-
-    # -- queries -------------------------------------------------------------------------
-
-    # -- queries -------------------------------------------------------------------------
+    def _row(session: Session, request_id: str, *, lock: bool = False) -> RequestRow:
+        query = select(RequestRow).where(RequestRow.request_id == request_id)
+        row = session.scalars(query.with_for_update() if lock else query).one_or_none()
+        if row is None:
+            raise RequestNotFound(f"no request {request_id}")
+        return row
 
     def get(self, request_id: str) -> RequestRecord:
         """The request with this id; :class:`RequestNotFound` if there is none."""
         with self._transaction() as session:
-            row = session.scalars(
-                select(RequestRow).where(RequestRow.request_id == request_id)
-            ).one_or_none()
-            if row is None:
-                raise RequestNotFound(f"no request {request_id}")
-            return record_of(row)
+            return self._records(session, [self._row(session, request_id)])[0]
 
     def find(self, prefix: str) -> RequestRecord:
         """The request whose id is or starts with ``prefix`` (at least 4 characters)."""
@@ -275,12 +302,12 @@ class Ledger:
             ).all()
             exact = [r for r in rows if r.request_id == prefix]
             if exact:
-                return record_of(exact[0])
+                return self._records(session, exact)[0]
             if not rows:
                 raise RequestNotFound(f"no request {prefix}")
             if len(rows) > 1:
                 raise RequestNotFound(f"{prefix} matches more than one request; give more of it")
-            return record_of(rows[0])
+            return self._records(session, rows)[0]
 
     def list_requests(
         self,
@@ -290,11 +317,13 @@ class Ledger:
         until: datetime | None = None,
         kind: str | None = None,
         kiosk_id: str | None = None,
+        auth_cert_sha256: str | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[RequestRecord]:
         """Requests by submission time (oldest first), filtered by status (one or
-        several), submission time ``since`` <= t < ``until``, kind and kiosk."""
+        several), submission time ``since`` <= t < ``until``, kind, kiosk and the holder's
+        user-authentication certificate."""
         query = select(RequestRow)
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
@@ -307,16 +336,16 @@ class Ledger:
             query = query.where(RequestRow.kind == kind)
         if kiosk_id is not None:
             query = query.where(RequestRow.kiosk_id == kiosk_id)
+        if auth_cert_sha256 is not None:
+            query = query.where(RequestRow.auth_cert_sha256 == auth_cert_sha256)
         query = query.order_by(RequestRow.submitted_at, RequestRow.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._transaction() as session:
-            return [record_of(row) for row in session.scalars(query)]
+            return self._records(session, session.scalars(query).all())
 
     def count(self) -> dict[Status, int]:
         """How many requests are in each status."""
-        from sqlalchemy import func
-
         with self._transaction() as session:
             rows = session.execute(
                 select(RequestRow.status, func.count()).group_by(RequestRow.status)
@@ -333,34 +362,75 @@ class Ledger:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        subject: str | None = None,
     ) -> list[AuditEntry]:
-        """Audit entries in the order they were written (of one request, or all)."""
+        """Audit entries in the order they were written (of one request or subject, or all)."""
         query = select(AuditRow)
         if request_id is not None:
             query = query.where(AuditRow.request_id == request_id)
+        if subject is not None:
+            query = query.where(AuditRow.subject == subject)
         if since is not None:
             query = query.where(AuditRow.at >= _aware(since, "since"))
         if until is not None:
             query = query.where(AuditRow.at < _aware(until, "until"))
-        query = query.order_by(AuditRow.id)
+        query = query.order_by(AuditRow.seq)
         if limit is not None:
             query = query.limit(limit)
         with self._transaction() as session:
             return [entry_of(row) for row in session.scalars(query)]
 
+    def verify_audit(self, *, expect: tuple[int, str] | None = None) -> ChainReport:
+        """Walk the whole audit chain (with this ledger's audit key, if any) and say where it
+        breaks (:func:`jpki.ledger.chain.verify_chain`)."""
+        with self._sessions() as session, session.begin():
+            return verify_chain(session, self._key, expect=expect)
+
+    def audit_head(self) -> tuple[int, str, str | None]:
+        """The chain's head: its last position, that entry's hash, and the key id sealing it."""
+        with self._transaction() as session:
+            head = read_head(session)
+            return head.seq, head.entry_hash, head.key_id
+
     def reverify(self, request_id: str, *, at: datetime | None = None) -> CmsVerification:
         """Verify the stored signature over the stored bytes again (with this ledger's trust
-        configuration; the certificate is judged at the signing time it claims)."""
+        configuration), at ``at`` (default now)."""
         record = self.get(request_id)
+        return self._verify_cms(record.signature, record.document, record.detached, at)
+
+    def _verify_cms(
+        self, signature: bytes, document: bytes, detached: bool, at: datetime | None
+    ) -> CmsVerification:
         return verify_cms(
-            record.signature,
-            record.document if record.detached else None,
+            signature,
+            document if detached else None,
             trust_store=self._trust_store,
             crls=self.config.crls,
             policy=self.config.revocation_policy,
             purpose=Purpose.SIGNATURE,
             at=self._when(at),
         )
+
+    def check(self, request_id: str) -> RequestRecord:
+        """The request checked as a change checks it: its columns and audit entry, and its
+        CMS signature verified again (as of its submission); the record, whose ``problems``
+        say what is wrong."""
+        with self._transaction() as session:
+            return self._checked(session, self._row(session, request_id))
+
+    def _checked(self, session: Session, row: RequestRow) -> RequestRecord:
+        (record,) = self._records(session, [row])
+        problems = list(record.problems)
+        result = self._verify_cms(
+            bytes(row.signature), bytes(row.document), row.detached, row.submitted_at
+        )
+        if not result.valid:
+            problems.append(f"its signature does not verify ({result.reason}): {result.message}")
+        elif result.content is not None and result.content != bytes(row.document):
+            problems.append("its signature covers other content than its document")
+        if not problems:
+            return record
+        return record_of(row, record.request if not record.problems else None, tuple(problems))
 
     # -- status changes ------------------------------------------------------------------
 
@@ -377,35 +447,43 @@ class Ledger:
         ``download``, ``expire``) as :data:`~jpki.ledger.lifecycle.TRANSITIONS` allows it;
         the record as it is now.
 
-        :class:`InvalidTransition` when the request's status (or delivery method)
-        does not allow it. ``issue`` starts the download window (a digital PDF,
-        ``config.download_window``) or runs to the end of the print deadline's day
-        (a convenience store). ``deliver`` and ``download`` after that deadline
-        expire the request instead (committed) and raise :class:`DeadlinePassed`. A
-        second ``download`` is refused: a digital certificate is downloaded once.
+        First the stored request is checked (:meth:`check`): :class:`RequestTampered`
+        if it disagrees with its signed document or audit trail, or its signature no
+        longer verifies. :class:`InvalidTransition` when the request's status (or
+        delivery method) does not allow the change. ``issue`` starts the download
+        window (a digital PDF, ``config.download_window``) or runs to the end of the
+        print deadline's day (a convenience store). ``deliver`` and ``download`` after
+        that deadline expire the request instead (committed) and raise
+        :class:`DeadlinePassed`. A second ``download`` is refused: a digital
+        certificate is downloaded once.
         """
         transition = transition_for(action)
         who = check_actor(actor)
         why = check_reason(reason, required=transition.reason_required)
         when = self._when(at)
         with self._transaction() as session:
-            row = self._locked(session, request_id)
-            decision = self._step(session, row, transition, actor=who, reason=why, at=when)
+            head = lock_head(session, self._key)
+            row = self._row(session, request_id, lock=True)
+            checked = self._checked(session, row)
+            if checked.problems:
+                raise RequestTampered(row.request_id, checked.problems)
+            decision = self._step(session, head, row, transition, actor=who, reason=why, at=when)
         if decision.deadline_passed is not None:
             raise DeadlinePassed(
                 f"request {request_id}: {decision.deadline_passed}; it is now expired (no "
                 "refund; the applicant applies again)"
             )
-        return record_of(row)
+        return self.get(request_id)
 
     def expire_overdue(self, *, actor: str, at: datetime | None = None) -> list[str]:
         """Expire every issued request whose download window or print deadline has passed;
-        the ids changed."""
+        the ids changed. A tampered request is left as it is (and reported by listings)."""
         who = check_actor(actor)
         when = self._when(at)
         expire = TRANSITIONS[AuditAction.EXPIRE]
         changed = []
         with self._transaction() as session:
+            head = lock_head(session, self._key)
             rows = session.scalars(
                 select(RequestRow)
                 .where(
@@ -416,22 +494,17 @@ class Ledger:
                 .order_by(RequestRow.id)
                 .with_for_update()
             ).all()
-            for row in rows:
-                self._step(session, row, expire, actor=who, reason=None, at=when)
+            for row, record in zip(rows, self._records(session, rows), strict=True):
+                if record.problems:
+                    continue
+                self._step(session, head, row, expire, actor=who, reason=None, at=when)
                 changed.append(row.request_id)
         return changed
-
-    def _locked(self, session: Session, request_id: str) -> RequestRow:
-        row = session.scalars(
-            select(RequestRow).where(RequestRow.request_id == request_id).with_for_update()
-        ).one_or_none()
-        if row is None:
-            raise RequestNotFound(f"no request {request_id}")
-        return row
 
     def _step(
         self,
         session: Session,
+        head: ChainHeadRow,
         row: RequestRow,
         transition: Transition,
         *,
@@ -439,7 +512,8 @@ class Ledger:
         reason: str | None,
         at: datetime,
     ) -> Decision:
-        """Decide what ``transition`` does to the locked ``row`` and record it."""
+        """Decide what ``transition`` does to the locked ``row`` and record it in the chain
+        (``head`` locked by the caller)."""
         decision = decide(
             transition,
             record_of(row),
@@ -447,24 +521,65 @@ class Ledger:
             reason=reason,
             download_window=self.config.download_window,
         )
-        session.add(
-            AuditRow(
-                request_id=row.request_id,
-                at=at,
-                actor=actor,
-                action=decision.action.value,
-                from_status=row.status,
-                to_status=decision.target.value,
-                reason=decision.reason,
-            )
-        )
+        from_status = row.status
         row.status = decision.target.value
         row.status_changed_at = at
         row.status_reason = decision.reason
         if decision.issued_at is not None:
             row.issued_at = decision.issued_at
             row.expires_at = decision.expires_at
+        entry = append_entry(
+            session,
+            head,
+            self._key,
+            request_id=row.request_id,
+            at=at,
+            actor=actor,
+            action=decision.action.value,
+            from_status=from_status,
+            to_status=row.status,
+            reason=decision.reason,
+            content_sha256=row.content_sha256,
+            signature_sha256=row.signature_sha256,
+            auth_cert_sha256=row.auth_cert_sha256,
+            issued_at=row.issued_at,
+            expires_at=row.expires_at,
+        )
+        row.audit_seq = entry.seq
         return decision
+
+    def record_event(
+        self,
+        action: AuditAction | str,
+        *,
+        actor: str,
+        subject: str,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> AuditEntry:
+        """Append an event of the office that concerns no request (a refused credential, a
+        kiosk or staff account managed) to the audit chain."""
+        what = AuditAction(action)
+        if what not in ADMIN_ACTIONS:
+            raise ValueError(f"{what.value} is a change of a request, not an event")
+        who = check_actor(actor)
+        about = check_actor(subject)
+        why = check_reason(reason)
+        when = self._when(at)
+        with self._transaction() as session:
+            head = lock_head(session, self._key)
+            row = append_entry(
+                session,
+                head,
+                self._key,
+                subject=about,
+                at=when,
+                actor=who,
+                action=what.value,
+                reason=why,
+            )
+            session.flush()
+            return entry_of(row)
 
     def purge(
         self,
@@ -484,6 +599,7 @@ class Ledger:
         days = older_than / timedelta(days=1)
         purged = []
         with self._transaction() as session:
+            head = lock_head(session, self._key) if not dry_run else None
             rows = session.scalars(
                 select(RequestRow)
                 .where(
@@ -495,18 +611,21 @@ class Ledger:
             ).all()
             for row in rows:
                 purged.append(row.request_id)
-                if dry_run:
+                if head is None:
                     continue
-                session.add(
-                    AuditRow(
-                        request_id=row.request_id,
-                        at=when,
-                        actor=who,
-                        action=AuditAction.PURGE.value,
-                        from_status=row.status,
-                        to_status=None,
-                        reason=f"retention: finished more than {days:g} days ago",
-                    )
+                append_entry(
+                    session,
+                    head,
+                    self._key,
+                    request_id=row.request_id,
+                    at=when,
+                    actor=who,
+                    action=AuditAction.PURGE.value,
+                    from_status=row.status,
+                    reason=f"retention: finished more than {days:g} days ago",
+                    content_sha256=row.content_sha256,
+                    signature_sha256=row.signature_sha256,
+                    auth_cert_sha256=row.auth_cert_sha256,
                 )
                 session.delete(row)
         return purged
