@@ -554,13 +554,23 @@ def test_write_output_private_files_and_devices(tmp_path: Path) -> None:
 
 
 class _Result:
-    """Anything with ``as_dict()`` prints: the report knows no result class."""
+    """Anything with ``as_dict()`` and ``sentence()`` prints: the report knows no result
+    class."""
 
     def __init__(self, **entry: object) -> None:
         self.entry = entry
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.entry)
+
+    def sentence(self) -> str:
+        entry = self.entry
+        ok = entry.get("valid", entry.get("authenticated"))
+        word = "authenticated" if "authenticated" in entry else "valid"
+        where = f" ({entry['field']})" if entry.get("field") else ""
+        if ok:
+            return f"{word}{where}: {entry['message']}"
+        return f"not {word}{where}: {entry['reason']}: {entry['message']}"
 
 
 def _signature(valid: bool, serial: str = "ABC") -> _Result:
@@ -588,7 +598,7 @@ def test_one_report_prints_every_kind_of_verification_result(
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert data["kind"] == "pdf" and data["valid"] is False
-    assert data["signatures"][0]["certificate"]["serial"] == "0ABC"  # even digits, as elsewhere
+    assert data["signatures"][0]["certificate"]["serial"] == "ABC"  # as the result gives it
     assert data["signatures"][1]["checks"] == {"signature": "ok", "revocation": "failed: revoked"}
     assert err == "jpki: error: not valid (Sig1): revoked: the certificate was revoked\n"
 

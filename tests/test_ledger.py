@@ -53,7 +53,6 @@ from jpki.ledger import (
 )
 from jpki.ledger.engine import alembic_config
 from jpki.requests import (
-    JST,
     Applicant,
     CertificateRequest,
     ConvenienceStoreDelivery,
@@ -65,6 +64,7 @@ from jpki.requests import (
     sign_request,
     sign_request_with_key,
 )
+from jpki.timeutil import JST
 from jpki.trust import CrlStore, RevocationPolicy, TrustStore
 from mock_card import CardCredentials, CardProfile, Holder, MockCard, MockPki
 from tests.postgres import (

@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import errors, readers
 from ..card import JpkiCard
+from ..certs import serial_hex
 from ..layout import CertKind, PinKind
+from ..timeutil import jst_iso, jst_text
 from .common import (
     EXIT_OK,
     NEW_PIN_ENV,
@@ -29,14 +31,11 @@ from .common import (
     announce_tries,
     get_new_pin,
     get_pin,
-    jst_iso,
-    jst_text,
     out,
     pin_prompt,
     print_json,
     refuse_binary_on_terminal,
     require_pin_source,
-    serial_hex,
     write_output,
 )
 

@@ -26,12 +26,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, NoReturn
 
-from cryptography import x509
-
 from .. import errors
 from ..layout import PinKind
 from ..pins import PinPrompt, is_valid_pin, normalize_pin
-from ..requests import JST  # TODO(jst): the one time-helper module
+from ..timeutil import JST
 from ..trust import CrlStore, TrustDataError, TrustStore
 
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
     "EXIT_NO_CARD",
     "EXIT_OK",
     "EXIT_USAGE",
-    "JST",
     "LAST_TRY_WARNING",
     "NEW_PIN_ENV",
     "PIN_ENV",
@@ -52,8 +49,6 @@ __all__ = [
     "crl_store",
     "get_new_pin",
     "get_pin",
-    "jst_iso",
-    "jst_text",
     "note",
     "out",
     "parse_time",
@@ -63,7 +58,6 @@ __all__ = [
     "read_file",
     "refuse_binary_on_terminal",
     "require_pin_source",
-    "serial_hex",
     "table",
     "trust_store",
     "write_output",
@@ -229,17 +223,6 @@ def read_file(path: str, what: str) -> bytes:
 # -- times and certificates ----------------------------------------------------------------------
 
 
-def jst_iso(moment: datetime) -> str:
-    """ISO 8601 in JST (what JSON output holds)."""
-    return moment.astimezone(JST).isoformat()
-
-
-def jst_text(moment: datetime, *, seconds: bool = True) -> str:
-    """A time for people: ``2026-04-01 10:15:30 JST`` (``seconds=False``: ``… 10:15``)."""
-    pattern = "%Y-%m-%d %H:%M:%S JST" if seconds else "%Y-%m-%d %H:%M"
-    return moment.astimezone(JST).strftime(pattern)
-
-
 def parse_time(text: str, option: str, *, end_of_day: bool = False) -> datetime:
     """A date (midnight JST; with ``end_of_day`` the next midnight, so that an ``--until``
     date includes its day) or an ISO 8601 time (without a zone: JST)."""
@@ -256,12 +239,6 @@ def parse_time(text: str, option: str, *, end_of_day: bool = False) -> datetime:
             f"{option} {text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time"
         ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=JST)
-
-
-def serial_hex(cert: x509.Certificate) -> str:
-    """The serial number in upper-case hex, an even number of digits."""
-    text = f"{cert.serial_number:X}"
-    return text.rjust(len(text) + len(text) % 2, "0")
 
 
 @contextmanager

@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from ..timeutil import jst_text
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
     CommandFailed,
     UsageError,
     crl_store,
-    jst_text,
     note,
     out,
     parse_time,
@@ -142,7 +142,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not records:
         note("no requests match")
         return EXIT_OK
-    header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
+    header = ("REQUEST", "SUBMITTED", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
     out(table([_record_line(r) for r in records], header))
     return EXIT_OK
 
@@ -174,7 +174,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"request     {record.request_id}",
         f"status      {record.status.value}"
         + (f" ({record.status_reason})" if record.status_reason else ""),
-        f"submitted   {_jst(record.submitted_at)} JST from {record.kiosk_id}",
+        f"submitted   {_jst(record.submitted_at)} from {record.kiosk_id}",
         f"applicant   {request.applicant.name} (born {request.applicant.birth_date.isoformat()})",
     ]
     if request.name_at_enrolment:
@@ -185,12 +185,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         f"certificate {request.kind} x{request.copies} ({request.language})",
         f"purpose     {request.purpose}",
         "delivery    " + ", ".join(f"{k}={v}" for k, v in delivery.items() if v is not None),
-        f"signed      {_jst(record.signing_time)} JST by serial {record.signer_serial}",
+        f"signed      {_jst(record.signing_time)} by serial {record.signer_serial}",
     ]
     if record.issued_at:
-        lines.append(f"issued      {_jst(record.issued_at)} JST")
+        lines.append(f"issued      {_jst(record.issued_at)}")
     if record.expires_at:
-        lines.append(f"expires     {_jst(record.expires_at)} JST")
+        lines.append(f"expires     {_jst(record.expires_at)}")
     lines.append(f"sha-256     {record.content_sha256}")
     lines.append("")
     lines.append("audit trail:")
@@ -219,7 +219,7 @@ def cmd_change(args: argparse.Namespace) -> int:
     else:
         out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
         if updated.expires_at is not None and args.change == "issue":
-            out(f"  collect or download by {_jst(updated.expires_at)} JST")
+            out(f"  collect or download by {_jst(updated.expires_at)}")
     return EXIT_OK
 
 

@@ -10,7 +10,6 @@ otherwise (the reason on one line). The results print through
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -21,12 +20,10 @@ from ..trust import RevocationPolicy, TrustDataError, TrustStore
 from .common import (
     UsageError,
     crl_store,
-    jst_iso,
     note,
     parse_time,
     quiet_libraries,
     read_file,
-    serial_hex,
     trust_store,
 )
 from .verdicts import Verdict, report
@@ -114,8 +111,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return report("pdf", verdicts, as_json=args.json)
     if args.tsa_trust:
         raise UsageError("--tsa-trust is for PDF signatures")
-    verdicts = [_verify_cms(args, signature, store=store, crls=crls, policy=policy, at=at)]
-    return report("cms", verdicts, as_json=args.json)
+    result, content_file = _verify_cms(
+        args, signature, store=store, crls=crls, policy=policy, at=at
+    )
+    extra = None if content_file is None else {"content_file": content_file}
+    return report("cms", [result], as_json=args.json, extra=extra)
 
 
 def _verify_cms(
@@ -126,7 +126,8 @@ def _verify_cms(
     crls: CrlStore | None,
     policy: RevocationPolicy,
     at: datetime | None,
-) -> Verdict:
+) -> tuple[CmsVerification, str | None]:
+    """The result and the content file it was checked against (``None``: attached)."""
     from ..cms import verify_cms
 
     content_path = args.content
@@ -137,50 +138,7 @@ def _verify_cms(
             note(f"content: {content_path}")
     content = None if content_path is None else read_file(content_path, "content")
     result = verify_cms(signature, content, trust_store=store, crls=crls, policy=policy, at=at)
-    return _CmsVerdict(result, content_path)
-
-
-@dataclass(frozen=True)
-class _CmsVerdict:
-    """A CMS result with an ``as_dict()`` like the PDF results'. TODO(verdict): the common
-    result base gives every result one; this adapter then goes."""
-
-    result: CmsVerification
-    content_file: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        result = self.result
-        cert, validation, holder = result.signer_certificate, result.validation, result.holder
-        entry: dict[str, Any] = {
-            "field": None,
-            "valid": result.valid,
-            "reason": None if result.reason is None else result.reason.value,
-            "message": result.message,
-            "level": "CMS",
-            "signing_time": None if result.signing_time is None else jst_iso(result.signing_time),
-            "timestamp": None,
-            "signer": None
-            if holder is None
-            else {
-                "name": holder.name,
-                "address": holder.address,
-                "birth_date": holder.birth_date.isoformat(),
-                "sex": holder.sex,
-            },
-            "certificate": None
-            if cert is None
-            else {
-                "subject": cert.subject.rfc4514_string(),
-                "serial": serial_hex(cert),
-                "issuer_generation": None if validation is None else validation.issuer_generation,
-            },
-            "revocation": None if validation is None else validation.revocation,
-            "revocation_checked": bool(validation is not None and validation.revocation_checked),
-            "checks": dict(result.checks),
-        }
-        if self.content_file is not None:
-            entry["content_file"] = self.content_file
-        return entry
+    return result, content_path
 
 
 def _verify_pdf(

@@ -23,10 +23,11 @@ from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Final
 
-from ..requests import JST, ConvenienceStoreDelivery, DeliveryMethod
+from ..requests import ConvenienceStoreDelivery, DeliveryMethod
+from ..timeutil import JST, jst_text
 from .errors import InvalidTransition
 from .models import AuditAction, Status
-from .records import RequestRecord, jst_text
+from .records import RequestRecord
 
 __all__ = [
     "FINAL_STATUSES",
@@ -182,7 +183,7 @@ def decide(
     if transition.once is not None and record.status is transition.target:
         raise InvalidTransition(
             f"request {rid} was {transition.past} already "
-            f"({jst_text(record.status_changed_at)}); {transition.once}"
+            f"({jst_text(record.status_changed_at, seconds=False)}); {transition.once}"
         )
     if record.status not in transition.sources:
         allowed = " or ".join(sorted(transition.sources))
@@ -199,14 +200,18 @@ def decide(
             if method is DeliveryMethod.DIGITAL_PDF
             else "convenience-store print deadline"
         )
-        ended = f"the {what} ended {jst_text(deadline)}"
+        ended = f"the {what} ended {jst_text(deadline, seconds=False)}"
         expiry = TRANSITIONS[AuditAction.EXPIRE]
         return Decision(expiry.action, expiry.target, ended, deadline_passed=ended)
     if transition.overdue_only:
         if deadline is None or not overdue:
-            until = "it has no deadline" if deadline is None else f"it runs to {jst_text(deadline)}"
+            until = (
+                "it has no deadline"
+                if deadline is None
+                else f"it runs to {jst_text(deadline, seconds=False)}"
+            )
             raise InvalidTransition(f"request {rid} is not overdue: {until}")
-        reason = reason or f"not collected by {jst_text(deadline)}"
+        reason = reason or f"not collected by {jst_text(deadline, seconds=False)}"
     if transition.starts_deadline:
         expires = _deadline(record, when, download_window)
         return Decision(transition.action, transition.target, reason, when, expires)

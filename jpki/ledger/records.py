@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..cms import CmsVerification
-from ..requests import JST, CertificateRequest, DeliveryMethod
+from ..requests import CertificateRequest, DeliveryMethod
 from .models import AuditAction, AuditRow, RequestRow, Status
 
 __all__ = [
@@ -18,7 +18,6 @@ __all__ = [
     "VerifiedRequest",
     "entry_of",
     "iso",
-    "jst_text",
     "record_of",
 ]
 
@@ -169,8 +168,3 @@ def entry_of(row: AuditRow) -> AuditEntry:
         to_status=Status(row.to_status) if row.to_status else None,
         reason=row.reason,
     )
-
-
-def jst_text(value: datetime) -> str:
-    """A time for a message: ``2026-04-01 10:15 JST``."""
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")

@@ -14,10 +14,11 @@ from datetime import datetime
 
 from ..cms import CmsReason, from_pem, verify_cms
 from ..requests import MAX_DOCUMENT_SIZE, CertificateRequest, RequestSchemaError
+from ..timeutil import jst_text
 from ..trust import Purpose, TrustStore
 from .config import LedgerConfig
 from .errors import RejectReason, SubmissionRejected
-from .records import VerifiedRequest, jst_text
+from .records import VerifiedRequest
 
 __all__ = ["verify_submission"]
 
@@ -116,15 +117,15 @@ def verify_submission(
         if cfg.max_signing_age is not None and now - signing_time > cfg.max_signing_age:
             raise SubmissionRejected(
                 RejectReason.STALE,
-                f"the request was signed at {jst_text(signing_time)}, longer ago than "
-                f"{cfg.max_signing_age} before {jst_text(now)}: sign it again",
+                f"the request was signed at {jst_text(signing_time, seconds=False)}, longer ago than "
+                f"{cfg.max_signing_age} before {jst_text(now, seconds=False)}: sign it again",
                 request_id=request.request_id,
             )
         if request.time > signing_time + cfg.max_clock_skew:
             raise SubmissionRejected(
                 RejectReason.STALE,
-                f"the request is dated {jst_text(request.time)}, after it was signed "
-                f"({jst_text(signing_time)})",
+                f"the request is dated {jst_text(request.time, seconds=False)}, after it was signed "
+                f"({jst_text(signing_time, seconds=False)})",
                 request_id=request.request_id,
             )
     return VerifiedRequest(

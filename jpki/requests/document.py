@@ -33,11 +33,12 @@ import re
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography import x509
 
+from ..timeutil import JST
 from .catalogue import DEFAULT_KIND_CODES
 from .delivery import (
     ConvenienceStoreDelivery,
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
     from ..certs import HolderAttributes
 
 __all__ = [
-    "JST",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
     "MIN_COPIES",
@@ -81,8 +81,6 @@ __all__ = [
     "CertificateRequest",
     "new_request_id",
 ]
-
-JST: Final = timezone(timedelta(hours=9), "JST")  # TODO(jst): the one time-helper module
 
 #: The ``type`` of every request document (which schema it follows), and the version of that
 #: schema this module writes and reads.
