@@ -2,9 +2,9 @@
 authentication — all through :func:`report`.
 
 JSON is each result's ``as_dict()`` as it is (with the caller's ``extra`` keys); the text is
-one block of rows made from that same dict, every value on one line with its control
-characters escaped (a certificate's subject or a signature's message is the signer's to
-choose: it must not move the cursor or forge a row); and when a result is not valid, its
+one block of rows made from that same dict, every value with its control characters
+escaped (a certificate's subject or a signature's message is the signer's to choose: it
+must not move the cursor or forge a row); and when a result is not valid, its
 :meth:`~jpki.verdict.Verdict.sentence` ends the output on stderr as the error line.
 Nothing here knows a result's class: anything with ``as_dict()`` and ``sentence()``
 prints.
@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 from ..timeutil import jst_text
-from ..verdict import one_line
+from ..verdict import escape_controls, one_line
 from .common import EXIT_FAILED, EXIT_OK, PROG, note, print_json
 
 __all__ = ["Verdict", "report"]
@@ -125,9 +125,12 @@ def _authentication_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _block(rows: list[tuple[str, str]], checks: Mapping[str, str], indent: str) -> list[str]:
     """The rows and the checks, one line each, every value escaped by :func:`one_line`."""
     width = max(16, *(len(label) + 2 for label, _ in rows))
-    lines = [f"{label + ':':<{width}}{one_line(str(value))}" for label, value in rows]
+    lines = [f"{label + ':':<{width}}{escape_controls(str(value))}" for label, value in rows]
     lines.append("checks:")
-    names = {one_line(str(name)): one_line(str(outcome)) for name, outcome in checks.items()}
+    names = {
+        escape_controls(str(name)): escape_controls(str(outcome))
+        for name, outcome in checks.items()
+    }
     name_width = max((len(name) for name in names), default=0)
     lines.extend(f"  {name:<{name_width}} {outcome}" for name, outcome in names.items())
     return [indent + line for line in lines]
@@ -143,7 +146,7 @@ def _text(kind: str, entries: list[dict[str, Any]]) -> str:
     numbered = len(entries) > 1 or kind == "pdf"
     for i, sig in enumerate(entries, 1):
         if numbered:
-            field = one_line(str(sig["field"]))
+            field = escape_controls(str(sig["field"]))
             lines.append(f"signature {i} of {len(entries)} (field {field}):")
         lines.extend(_block(_signature_rows(sig), sig["checks"], "  " if numbered else ""))
     return "\n".join(lines) + "\n"

@@ -143,23 +143,40 @@ def transition_for(action: AuditAction | str) -> Transition:
         raise ValueError(f"{str(action)[:40]!r} is not a status change (known: {known})") from None
 
 
+# Bidirectional embeddings, overrides and isolates: they reorder what a terminal shows.
+_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unprintable(text: str) -> bool:
+    """Whether ``text`` holds a control character (line breaks and tabs included), a line
+    or paragraph separator, or a bidirectional control: what could move the cursor, forge
+    a line of a listing or reorder it."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI for c in text)
+
+
 def check_actor(actor: object) -> str:
     """Who makes a change: a non-empty printable name of at most 100 characters."""
     if not isinstance(actor, str) or not actor.strip():
         raise ValueError("the actor (who makes the change) must be a non-empty name")
-    if len(actor) > MAX_ACTOR or any(unicodedata.category(c) == "Cc" for c in actor):
+    if len(actor) > MAX_ACTOR or _unprintable(actor):
         raise ValueError(f"the actor must be at most {MAX_ACTOR} printable characters")
     return actor
 
 
 def check_reason(reason: str | None, *, required: bool = False) -> str | None:
-    """Why (``None`` for a blank one, which ``required`` refuses)."""
+    """Why (``None`` for a blank one, which ``required`` refuses): at most 1000 printable
+    characters on one line — control characters are refused, not stored."""
     if reason is None or not reason.strip():
         if required:
             raise ValueError("a reason is required")
         return None
     if len(reason) > MAX_REASON:
         raise ValueError(f"the reason must be at most {MAX_REASON} characters")
+    if _unprintable(reason):
+        raise ValueError(
+            "the reason must be printable text on one line (no control characters, "
+            "line breaks or direction overrides)"
+        )
     return reason
 
 
