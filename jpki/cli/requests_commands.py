@@ -37,6 +37,7 @@ from .common import (
     UsageError,
     check_output,
     crl_store,
+    looks_like_pin,
     note,
     out,
     parse_time,
@@ -143,6 +144,8 @@ def _cell(value: object) -> str:
 
 def _url(args: argparse.Namespace) -> str | None:
     url: str | None = getattr(args, "db", None) or os.environ.get(URL_ENV) or None
+    if url is not None and looks_like_pin(url) and not os.path.lexists(url):
+        raise UsageError(f"--db {shown(url)}: there is no ledger of that name")
     return url
 
 
