@@ -96,7 +96,7 @@ def _random(path: Path, size: int) -> Path:
 
 def main(argv: list[str] | None = None) -> dict[str, tuple[str, str]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="16,64,256,1024", help="input sizes in MiB")
+    parser.add_argument("--sizes", default="16,60,256,1024", help="input sizes in MiB")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[str, str]]:
 
     rows: list[tuple[str, ...]] = []
     headline: dict[str, tuple[str, str]] = {}
+    baselines: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="jpki-bench-limits-") as scratch:
         folder = Path(scratch)
         state = folder / "card.json"
@@ -117,87 +118,107 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[str, str]]:
         ca.write_bytes(MockPki.demo().sign_ca_cert.public_bytes(Encoding.PEM))
         signing = environment(state, JPKI_SIGN_PIN=SIGN_PIN)
         plain = environment(state)
-        _, baseline, _ = run_measured(["--version"], plain)
-        rows.append(("jpki --version (baseline)", "-", f"{baseline:.0f}", "-", "-", "ok"))
         ledger = folder / "ledger.sqlite3"
         Ledger.open(ledger).close()
         creds = card.credentials
 
-        def row(what: str, size: int, args: list[str], env: dict[str, str], ok: int) -> float:
-            started = time.perf_counter()
-            code, peak, err = run_measured(args, env)
-            seconds = time.perf_counter() - started
-            status = "ok" if code == ok else f"exit {code}: {err.strip()[-80:]}"
-            extra = peak - baseline
-            ratio = f"{extra / (size / MiB):.2f}" if size else "-"
-            rows.append((what, f"{size // MiB}", f"{peak:.0f}", ratio, f"{seconds:.1f}", status))
-            return peak
-
-        for size_mib in sizes:
-            size = size_mib * MiB
-            content = _random(folder / f"content-{size_mib}.bin", size)
-            row("sign (detached, streamed)", size, ["sign", str(content)], signing, 0)
-            peak = row(
-                "verify detached (content streamed)",
-                size,
-                ["verify", f"{content}.p7s", str(content), "--trust", str(ca)],
-                plain,
-                0,
-            )
-            headline[f"verify detached {size_mib} MiB: peak RSS"] = (f"{peak:.0f} MiB", "flat")
-            attached = folder / f"attached-{size_mib}.p7s"
-            ok = 0 if size <= 64 * MiB else 2
-            peak = row(
-                "sign --attached" + (" (refused: > 64 MiB)" if ok else ""),
-                size,
-                ["sign", "--attached", str(content), "-o", str(attached)],
-                signing,
-                ok,
-            )
-            headline[f"sign --attached {size_mib} MiB: peak RSS"] = (f"{peak:.0f} MiB", "-")
-            if ok == 0:
-                row(
-                    "verify attached (read whole)",
-                    size,
-                    ["verify", str(attached), "--trust", str(ca)],
-                    plain,
-                    0,
-                )
-            pem = _sparse(folder / f"sig-{size_mib}.pem", size)
-            if size <= 64 * MiB:  # a real PEM signature of this size: the attached one
+        def measure(size: int) -> None:
+            """Every command on an input of ``size`` bytes (the first call, 1 KiB: the
+            baselines the others are compared with)."""
+            content = _random(folder / "content.bin", size) if size >= MiB else folder / "c.bin"
+            if size < MiB:
+                content.write_bytes(os.urandom(size))
+            attached, pem = folder / "attached.p7s", folder / "sig.pem"
+            fits = size <= 64 * MiB - 64 * 1024
+            _sparse(pem, size)
+            if fits:  # a real PEM signature of about this size: the attached one
                 der = sign_cms_with_key(
                     creds.sign_key, creds.sign_cert, content.read_bytes(), detached=False
                 )
                 pem.write_text(to_pem(der), encoding="ascii")
                 del der
-            peak = row(
-                "verify PEM" + (" (refused: > 88 MiB)" if pem.stat().st_size > 88 * MiB else ""),
-                pem.stat().st_size,
-                ["verify", str(pem), "--trust", str(ca)],
-                plain,
-                0 if pem.stat().st_size <= 88 * MiB else 2,
-            )
-            headline[f"verify PEM {size_mib} MiB: peak RSS"] = (f"{peak:.0f} MiB", "-")
-            document = _sparse(folder / f"doc-{size_mib}.json", size)
-            row(
-                "requests submit --content (refused unread)",
-                size,
-                [
-                    "requests",
-                    "--db",
-                    str(ledger),
-                    "submit",
-                    str(attached),
-                    "--content",
-                    str(document),
-                ],
-                plain,
-                1,
-            )
-            for path in (content, attached, pem, document, Path(f"{content}.p7s")):
+            pem_ok = pem.stat().st_size <= 88 * MiB
+            document = _sparse(folder / "doc.json", size)
+            submit = ["requests", "--db", str(ledger), "submit", f"{content}.p7s"]
+            cases: list[tuple[str, list[str], dict[str, str], int, int]] = [
+                ("sign (detached, streamed)", ["sign", str(content)], signing, 0, size),
+                (
+                    "verify detached (content streamed)",
+                    ["verify", f"{content}.p7s", str(content), "--trust", str(ca)],
+                    plain,
+                    0,
+                    size,
+                ),
+                (
+                    "sign --attached" + ("" if fits else " (refused: > 64 MiB)"),
+                    ["sign", "--attached", str(content), "-o", str(attached)],
+                    signing,
+                    0 if fits else 2,
+                    size,
+                ),
+            ]
+            if fits:
+                cases.append(
+                    (
+                        "verify attached (read whole)",
+                        ["verify", str(attached), "--trust", str(ca)],
+                        plain,
+                        0,
+                        size,
+                    )
+                )
+            cases += [
+                (
+                    "verify PEM" + ("" if pem_ok else " (refused: > 88 MiB)"),
+                    ["verify", str(pem), "--trust", str(ca)],
+                    plain,
+                    0 if pem_ok else 2,
+                    pem.stat().st_size,
+                ),
+                (
+                    "requests submit --content" + (" (refused unread)" if size > 16384 else ""),
+                    [*submit, "--content", str(document)],
+                    plain,
+                    1,
+                    size,
+                ),
+            ]
+            for label, args, env, ok, shown_size in cases:
+                started = time.perf_counter()
+                code, peak, err = run_measured(args, env)
+                seconds = time.perf_counter() - started
+                status = "ok" if code == ok else f"exit {code}: {err.strip()[-80:]}"
+                kind = label.split(" (")[0]
+                if size < MiB:
+                    baselines[kind] = peak
+                    rows.append(
+                        (label, "1 KiB", f"{peak:.0f}", "(baseline)", f"{seconds:.1f}", status)
+                    )
+                    continue
+                extra = peak - baselines.get(kind, peak)
+                ratio = f"{extra / (shown_size / MiB):.2f}"
+                rows.append(
+                    (
+                        label,
+                        f"{shown_size / MiB:.0f}",
+                        f"{peak:.0f}",
+                        ratio,
+                        f"{seconds:.1f}",
+                        status,
+                    )
+                )
+                headline[f"{kind}, {size // MiB} MiB: peak RSS (extra per MiB)"] = (
+                    f"{peak:.0f} MiB ({ratio})",
+                    "flat" if "streamed" in label or "refused" in label else "small multiple",
+                )
+            for path in (content, attached, pem, document, Path(f"{content}.p7s")):  # disk
                 path.unlink(missing_ok=True)
-    print("peak resident memory of one jpki process against its input (MiB; extra/size: the")
-    print(f"memory above the baseline per MiB of input). Baseline: {baseline:.0f} MiB\n")
+
+        measure(1024)
+        for size_mib in sizes:
+            measure(size_mib * MiB)
+    print("peak resident memory of one jpki process against its input (MiB). extra/size: the")
+    print("memory above the same command on 1 KiB, per MiB of input\n")
     print(table(rows, ("command", "input MiB", "peak MiB", "extra/size", "seconds", "result")))
     return headline
 

@@ -30,6 +30,7 @@ BENCHMARKS = [
     "bench.bench_pcsc",
     "bench.bench_cms",
     "bench.bench_ledger",
+    "bench.bench_limits",
     "bench.bench_kiosk",
     "bench.bench_soak",
 ]

@@ -19,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "CHUNK_SIZE",
+    "CMS_OVERHEAD",
     "MAX_CERTIFICATE_FILE_SIZE",
     "MAX_CMS_SIZE",
     "MAX_CONFIG_SIZE",
@@ -40,6 +41,10 @@ CHUNK_SIZE: Final = 1 * MiB
 #: A CMS signature read whole (DER; an attached one holds its content): ``verify_cms``,
 #: ``jpki verify``, and the content ``jpki sign --attached`` puts inside one.
 MAX_CMS_SIZE: Final = 64 * MiB
+#: Room for a SignedData's own parts (certificates, signed attributes, signature) around
+#: an attached content: ``jpki sign --attached`` takes content up to ``MAX_CMS_SIZE`` less
+#: this, so that what it makes verifies within the limit.
+CMS_OVERHEAD: Final = 64 * KiB
 #: A PDF signed or verified (pyHanko reads it whole).
 MAX_PDF_SIZE: Final = 64 * MiB
 #: A file of trusted certificates (``--trust``): PEM bundles are a few KB.

@@ -25,6 +25,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from jpki.files import UnsafeOutput, write_file
+
 from .card import ATR_NEW, ATR_OLD, END_OF_FILE, OK, MockCard
 from .faults import LatencyModel
 from .pins import PinFormat
@@ -400,7 +402,10 @@ def cmd_export_ca(args: argparse.Namespace, state: Path) -> int:
     }
     for filename, (pem, what) in files.items():
         target = directory / filename
-        target.write_bytes(pem)
+        try:  # whole or not at all, never through a link (jpki.files)
+            write_file(target, pem)
+        except (OSError, UnsafeOutput) as exc:
+            raise Failure(f"cannot write {target}: {exc}") from None
         print(f"wrote {target}  ({what})")
     return 0
 

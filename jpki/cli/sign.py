@@ -27,7 +27,7 @@ from cryptography import x509
 
 from ..files import InputTooLarge
 from ..layout import PinKind
-from ..limits import MAX_CMS_SIZE, MAX_PDF_SIZE, size_text
+from ..limits import CMS_OVERHEAD, MAX_CMS_SIZE, MAX_PDF_SIZE, size_text
 from ..verdict import one_line
 from .card import open_card
 from .common import (
@@ -168,13 +168,15 @@ _MORE: Final = "; --max-size raises the limit"
 def _prepare(args: argparse.Namespace, source: Path, limit: int) -> FileToSign:
     from ..cms import prepare_file
 
+    content_limit = max(0, limit - CMS_OVERHEAD)  # what the signature holds besides
     try:
-        return prepare_file(source, detached=not args.attached, max_attached=limit)
+        return prepare_file(source, detached=not args.attached, max_attached=content_limit)
     except InputTooLarge as exc:
+        held = "more" if exc.size is None else size_text(exc.size)
         raise UsageError(
-            f"the file to sign {shown(str(source))} holds {size_text(exc.size or limit + 1)}: "
-            f"an attached signature holds at most {size_text(limit)}{_MORE}, or sign it "
-            "detached (no limit)"
+            f"the file to sign {shown(str(source))} holds {held}: an attached signature "
+            f"holds at most {size_text(limit)}, its content {size_text(content_limit)}{_MORE}; "
+            "or sign it detached (no limit)"
         ) from None
     except OSError as exc:
         raise UsageError(

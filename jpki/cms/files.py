@@ -7,8 +7,9 @@ cannot be read costs no PIN entry), has the card sign the digest, and returns a
 attached signature the content is read again and streamed between the two parts of the
 SignedData — hashed again on the way, so that a file changed in between is caught, not
 signed wrongly. Memory stays a few MiB whatever the file's size. An attached signature
-holds at most ``max_attached`` bytes of content (default :data:`jpki.limits.MAX_CMS_SIZE`:
-what :func:`jpki.cms.verify_cms` reads); a detached one any size.
+holds at most ``max_attached`` bytes of content (default :data:`jpki.limits.MAX_CMS_SIZE`
+less :data:`~jpki.limits.CMS_OVERHEAD`: what :func:`jpki.cms.verify_cms` reads); a
+detached one any size.
 
 :func:`write_p7s` writes a signature with :func:`jpki.files.write_file` (whole or not at
 all, never through a link).
@@ -28,7 +29,7 @@ from cryptography.hazmat.primitives import hashes
 
 from ..digestinfo import SHA2, hash_data, hash_stream
 from ..files import InputTooLarge, write_file
-from ..limits import CHUNK_SIZE, MAX_CMS_SIZE
+from ..limits import CHUNK_SIZE, CMS_OVERHEAD, MAX_CMS_SIZE
 from ..pins import PinSource
 from .pem import pem_chunks, to_pem
 from .sign import SHA256, CmsSigningError, SignedParts, hash_name, sign_cms_digest
@@ -120,7 +121,7 @@ def prepare_file(
     source: StrPath,
     *,
     detached: bool = True,
-    max_attached: int = MAX_CMS_SIZE,
+    max_attached: int = MAX_CMS_SIZE - CMS_OVERHEAD,
     hash_algorithm: hashes.HashAlgorithm = SHA256,
 ) -> FileToSign:
     """Hash the file ``source`` in chunks, without a card: ``OSError`` when it cannot be
@@ -154,7 +155,7 @@ def sign_cms_file(
     pin: PinSource | None,
     detached: bool = True,
     include_ca: bool = False,
-    max_attached: int = MAX_CMS_SIZE,
+    max_attached: int = MAX_CMS_SIZE - CMS_OVERHEAD,
     hash_algorithm: hashes.HashAlgorithm = SHA256,
     signing_time: datetime | None = None,
 ) -> SignedFile:
