@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from bench.bench_limits import run_measured
+from fuzz.targets import splice
 from jpki import CardResponseError, JpkiCard, PinKind
 from jpki.cli import common
 from jpki.cms import CmsReason, sign_cms_with_key, verify_cms
@@ -85,13 +86,8 @@ def state(tmp_path: Path) -> Path:
 
 def env_for(state: Path, **extra: str) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("JPKI_")}
-    environ.update(
-        PYTHONPATH=str(REPO),
-        PYTHONIOENCODING="utf-8",
-        JPKI_MOCK_STATE=str(state),
-        JPKI_READER="mock",
-        **extra,
-    )
+    environ.update({"PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"})
+    environ.update({"JPKI_MOCK_STATE": str(state), "JPKI_READER": "mock", **extra})
     return environ
 
 
@@ -153,20 +149,25 @@ def test_verify_escapes_a_hostile_certificate_subject(jpki: InProcess, tmp_path:
     assert ESC in subject and "\x9b" in subject  # the same data, escaped as JSON
 
 
-def ledger_with_request(path: Path) -> tuple[Ledger, str]:
-    creds = MockCard().credentials
-    request = CertificateRequest.create(
+def new_request(when: datetime | None = None) -> CertificateRequest:
+    """A request of the demo card's holder (dated ``when``, default now)."""
+    return CertificateRequest.create(
         kiosk_id="kiosk-01",
         kind="transcript-ja",
         language="ja",
         copies=1,
         delivery=DigitalPdfDelivery("株式会社見本"),
         purpose="就職活動",
-        applicant=Applicant.from_certificate(creds.sign_cert),
+        applicant=Applicant.from_certificate(CREDS.sign_cert),
+        time=when,
         allowed_kinds=None,
     )
+
+
+def ledger_with_request(path: Path) -> tuple[Ledger, str]:
+    request = new_request()
     ledger = Ledger.open(path, config=LedgerConfig(trust_store=TRUST, allowed_kinds=None))
-    signature = sign_cms_with_key(creds.sign_key, creds.sign_cert, request.to_bytes())
+    signature = sign_cms_with_key(CREDS.sign_key, CREDS.sign_cert, request.to_bytes())
     ledger.submit(signature, request.to_bytes())
     return ledger, request.request_id
 
@@ -368,23 +369,6 @@ def test_sign_attached_streams_its_content(state: Path, tmp_path: Path) -> None:
     assert result.valid and result.content == medium.read_bytes()
 
 
-def splice(data: bytes, old: bytes, new: bytes) -> bytes:
-    """``data`` (one DER element) with the element ``old`` inside it replaced by ``new``,
-    every length around it re-encoded."""
-    if data == old:
-        return new
-    reader = der.DerReader(data)
-    tlv = reader.read(0, len(data))
-    if old not in data or not data[0] & 0x20:
-        return data
-    parts, pos = [], tlv[der.BODY]
-    while pos < tlv[der.END]:
-        child = reader.read(pos, tlv[der.END])
-        parts.append(splice(reader.whole(child), old, new))
-        pos = child[der.END]
-    return der.encode(data[0], b"".join(parts))
-
-
 def million_signed_attributes() -> bytes:
     """A CMS of over 10 MB whose SignerInfo holds a million signed attributes (the
     issue's case), spliced by hand into a good signature."""
@@ -445,19 +429,8 @@ def test_a_hostile_catalogue_is_a_usage_error(
 def request_signed(
     *, when: datetime | None = None, signing_time: datetime | None = None, drop_time: bool = False
 ) -> tuple[bytes, bytes]:
-    creds = MockCard().credentials
-    request = CertificateRequest.create(
-        kiosk_id="kiosk-01",
-        kind="transcript-ja",
-        language="ja",
-        copies=1,
-        delivery=DigitalPdfDelivery("株式会社見本"),
-        purpose="就職活動",
-        applicant=Applicant.from_certificate(creds.sign_cert),
-        time=when,
-        allowed_kinds=None,
-    )
-    document = request.to_bytes()
+    creds = CREDS
+    document = new_request(when).to_bytes()
     signature = sign_cms_with_key(
         creds.sign_key, creds.sign_cert, document, signing_time=signing_time
     )
@@ -541,7 +514,7 @@ def test_retention_from_the_environment_is_checked(jpki: InProcess, tmp_path: Pa
             "purge",
             "--actor",
             "a",
-            JPKI_LEDGER_RETENTION_DAYS=value,
+            **{"JPKI_LEDGER_RETENTION_DAYS": value},
         )
         assert r.code == 2 and "JPKI_LEDGER_RETENTION_DAYS" in r.err, r.err
 

@@ -104,10 +104,15 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
             path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        except FileExistsError:
-            raise NotALedger(f"{path} is a link to nothing: no ledger is created there") from None
-        os.close(fd)
-        return
+        except FileExistsError:  # a dangling link, or another process was quicker
+            if path.is_symlink():
+                raise NotALedger(
+                    f"{path} is a link to nothing: no ledger is created there"
+                ) from None
+            info = path.stat()
+        else:
+            os.close(fd)
+            return
     except NotADirectoryError:
         raise LedgerNotFound(f"no ledger at {path}: {path.parent} is not a folder") from None
     if not stat.S_ISREG(info.st_mode):
@@ -126,6 +131,8 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
             tables = {str(name) for (name,) in rows}
         finally:
             connection.close()
+    except sqlite3.OperationalError:
+        return  # busy (another process migrating it): check_ledger judges it once open
     except sqlite3.DatabaseError as exc:
         raise NotALedger(f"{path} is not a ledger ({exc}); nothing was changed") from None
     _judge(tables, str(path), create=create)
