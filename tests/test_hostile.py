@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import resource
 import sqlite3
 import stat
@@ -615,9 +616,13 @@ def test_parallel_wrong_pins_spend_every_try(state: Path, tmp_path: Path) -> Non
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         errors = list(pool.map(attempt, range(12)))
-    assert tries(state)["sign"] == 0  # 12 wrong PINs against 5 tries: blocked (2 spent before)
-    wrong = [e for e in errors if "wrong" in e.lower() or "incorrect" in e.lower()]
-    assert len(wrong) == 5, errors  # each try spent once, by one process
+    assert tries(state)["sign"] == 0  # 12 wrong PINs, 5 tries: blocked (2 were spent on main)
+    lines = [single_error_line(e) for e in errors]
+    wrong = [line for line in lines if line.startswith("jpki: error: wrong signature PIN")]
+    assert all(line in wrong or "blocked" in line for line in lines), lines
+    # each try spent once, by one process: 4, 3, 2, 1 left, then the fifth blocks it
+    left = sorted(int(re.findall(r"(\d+) tr(?:y|ies) left", line)[0]) for line in wrong)
+    assert left == [1, 2, 3, 4], lines
 
 
 def test_a_state_file_that_cannot_be_saved_refuses_verify(state: Path, tmp_path: Path) -> None:
