@@ -17,6 +17,7 @@ class SW(IntEnum):
 
     OK = 0x9000
     END_OF_FILE = 0x6282
+    MEMORY_FAILURE = 0x6581
     WRONG_LENGTH = 0x6700
     SECURITY_STATUS_NOT_SATISFIED = 0x6982
     AUTH_METHOD_BLOCKED = 0x6983
@@ -77,6 +78,7 @@ _MEANINGS: dict[int, str] = {
     SW.INS_NOT_SUPPORTED: "instruction not supported",
     SW.CLA_NOT_SUPPORTED: "class not supported",
     SW.NO_PRECISE_DIAGNOSIS: "no precise diagnosis",
+    SW.MEMORY_FAILURE: "memory failure",
 }
 
 

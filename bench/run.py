@@ -31,6 +31,7 @@ BENCHMARKS = [
     "bench.bench_cms",
     "bench.bench_ledger",
     "bench.bench_office",
+    "bench.bench_limits",
     "bench.bench_kiosk",
     "bench.bench_soak",
 ]

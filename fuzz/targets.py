@@ -7,6 +7,12 @@ inputs each, by ``tests/test_fuzz.py``. Seeds are valid inputs built from the mo
 Inputs that carry several parts (the responses of a hostile card, the otherName values of
 a subjectAltName) are split by :func:`split_chunks`: a 2-byte big-endian length, then that
 many bytes (cut short at the end of the input), repeatedly.
+
+The size and depth targets (``cms-inflated``, ``json-depth``, ``mock-state``,
+``catalogue-toml``) turn a small input into a large or deep one — a million signed
+attributes, BER nested ten thousand levels, JSON or TOML nested a hundred thousand — and
+hold the parsers to their limits: a typed refusal, within a time bound
+(:data:`INFLATED_SECONDS`), in bounded memory (libFuzzer's ``-rss_limit_mb``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -23,10 +30,13 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "INFLATED_SECONDS",
     "Target",
     "cert_with_san",
+    "inflated_cms",
     "join_chunks",
     "san_of_other_names",
+    "splice",
     "split_chunks",
     "targets",
 ]
@@ -543,6 +553,199 @@ def _request_seeds() -> list[bytes]:
     return [document]
 
 
+# -- size and depth: small inputs that describe large ones -------------------------------------
+
+#: The longest any inflated input may take (they take milliseconds; minutes before the limits).
+INFLATED_SECONDS = 5.0
+_MAX_COPIES = 2_000_000
+
+
+def splice(data: bytes, old: bytes, new: bytes) -> bytes:
+    """``data`` (one DER element) with the element ``old`` inside it replaced by ``new``,
+    every length around it re-encoded."""
+    from jpki.cms import _der as der
+
+    if data == old:
+        return new
+    if old not in data or not data[0] & 0x20:
+        return data
+    reader = der.DerReader(data)
+    tlv = reader.read(0, len(data))
+    parts, pos = [], tlv[der.BODY]
+    while pos < tlv[der.END]:
+        child = reader.read(pos, tlv[der.END])
+        parts.append(splice(reader.whole(child), old, new))
+        pos = child[der.END]
+    return der.encode(data[0], b"".join(parts))
+
+
+@functools.cache
+def _cms_parts() -> dict[str, bytes]:
+    """The elements of the good attached CMS that :func:`inflated_cms` replaces."""
+    from asn1crypto import cms
+
+    info = cms.ContentInfo.load(_good_cms()[1])
+    sd = info["content"]
+    si = sd["signer_infos"][0]
+    return {
+        "signed_attrs": bytes(si["signed_attrs"].dump()),
+        "certificates": bytes(sd["certificates"].dump()),
+        "signer_infos": bytes(sd["signer_infos"].dump()),
+        "digest_algorithms": bytes(sd["digest_algorithms"].dump()),
+        "message_digest": bytes(si["signed_attrs"][2].dump()),
+        "encap": bytes(sd["encap_content_info"].dump()),
+    }
+
+
+def inflated_cms(data: bytes) -> bytes:
+    """A CMS made large from a small input: byte 0 picks what is repeated, bytes 1-3 how many
+    times (at most two million), the rest is the element repeated (a small default). The
+    elements: signed attributes, certificates, signers, digest algorithms, values of one
+    attribute, BER nesting, empty chunks of a streamed content, PEM line breaks."""
+    from jpki.cms import _der as der
+    from jpki.cms import to_pem
+
+    if len(data) < 4:
+        return data
+    kind, copies = data[0] % 8, min(int.from_bytes(data[1:4], "big"), _MAX_COPIES)
+    element = data[4:68]
+    good, parts = _good_cms()[1], _cms_parts()
+    if kind == 0:
+        item = element or der.encode(
+            0x30, der.encode(0x06, b"\x2a\x03") + der.encode(0x31, b"\x05\x00")
+        )
+        return splice(good, parts["signed_attrs"], der.encode(0xA0, item * copies))
+    if kind == 1:
+        return splice(
+            good, parts["certificates"], der.encode(0xA0, (element or b"\x30\x00") * copies)
+        )
+    if kind == 2:
+        return splice(
+            good, parts["signer_infos"], der.encode(0x31, (element or b"\x30\x00") * copies)
+        )
+    if kind == 3:
+        item = element or der.encode(
+            0x30, der.encode(0x06, b"\x60\x86\x48\x01\x65\x03\x04\x02\x01")
+        )
+        return splice(good, parts["digest_algorithms"], der.encode(0x31, item * copies))
+    if kind == 4:
+        attr = parts["message_digest"]
+        oid = der.encode(0x06, bytes.fromhex("2a864886f70d010904"))
+        values = der.encode(0x31, (element or der.encode(0x04, bytes(32))) * copies)
+        return splice(good, attr, der.encode(0x30, oid + values))
+    if kind == 5:  # BER: the content nested `copies` levels deep in indefinite lengths
+        depth = min(copies, 100_000)
+        nested = b"\x30\x80" * depth + (element or b"\x05\x00") + b"\x00\x00" * depth
+        return b"\x30\x80" + nested + b"\x00\x00"
+    if kind == 6:  # an attached content streamed in `copies` empty chunks
+        oid = der.encode(0x06, bytes.fromhex("2a864886f70d010701"))
+        chunks = b"\x24\x80" + (element or b"\x04\x00") * copies + b"\x00\x00"
+        encap = b"\x30\x80" + oid + b"\xa0\x80" + chunks + b"\x00\x00\x00\x00"
+        return splice(good, parts["encap"], encap)
+    pem = to_pem(good)
+    return pem.replace("\n", "\n" * max(1, min(copies, 200_000)), 1).encode("ascii")
+
+
+def _cms_inflated(data: bytes) -> None:
+    import time
+
+    from jpki.cms import CmsVerification, verify_cms
+
+    signature = inflated_cms(data)
+    started = time.monotonic()
+    result = verify_cms(signature, CMS_CONTENT, trust_store=_trust())
+    elapsed = time.monotonic() - started
+    assert isinstance(result, CmsVerification) and result.message
+    assert elapsed < INFLATED_SECONDS, f"{elapsed:.1f} s for {len(signature)} bytes"
+    if (
+        len(data) >= 4
+        and int.from_bytes(data[1:4], "big") > 1000
+        and data[0] % 8 in (0, 1, 2, 3, 4)
+    ):
+        assert not result.valid, "a thousand copies of an element passed"
+
+
+def _cms_inflated_seeds() -> list[bytes]:
+    big = (1_000_000).to_bytes(3, "big")
+    return [bytes([kind]) + big for kind in range(8)] + [
+        bytes([kind, 0, 0, 2]) for kind in range(8)
+    ]
+
+
+def _json_depth(data: bytes) -> None:
+    """Request documents nested deep, with long numbers or long strings: refused as
+    :class:`RequestSchemaError`, never a RecursionError or a quadratic int conversion."""
+    from jpki.requests import CertificateRequest
+
+    if not data:
+        return
+    n = int.from_bytes(data[1:4], "big") % 300_000
+    kind = data[0] % 4
+    if kind == 0:
+        text = b"[" * n + b"]" * n
+    elif kind == 1:
+        text = b'{"a":' * n + b"1" + b"}" * n
+    elif kind == 2:
+        text = b'{"copies":' + b"9" * n + b"}"
+    else:
+        text = b'{"purpose":"' + b"\\u0041" * n + b'"}'
+    CertificateRequest.from_bytes(text + data[4:], allowed_kinds=None)
+
+
+def _json_depth_seeds() -> list[bytes]:
+    return [bytes([k, 0, 0x27, 0x10]) for k in range(4)] + [bytes([k, 3, 0, 0]) for k in range(4)]
+
+
+@functools.cache
+def _state_seed() -> bytes:
+    from mock_card import MockCard
+    from mock_card.state import card_to_json
+
+    return json.dumps(card_to_json(MockCard(credentials=_card_credentials()))).encode("utf-8")
+
+
+def _mock_state(data: bytes) -> None:
+    """A mock card state file of any bytes (or nested deep): a :class:`StateError`."""
+    from mock_card.state import load_card
+
+    if data[:1] == b"\x00":  # nested deep
+        n = int.from_bytes(data[1:4], "big") % 300_000
+        data = b'{"version":1,"pins":' + b"[" * n + b"]" * n + b"}"
+    folder = os.environ.get("JPKI_FUZZ_TMP") or tempfile.gettempdir()
+    fd, name = tempfile.mkstemp(prefix="jpki-fuzz-state-", suffix=".json", dir=folder)
+    try:
+        os.write(fd, data)
+        os.close(fd)
+        load_card(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _mock_state_seeds() -> list[bytes]:
+    return [_state_seed(), b"\x00\x01\x00\x00", b"{}"]
+
+
+def _catalogue(data: bytes) -> None:
+    """A kiosk configuration's TOML, any text (nested deep too): a :class:`RequestSchemaError`."""
+    from jpki.requests import DocumentCatalogue
+
+    if data[:1] == b"\x00":
+        n = int.from_bytes(data[1:4], "big") % 300_000
+        data = b"a = " + b"[" * n + b"]" * n + b"\n"
+    text = data.decode("utf-8", "replace")
+    if "\n" not in text and "[" not in text:
+        text += "\n"  # TOML text, not a path
+    DocumentCatalogue.from_toml(text)
+
+
+def _catalogue_seeds() -> list[bytes]:
+    entry = (
+        '[[catalogue]]\ncode = "transcript-ja"\nname_ja = "成績証明書"\n'
+        'name_en = "Transcript"\nlanguage = "ja"\nfee_yen = 300\n'
+    )
+    return [entry.encode("utf-8"), b"\x00\x00\x10\x00", b"[x]\n"]
+
+
 # -- a hostile card ------------------------------------------------------------------------------
 
 
@@ -621,6 +824,7 @@ def _build() -> list[Target]:
     from jpki.certs import CertificateFormatError
     from jpki.ledger import LedgerError
     from jpki.requests import RequestSchemaError
+    from mock_card.state import StateError
 
     return [
         Target("apdu-command", _command, (), _command_seeds, weight=3, max_size=300),
@@ -636,6 +840,10 @@ def _build() -> list[Target]:
         Target("ledger-submit", _ledger, (LedgerError,), _ledger_seeds, 0.3, 4096),
         Target("request-document", _request_document, (RequestSchemaError,), _request_seeds, 1),
         Target("hostile-card", _hostile_card, (JpkiError,), _hostile_seeds, 1, 8192),
+        Target("cms-inflated", _cms_inflated, (), _cms_inflated_seeds, 0.05, 68),
+        Target("json-depth", _json_depth, (RequestSchemaError,), _json_depth_seeds, 0.1, 64),
+        Target("mock-state", _mock_state, (StateError,), _mock_state_seeds, 0.1, 16384),
+        Target("catalogue-toml", _catalogue, (RequestSchemaError,), _catalogue_seeds, 0.3, 2048),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -111,9 +112,24 @@ def make_printer(target: str, request_id: str) -> tuple[QPrinter, str]:
 
 
 def print_receipt(content: ReceiptContent, target: str) -> str:
-    """Print the receipt; returns where it went. Raises ``RuntimeError`` on failure."""
+    """Print the receipt; returns where it went. Raises ``RuntimeError`` on failure.
+
+    A PDF receipt is drawn into a private temporary file, then written to its place with
+    :func:`jpki.files.write_file`: whole or not at all, never through a link."""
     printer, where = make_printer(target, content.request_id)
-    receipt_document(content).print_(printer)
-    if printer.outputFormat() is QPrinter.OutputFormat.PdfFormat and not Path(where).is_file():
-        raise RuntimeError(f"the receipt was not written to {where}")
+    if printer.outputFormat() is not QPrinter.OutputFormat.PdfFormat:
+        receipt_document(content).print_(printer)
+        return where
+    from jpki.files import UnsafeOutput, write_file
+
+    with tempfile.TemporaryDirectory(prefix="jpki-receipt-") as scratch:
+        drawn = Path(scratch) / "receipt.pdf"
+        printer.setOutputFileName(str(drawn))
+        receipt_document(content).print_(printer)
+        if not drawn.is_file():
+            raise RuntimeError(f"the receipt was not written to {where}")
+        try:
+            write_file(where, drawn.read_bytes())
+        except (OSError, UnsafeOutput) as exc:
+            raise RuntimeError(f"the receipt was not written to {where}: {exc}") from None
     return where

@@ -1,13 +1,15 @@
 """DER DigestInfo (PKCS #1) for the card's on-card PKCS#1 v1.5 signature, and the hashes
-the library signs with."""
+the library signs with (of bytes, or of a stream read in chunks: :func:`hash_stream`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import BinaryIO, Final
 
 from cryptography.hazmat.primitives import hashes
+
+from .limits import CHUNK_SIZE
 
 #: The hashes signatures are made and accepted with, by ``cryptography``'s name.
 SHA2: Final[Mapping[str, type[hashes.HashAlgorithm]]] = MappingProxyType(
@@ -47,3 +49,14 @@ def hash_data(algorithm: hashes.HashAlgorithm, data: bytes) -> bytes:
     h = hashes.Hash(algorithm)
     h.update(data)
     return h.finalize()
+
+
+def hash_stream(algorithm: hashes.HashAlgorithm, stream: BinaryIO) -> tuple[bytes, int]:
+    """The digest of everything ``stream`` holds from where it is, and how many bytes that
+    was: read in chunks of :data:`jpki.limits.CHUNK_SIZE`, whatever its size."""
+    h = hashes.Hash(algorithm)
+    total = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        h.update(chunk)
+        total += len(chunk)
+    return h.finalize(), total

@@ -50,6 +50,7 @@ __all__ = [
     "as_sentence",
     "certificate_checks",
     "certificate_refusal",
+    "escape_controls",
     "one_line",
 ]
 
@@ -74,6 +75,7 @@ class SignatureReason(StrEnum):
 
     # the signature: its form, content and value
     MALFORMED = Reason.MALFORMED.value
+    TOO_LARGE = "too-large"
     UNSUPPORTED = "unsupported"
     SIGNER_COUNT = "signer-count"
     NO_CONTENT = "no-content"
@@ -165,13 +167,21 @@ def _is_authentication_certificate(cert: x509.Certificate) -> bool:
 
 # -- text ----------------------------------------------------------------------------------
 
-# C0 and C1 controls, DEL and the Unicode line and paragraph separators
-_CONTROLS: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the
+# bidirectional embeddings, overrides and isolates (which reorder what is shown)
+_CONTROLS: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\x0a``, ``\\u202e``) and
+    nothing else changed: a field from a card, a signature or a file, safe to put on a
+    terminal, in a CSV cell or a log line."""
+    return _CONTROLS.sub(_escape, text)
 
 
 def one_line(text: str) -> str:

@@ -319,20 +319,27 @@ class MockCard:
         name, sw = self._pin_ef()
         if name is None:
             return b"", sw, False
-        pin = self.pins[name]
-        if pin.blocked:
-            return b"", SW.REFERENCE_DATA_NOT_USABLE, False
-        if not c.data:  # status: tries left, no try spent
-            return b"", retries_sw(pin.tries_left), False
-        if pin.matches(c.data):
+        with self._shared_pin(name) as pin:  # the counter as every process sees it, locked
+            if pin is None:
+                return b"", SW.MEMORY_FAILURE, False
+            if pin.blocked:  # perhaps by another process: a verified state ends too
+                self._verified.discard(name)
+                return b"", SW.REFERENCE_DATA_NOT_USABLE, False
+            if not c.data:  # status: tries left, no try spent
+                return b"", retries_sw(pin.tries_left), False
+            # As a card does: the try is spent, and saved, before the PIN is compared; if it
+            # cannot be saved, nothing is compared (else a full disk gave unlimited guesses).
+            self._verified.discard(name)
+            pin.tries_left -= 1
+            if not self._save_pin(name):
+                return b"", SW.MEMORY_FAILURE, False
+            if not pin.matches(c.data):
+                return b"", retries_sw(pin.tries_left), False
             pin.tries_left = pin.max_tries
+            if not self._save_pin(name):
+                return b"", SW.MEMORY_FAILURE, False
             self._verified.add(name)
-            self._persist()
             return b"", SW.OK, False
-        pin.tries_left -= 1
-        self._verified.discard(name)
-        self._persist()
-        return b"", retries_sw(pin.tries_left), False
 
     def _change_reference_data(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 != 0x01 or c.p2 != 0x80:
@@ -349,9 +356,11 @@ class MockCard:
             return b"", SW.SECURITY_STATUS_NOT_SATISFIED, False
         if not pin.fmt.accepts(c.data):
             return b"", SW.WRONG_DATA, False
-        pin.set(c.data)
-        self._persist()
-        return b"", SW.OK, False
+        with self._shared_pin(name) as shared:
+            if shared is None:
+                return b"", SW.MEMORY_FAILURE, False
+            shared.set(c.data)
+            return (b"", SW.OK, False) if self._save_pin(name) else (b"", SW.MEMORY_FAILURE, False)
 
     def _compute_signature(self, c: CommandApdu) -> tuple[bytes, int, bool]:
         if c.p1 != 0x00 or c.p2 != 0x80:
@@ -422,6 +431,39 @@ class MockCard:
             from .state import save_card
 
             save_card(self, self.state_file)
+
+    @contextmanager
+    def _shared_pin(self, name: str) -> Iterator[PinRecord | None]:
+        """The PIN record ``name`` under the state file's lock, as the file has it now (other
+        processes may have spent tries); ``None`` when the file cannot be read. In memory
+        only (no state file): the record as it is."""
+        if self.state_file is None:
+            yield self.pins[name]
+            return
+        from .state import StateError, read_pin, state_lock
+
+        try:
+            with state_lock(self.state_file):
+                try:
+                    self.pins[name] = read_pin(self.state_file, name, self)
+                except StateError:
+                    yield None
+                    return
+                yield self.pins[name]
+        except StateError:  # the lock itself
+            yield None
+
+    def _save_pin(self, name: str) -> bool:
+        """Save the PIN record ``name`` (inside :meth:`_shared_pin`); whether it was saved."""
+        if self.state_file is None:
+            return True
+        from .state import StateError, write_pin
+
+        try:
+            write_pin(self.state_file, name, self.pins[name])
+        except StateError:
+            return False
+        return True
 
 
 _Handler = Callable[[MockCard, CommandApdu], tuple[bytes, int, bool]]

@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from apdu import SW
+from jpki.files import UnsafeOutput, write_file
 
 from . import ctl
 from .card import ATR_NEW, ATR_OLD, MockCard
@@ -427,7 +428,10 @@ def cmd_export_ca(args: argparse.Namespace, state: Path) -> int:
     }
     for filename, (pem, what) in files.items():
         target = directory / filename
-        target.write_bytes(pem)
+        try:  # whole or not at all, never through a link (jpki.files)
+            write_file(target, pem)
+        except (OSError, UnsafeOutput) as exc:
+            raise Failure(f"cannot write {target}: {exc}") from None
         print(f"wrote {target}  ({what})")
     return 0
 

@@ -51,7 +51,7 @@ import string
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Final, Literal
@@ -61,6 +61,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from jpki.timeutil import JST
 
 __all__ = [
     "DEFAULT_HOLDER",
@@ -98,7 +100,6 @@ __all__ = [
     "validity_end",
 ]
 
-JST: Final = timezone(timedelta(hours=9))
 
 # -- OIDs --------------------------------------------------------------------
 

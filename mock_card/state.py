@@ -2,19 +2,37 @@
 
 PINs are stored only as salted hashes (see :mod:`mock_card.pins`), and the
 individual number is derived from a seed, so neither appears in the file.
+
+Every program that opens the card shares the file, so its PIN counters are kept as a
+real card keeps its own: :func:`state_lock` (an ``flock`` on a lock file beside it,
+held by one process at a time) serialises every change, and :func:`read_pin` /
+:func:`write_pin` give a PIN record as the file has it now and save one back
+(:class:`StateError` when it cannot be saved: a full disk, a file size limit). The
+card's VERIFY spends and saves a try under that lock before it compares the PIN.
+
+A damaged file — not JSON, nested too deep, larger than
+:data:`jpki.limits.MAX_CONFIG_SIZE`, counters out of range, a PIN record missing —
+or one anybody may write (and so reset the counters of) is a :class:`StateError`
+saying so, never another exception.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
-import tempfile
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import platformdirs
+
+from jpki.files import InputTooLarge, read_limited, write_file
+from jpki.limits import MAX_CONFIG_SIZE
 
 from .pins import PinRecord
 from .pki import CardCredentials, CardProfile, Holder, Sex
@@ -24,10 +42,13 @@ if TYPE_CHECKING:
 
 STATE_VERSION = 1
 ENV_STATE = "JPKI_MOCK_STATE"
+#: The PINs a card has, by the names the state file uses.
+PIN_NAMES: Final = frozenset({"auth", "sign", "text"})
 
 
 class StateError(Exception):
-    """The state file is missing, unreadable or of another version."""
+    """The state file is missing, unreadable, damaged, of another version, open to
+    everyone, or cannot be saved."""
 
 
 def default_state_path() -> Path:
@@ -65,7 +86,7 @@ def card_from_json(data: dict[str, Any], state_file: Path | None = None) -> Mock
     if not isinstance(data, dict):
         raise StateError("the mock card state is not a JSON object")
     if data.get("version") != STATE_VERSION:
-        raise StateError(f"unsupported mock card state version {data.get('version')!r}")
+        raise StateError(f"unsupported mock card state version {str(data.get('version'))[:20]}")
     h = dict(data["holder"])
     h["birth_date"] = date.fromisoformat(h["birth_date"])
     h["sex"] = Sex(h["sex"])
@@ -79,46 +100,136 @@ def card_from_json(data: dict[str, Any], state_file: Path | None = None) -> Mock
         select_clears_verification=bool(opts["select_clears_verification"]),
         atr=bytes.fromhex(opts["atr"]),
         token_label=str(opts["token_label"]),
-        my_number_seed=int(opts["my_number_seed"]),
+        my_number_seed=_seed(opts["my_number_seed"]),
     )
-    card.pins = {name: PinRecord.from_json(pin) for name, pin in data["pins"].items()}
+    card.pins = pins_from_json(data["pins"])
     card.state_file = state_file
     return card
 
 
+def _seed(value: object) -> int:
+    if type(value) is not int or not 0 <= value < 2**63:
+        raise ValueError("my_number_seed must be a whole number from 0 to 2**63 - 1")
+    return value
+
+
+def pins_from_json(pins: object) -> dict[str, PinRecord]:
+    """The three PIN records, each checked (:meth:`PinRecord.from_json`)."""
+    if not isinstance(pins, dict) or set(pins) != PIN_NAMES:
+        raise ValueError(
+            f"the state must hold exactly the PIN records {', '.join(sorted(PIN_NAMES))}"
+        )
+    out = {}
+    for name, record in pins.items():
+        try:
+            out[name] = PinRecord.from_json(record)
+        except ValueError as exc:
+            raise ValueError(f"the {name} PIN record: {exc}") from None
+    return out
+
+
+@contextmanager
+def state_lock(path: str | Path) -> Iterator[None]:
+    """Hold the lock of the state file at ``path`` (one process at a time; not re-entrant):
+    an ``flock`` on ``.<name>.lock`` beside it, made 0600, never through a link."""
+    target = Path(path)
+    lock = target.with_name(f".{target.name}.lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise StateError(
+            f"cannot lock the mock card state {target}: {exc.strerror or exc}"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
+
+
 def save_card(card: MockCard, path: str | Path) -> None:
-    """Write the card's state to ``path`` atomically (temp file, fsync, rename), mode 0600."""
+    """Write the card's state to ``path`` atomically (temp file, fsync, rename), mode 0600,
+    under :func:`state_lock`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(card_to_json(card), ensure_ascii=False, indent=1).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=".mock-card-", dir=path.parent)
+    with state_lock(path):
+        _write(path, card_to_json(card))
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        # the state file is ours: a link at its place is replaced, never written through
+        write_file(path, payload, private=True, force=True)
+    except (OSError, ValueError) as exc:
+        raise StateError(f"cannot save the mock card state at {path}: {exc}") from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        info = path.stat()
+        if info.st_mode & stat.S_IWOTH:
+            raise StateError(
+                f"the mock card state at {path} may be written by anyone (and so its PIN "
+                f"counters reset): make it private (chmod 600 {path})"
+            )
+        data = json.loads(read_limited(path, MAX_CONFIG_SIZE).decode("utf-8"))
+    except FileNotFoundError:
+        raise StateError(f"no mock card state at {path} (run 'jpki-mock-card reset')") from None
+    except InputTooLarge as exc:
+        raise StateError(f"the mock card state is damaged: {exc}") from None
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StateError(f"cannot read the mock card state at {path}: {detail}") from None
+    if not isinstance(data, dict):
+        raise StateError(f"the mock card state at {path} is damaged: not a JSON object")
+    return data
+
+
+def read_pin(path: str | Path, name: str, card: MockCard) -> PinRecord:
+    """The PIN record ``name`` as the state file has it now (hold :func:`state_lock`); a
+    file not written yet is written first, from ``card``."""
+    target = Path(path)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, card_to_json(card))
+    try:
+        return pins_from_json(_read_json(target).get("pins"))[name]
+    except ValueError as exc:
+        raise StateError(f"the mock card state at {target} is damaged: {exc}") from None
+
+
+def write_pin(path: str | Path, name: str, record: PinRecord) -> None:
+    """Save the PIN record ``name`` into the state file, the rest as the file has it (hold
+    :func:`state_lock`); :class:`StateError` when it cannot be saved."""
+    target = Path(path)
+    data = _read_json(target)
+    pins = data.get("pins")
+    if not isinstance(pins, dict):
+        raise StateError(f"the mock card state at {target} is damaged: no PIN records")
+    pins[name] = record.to_json()
+    _write(target, data)
 
 
 def load_card(path: str | Path) -> MockCard:
     """The card saved at ``path``; later PIN counter changes are written back there."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StateError(f"no mock card state at {path} (run 'jpki-mock-card reset')") from None
-    except (OSError, ValueError) as exc:
-        raise StateError(f"cannot read the mock card state at {path}: {exc}") from None
+    data = _read_json(path)
     try:
         return card_from_json(data, state_file=path)
     except StateError:
         raise
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise StateError(f"the mock card state at {path} is damaged: {exc}") from None
+    except (
+        AttributeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        OverflowError,
+        IndexError,
+        RecursionError,
+    ) as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise StateError(f"the mock card state at {path} is damaged: {detail}") from None
 
 
 def open_card(path: str | Path | None = None) -> MockCard:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from asn1crypto import cms
+from asn1crypto import cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from jpki.cms import CmsReason, sign_cms_with_key
+from jpki.cms import CmsReason, sign_cms_with_key, to_pem
+from jpki.limits import CmsLimits
 from jpki.trust import CrlStore, RevocationPolicy, TrustStore
 from mock_card import CardProfile, MockPki
 from mock_card.pki import CardCredentials, pool_key
@@ -438,7 +440,67 @@ def negative_corpus() -> tuple[Case, ...]:
     )
     add("two-signers", two_signers(good, sign(pki.issue_card(key_index=2))), CmsReason.SIGNER_COUNT)
     add("no-signer-certificate", without_certificates(good), CmsReason.NO_SIGNER_CERTIFICATE)
+
+    # sizes and counts past the limits (jpki.limits.CmsLimits)
+    limits = CmsLimits()
+    add(
+        "signature-larger-than-the-limit",
+        good,
+        CmsReason.TOO_LARGE,
+        limits=CmsLimits(max_size=len(good) - 1),
+    )
+    add(
+        "pem-larger-than-the-limit",
+        to_pem(good),
+        CmsReason.TOO_LARGE,
+        limits=CmsLimits(max_size=len(good) // 2),
+    )
+    add(
+        "too-many-signed-attributes",
+        resign(good, creds.sign_key, extra_attributes(limits.max_signed_attributes)),
+        CmsReason.TOO_LARGE,
+    )
+    add(
+        "signed-attributes-larger-than-the-limit",
+        good,
+        CmsReason.TOO_LARGE,
+        limits=CmsLimits(max_signed_attributes_size=64),
+    )
+    add(
+        "too-many-values-in-an-attribute",
+        resign(good, creds.sign_key, extra_attributes(1, values=limits.max_attribute_values + 1)),
+        CmsReason.TOO_LARGE,
+    )
+    add(
+        "too-many-certificates",
+        with_certificates(good, creds.sign_cert, limits.max_certificates + 1),
+        CmsReason.TOO_LARGE,
+    )
     return tuple(cases)
+
+
+def extra_attributes(count: int, values: int = 1) -> Callable[[list[dict[str, Any]]], None]:
+    """An edit adding ``count`` private attributes of ``values`` values each."""
+
+    def edit(attrs: list[dict[str, Any]]) -> None:
+        for i in range(count):
+            attrs.append(
+                {
+                    "type": f"1.3.6.1.4.1.99999.{i}",
+                    "values": [core.Integer(v) for v in range(values)],
+                }
+            )
+
+    return edit
+
+
+def with_certificates(der: bytes, cert: x509.Certificate, count: int) -> bytes:
+    """The SignedData carrying ``count`` copies of ``cert``."""
+    info = load(der)
+    sd = info["content"]
+    one = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+    sd["certificates"] = cms.CertificateSet([cms.CertificateChoices({"certificate": one})] * count)
+    return dump(info)
 
 
 def tamper_attached(der: bytes) -> bytes:

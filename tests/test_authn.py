@@ -152,7 +152,8 @@ def test_replay_is_rejected(auth: Authenticator, jpki_card: JpkiCard) -> None:
 def test_a_failed_verify_uses_the_challenge_up(auth: Authenticator, jpki_card: JpkiCard) -> None:
     challenge = auth.issue_challenge()
     response = authenticate(jpki_card, challenge, AUTH_PIN)
-    bad = auth.verify(challenge, response.signature[:-1] + b"\x00", response.certificate)
+    flipped = response.signature[:-1] + bytes([response.signature[-1] ^ 0xFF])  # never equal
+    bad = auth.verify(challenge, flipped, response.certificate)
     assert bad.reason is AuthenticationReason.BAD_SIGNATURE
     assert auth.verify(challenge, response.signature, response.certificate).reason is (
         AuthenticationReason.REPLAYED

@@ -137,8 +137,9 @@ class InProcess:
         self.capsys.readouterr()
         code = cli.main(list(args))
         captured = self.capsys.readouterr()
+        self.left_in_environment = {name for name in env if name in os.environ}
         for name in env:
-            self.monkeypatch.delenv(name)
+            self.monkeypatch.delenv(name, raising=False)
         return Result(code, captured.out, captured.err)
 
 
@@ -523,8 +524,8 @@ def test_cert_show_pem_to_file_and_der_refused_on_a_terminal(
     assert r.out == ""
 
     r = jpki(shared_state, "cert", "show", "auth", "--der", "-o", str(tmp_path / "nodir" / "x.der"))
-    assert r.code == 1
-    assert "cannot write" in single_error_line(r.err)
+    assert r.code == 2  # told before the card is touched
+    assert "does not exist" in single_error_line(r.err)
 
 
 def test_an_output_file_is_written_whole_and_never_through_a_link(
@@ -535,6 +536,9 @@ def test_an_output_file_is_written_whole_and_never_through_a_link(
     link = tmp_path / "auth.pem"
     link.symlink_to(victim)
     r = jpki(shared_state, "cert", "show", "auth", "-o", str(link))
+    assert r.code == 2 and "symbolic link" in single_error_line(r.err) and "--force" in r.err
+    assert link.is_symlink() and victim.read_text(encoding="utf-8") == "keep me"
+    r = jpki(shared_state, "cert", "show", "auth", "-o", str(link), "--force")
     assert r.code == 0, r.err
     assert victim.read_text(encoding="utf-8") == "keep me"  # the link was replaced
     assert not link.is_symlink()
@@ -549,18 +553,28 @@ def test_write_output_private_files_and_devices(tmp_path: Path) -> None:
     assert private.stat().st_mode & 0o777 == 0o600
     common.write_output(b"x", os.devnull)  # a device is written to as it is
     assert Path(os.devnull).is_char_device()
-    with pytest.raises(common.CommandFailed, match="cannot write"):
+    with pytest.raises(common.UsageError, match="does not exist"):
         common.write_output(b"x", str(tmp_path / "no" / "such" / "dir"))
 
 
 class _Result:
-    """Anything with ``as_dict()`` prints: the report knows no result class."""
+    """Anything with ``as_dict()`` and ``sentence()`` prints: the report knows no result
+    class."""
 
     def __init__(self, **entry: object) -> None:
         self.entry = entry
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.entry)
+
+    def sentence(self) -> str:
+        entry = self.entry
+        ok = entry.get("valid", entry.get("authenticated"))
+        word = "authenticated" if "authenticated" in entry else "valid"
+        where = f" ({entry['field']})" if entry.get("field") else ""
+        if ok:
+            return f"{word}{where}: {entry['message']}"
+        return f"not {word}{where}: {entry['reason']}: {entry['message']}"
 
 
 def _signature(valid: bool, serial: str = "ABC") -> _Result:
@@ -588,7 +602,7 @@ def test_one_report_prints_every_kind_of_verification_result(
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert data["kind"] == "pdf" and data["valid"] is False
-    assert data["signatures"][0]["certificate"]["serial"] == "0ABC"  # even digits, as elsewhere
+    assert data["signatures"][0]["certificate"]["serial"] == "ABC"  # as the result gives it
     assert data["signatures"][1]["checks"] == {"signature": "ok", "revocation": "failed: revoked"}
     assert err == "jpki: error: not valid (Sig1): revoked: the certificate was revoked\n"
 

@@ -53,7 +53,6 @@ from jpki.ledger import (
 )
 from jpki.ledger.engine import alembic_config
 from jpki.requests import (
-    JST,
     Applicant,
     CertificateRequest,
     ConvenienceStoreDelivery,
@@ -65,6 +64,7 @@ from jpki.requests import (
     sign_request,
     sign_request_with_key,
 )
+from jpki.timeutil import JST
 from jpki.trust import CrlStore, RevocationPolicy, TrustStore
 from mock_card import CardCredentials, CardProfile, Holder, MockCard, MockPki
 from tests.postgres import (
@@ -707,10 +707,10 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         with ledger.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    # a file left readable by others is tightened when the ledger opens it
-    path.chmod(0o644)
+    # the mode of a file someone else set is theirs: the ledger never changes it
+    path.chmod(0o640)
     Ledger.open(path, config=CONFIG).close()
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 def test_default_database_is_in_the_user_data_dir(
@@ -944,6 +944,14 @@ def test_cli_staff_workflow(
         ids.append(request.request_id)
     trust = ["--trust-anchor", str(anchors)]
 
+    code, _, err = cli(capsys, "list")
+    if db_url.startswith("sqlite"):  # no ledger there yet: an error, not an empty ledger
+        assert code == 2 and "jpki requests init" in err
+        code, out, _ = cli(capsys, "init")
+        assert code == 0 and "created a new ledger" in out
+    code, out, _ = cli(capsys, "init", "--json")
+    assert code == 0 and json.loads(out)["created"] is False
+
     code, out, _ = cli(
         capsys, "submit", str(tmp_path / "r0.p7s"), "--content", str(tmp_path / "r0.json"), *trust
     )
@@ -1089,7 +1097,7 @@ def test_cli_database_errors_are_reported(
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code, _, err = cli(capsys, "list", "--db", str(blocker / "ledger.sqlite3"))
-    assert code == 1 and "jpki requests: error:" in err
+    assert code == 2 and "jpki requests: error:" in err and "not a folder" in err
     code, _, err = cli(capsys, "purge", "--older-than", "-1", "--db", str(tmp_path / "l.db"))
     assert code == 2 and "must not be negative" in err
     code, _, err = cli(capsys, "purge", "--db", str(tmp_path / "l.db"))

@@ -45,7 +45,8 @@ def der(card: MockCard) -> dict[str, bytes]:
 
 
 def temp_files(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".mock-card-"))
+    """Temporary files left behind (jpki.files writes ``.<name>.<random>.tmp``)."""
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +210,8 @@ def test_failed_save_leaves_the_old_file_and_no_temp(
     assert path.read_bytes() == before
     assert load_card(path).pins["auth"].tries_left == 3
     assert temp_files(tmp_path) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["card.json"]
+    # the file and the lock every process takes to change it
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".card.json.lock", "card.json"]
 
 
 def test_save_creates_missing_directories(tmp_path: Path) -> None:

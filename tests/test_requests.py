@@ -29,11 +29,11 @@ from jpki.requests import (
     sign_request,
     sign_request_with_key,
 )
+from jpki.timeutil import JST
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki
 from mock_card.textap import my_number_digits
 
-JST = timezone(timedelta(hours=9))
 REPO = Path(__file__).resolve().parent.parent
 WHEN = datetime(2025, 4, 1, 10, 15, 30, tzinfo=JST)
 REQUEST_ID = "0f8e4c1a-6b2d-4e7f-9a10-3c5d7e9f1b2a"

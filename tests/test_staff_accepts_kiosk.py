@@ -98,6 +98,7 @@ def test_the_staff_cli_accepts_every_request_the_default_kiosk_makes(
             str(anchors),
             "--db",
             str(db),
+            "--create",  # the first submission makes the staff ledger
             "--actor",
             "staff:test",
             "--json",
@@ -143,6 +144,7 @@ def test_the_staff_cli_accepts_every_request_the_default_kiosk_makes(
         str(DEFAULT_CONFIG),
         "--db",
         str(again),
+        "--create",
         "--actor",
         "staff:test",
     )
@@ -176,6 +178,7 @@ def test_a_staff_catalogue_without_the_kind_refuses_it(
         str(other),
         "--db",
         str(tmp_path / "staff.sqlite3"),
+        "--create",
     )
     assert code == 1
     assert "submission refused (schema)" in err and f"unknown document type {kind!r}" in err

@@ -22,6 +22,7 @@ from typing import Final
 
 from .. import errors, readers
 from ..layout import PinKind
+from ..verdict import one_line
 from .authenticate import add_authenticate_parser
 from .card import add_card_parsers
 from .common import (
@@ -37,6 +38,7 @@ from .common import (
     Parser,
     UsageError,
     note,
+    shown,
 )
 from .requests import add_requests_parser
 from .sign import add_sign_parser
@@ -138,12 +140,15 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 def _message(exc: BaseException) -> str:
+    """The error line's text, on one line with its control characters escaped (messages
+    carry file names, a card's words, a signature's): nothing in it moves the cursor."""
     if isinstance(exc, OSError) and exc.filename is not None:
-        return f"cannot write {exc.filename}: {exc.strerror or exc}"
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, errors.JpkiError | UsageError | CommandFailed | OSError):
-        return text
-    return f"unexpected {type(exc).__name__}: {text}"
+        text = f"cannot write {shown(str(exc.filename))}: {exc.strerror or exc}"
+    else:
+        text = str(exc) or type(exc).__name__
+    if not isinstance(exc, errors.JpkiError | UsageError | CommandFailed | OSError):
+        text = f"unexpected {type(exc).__name__}: {text}"
+    return one_line(text)
 
 
 @contextmanager

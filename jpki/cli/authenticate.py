@@ -10,10 +10,7 @@ the signature and the certificate (chain, validity, key usage, revocation from
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from cryptography import x509
+from typing import Any
 
 from ..layout import PinKind
 from ..trust import RevocationPolicy
@@ -21,16 +18,11 @@ from .card import open_card
 from .common import (
     PIN_ENV,
     crl_store,
-    jst_iso,
     pin_prompt,
     require_pin_source,
-    serial_hex,
     trust_store,
 )
 from .verdicts import AUTHENTICATION, report
-
-if TYPE_CHECKING:
-    from ..authn import AuthenticationResult
 
 __all__ = ["add_authenticate_parser", "cmd_authenticate"]
 
@@ -64,34 +56,4 @@ def cmd_authenticate(args: argparse.Namespace) -> int:
     with open_card(args) as card:
         response = authenticate(card, challenge, pin_prompt())
     result = authenticator.verify(challenge, response.signature, response.certificate)
-    return report(
-        AUTHENTICATION, [_AuthenticationVerdict(result, response.certificate)], as_json=args.json
-    )
-
-
-@dataclass(frozen=True)
-class _AuthenticationVerdict:
-    """An authentication result and the certificate it judged, with an ``as_dict()``.
-    TODO(verdict): the common result base gives the result one; this adapter then goes."""
-
-    result: AuthenticationResult
-    certificate: x509.Certificate
-
-    def as_dict(self) -> dict[str, Any]:
-        result, cert, validation = self.result, self.certificate, self.result.validation
-        return {
-            "authenticated": result.ok,
-            "reason": None if result.reason is None else result.reason.value,
-            "message": result.message,
-            "certificate": {
-                "subject": cert.subject.rfc4514_string(),
-                "serial": serial_hex(cert),
-                "issuer": cert.issuer.rfc4514_string(),
-                "issuer_generation": result.issuer_generation,
-                "not_after": jst_iso(cert.not_valid_after_utc),
-            },
-            "revocation": None if validation is None else validation.revocation,
-            "revocation_checked": bool(validation is not None and validation.revocation_checked),
-            "checks": {} if validation is None else dict(validation.checks),
-            "checked_at": jst_iso(result.checked_at),
-        }
+    return report(AUTHENTICATION, [result], as_json=args.json)

@@ -8,9 +8,8 @@ transaction as the VERIFY. ``status`` and ``pin status`` spend no try.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -20,23 +19,26 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import errors, readers
 from ..card import JpkiCard
+from ..certs import serial_hex
 from ..layout import CertKind, PinKind
+from ..timeutil import jst_iso, jst_text
+from ..verdict import escape_controls, one_line
 from .common import (
     EXIT_OK,
     NEW_PIN_ENV,
     PIN_ENV,
     UsageError,
     announce_tries,
+    check_output,
     get_new_pin,
     get_pin,
-    jst_iso,
-    jst_text,
+    json_text,
+    looks_like_pin,
     out,
     pin_prompt,
     print_json,
     refuse_binary_on_terminal,
     require_pin_source,
-    serial_hex,
     write_output,
 )
 
@@ -115,6 +117,12 @@ def add_card_parsers(
         help="subject, issuer, serial, validity, key usage",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE even if it is a symbolic link or has other hard links "
+        "(the link is replaced, never written through)",
+    )
     p.set_defaults(handler=cmd_cert_show, format=None)
 
     pin = commands.add_parser("pin", help="PIN tries and PIN change")
@@ -152,8 +160,17 @@ def add_card_parsers(
 
 @contextmanager
 def open_card(args: argparse.Namespace) -> Iterator[JpkiCard]:
-    """The card in the reader the arguments name (``--reader``, else ``$JPKI_READER``)."""
-    with JpkiCard.open(args.reader) as card:
+    """The card in the reader the arguments name (``--reader``, else ``$JPKI_READER``).
+    A reader name that looks like a PIN is not repeated in the error when none matches."""
+    with ExitStack() as stack:
+        try:
+            card = stack.enter_context(JpkiCard.open(args.reader))
+        except errors.NoReader as exc:
+            wanted = readers.requested_reader(args.reader)
+            if wanted and looks_like_pin(wanted):
+                masked = str(exc).replace(repr(wanted), "(a name that looks like a PIN)")
+                raise errors.NoReader(masked.replace(wanted, "****")) from None
+            raise
         yield card
 
 
@@ -222,8 +239,8 @@ def _cert_text(cert: x509.Certificate, details: dict[str, Any]) -> str:
     if details["key_usage_critical"]:
         usage_text += " (critical)"
     return (
-        f"subject:     {details['subject']}\n"
-        f"issuer:      {details['issuer']}\n"
+        f"subject:     {escape_controls(details['subject'])}\n"
+        f"issuer:      {escape_controls(details['issuer'])}\n"
         f"serial:      {details['serial']} ({cert.serial_number})\n"
         f"not before:  {jst_text(cert.not_valid_before_utc)}\n"
         f"not after:   {jst_text(cert.not_valid_after_utc)}"
@@ -282,7 +299,7 @@ def cmd_readers(args: argparse.Namespace) -> int:
             lines.append("  (PC/SC is not available)")
         elif not names:
             lines.append("  (none connected)")
-        lines += [f"  {name}" for name in names]
+        lines += [f"  {escape_controls(name)}" for name in names]
         lines.append(
             f"built-in mock card: '{readers.MOCK_READER}' (--reader {readers.MOCK_READER} "
             f"or JPKI_READER={readers.MOCK_READER}; state file {mock['state_file']})"
@@ -329,20 +346,20 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     else:
         lines = [
-            f"reader:  {reader}",
+            f"reader:  {escape_controls(reader)}",
             "card:    present (JPKI application found)",
-            f"token:   {token.label or '(empty)'} — {token.kind}",
+            f"token:   {escape_controls(token.label) or '(empty)'} — {token.kind}",
             "PIN tries left:",
             *(_pin_line(kind, n) for kind, n in tries.items()),
             "certificates:",
         ]
         for name, c in certs.items():
             if isinstance(c, errors.JpkiError):
-                lines.append(f"  {name:<8} ERROR: {c}")
+                lines.append(f"  {name:<8} ERROR: {one_line(str(c))}")
                 continue
             summary = cert_summary(c, now)
             state = _VALIDITY_WORDS[summary["validity"]]
-            lines.append(f"  {name:<8} {summary['subject']}")
+            lines.append(f"  {name:<8} {escape_controls(summary['subject'])}")
             lines.append(f"  {'':<8} expires {jst_text(c.not_valid_after_utc)} [{state}]")
         lines.append("  sign     (needs the signature PIN: jpki cert show sign --text)")
         out("\n".join(lines))
@@ -358,6 +375,7 @@ def cmd_cert_show(args: argparse.Namespace) -> int:
         raise UsageError("--json goes with --text, not with --pem or --der")
     if fmt == "der" and args.output in (None, "-"):
         refuse_binary_on_terminal("binary DER")
+    check_output(args.output, force=args.force)  # before the card (and its PIN)
     with open_card(args) as card:
         pin = pin_prompt() if kind is CertKind.SIGN else None
         cert = card.read_certificate(kind, pin=pin)
@@ -367,10 +385,10 @@ def cmd_cert_show(args: argparse.Namespace) -> int:
     elif fmt == "der":
         data = cert.public_bytes(Encoding.DER)
     elif args.json:
-        data = json.dumps(cert_details(cert), ensure_ascii=False, indent=2) + "\n"
+        data = json_text(cert_details(cert))
     else:
         data = _cert_text(cert, cert_details(cert))
-    write_output(data, args.output)
+    write_output(data, args.output, force=args.force)
     return EXIT_OK
 
 
@@ -423,8 +441,8 @@ def cmd_text_basic(args: argparse.Namespace) -> int:
         )
     else:
         out(
-            f"name:        {info.name}\n"
-            f"address:     {info.address}\n"
+            f"name:        {escape_controls(info.name)}\n"
+            f"address:     {escape_controls(info.address)}\n"
             f"birth date:  {info.birth_date.isoformat()}\n"
             f"sex:         {info.sex_label} ({info.sex})"
         )

@@ -1,10 +1,12 @@
 """What every ``jpki`` command shares: the exit codes and errors, output, JSON, times, the trust
 options, and the PIN prompts.
 
-PINs come from a hidden prompt or, for automation, from the environment
-(:data:`PIN_ENV`; :data:`NEW_PIN_ENV` for ``pin change``) — never from the
-command line. A PIN is checked against its rule before anything is sent to the
-card; with no terminal and no variable the command stops with a usage error
+PINs come from a hidden prompt or, for automation on a trusted machine, from the
+environment (:data:`PIN_ENV`; :data:`NEW_PIN_ENV` for ``pin change``), taken out
+of ``os.environ`` as they are read — never from the command line, and never
+echoed: an argument that looks like a PIN is not repeated in an error
+(:func:`shown`). A PIN is checked against its rule before anything is sent to
+the card; with no terminal and no variable the command stops with a usage error
 instead of hanging.
 """
 
@@ -16,23 +18,21 @@ import json
 import logging
 import os
 import re
-import stat
 import sys
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, NoReturn
 
-from cryptography import x509
-
-from .. import errors
+from .. import errors, files
 from ..layout import PinKind
+from ..limits import parse_size, size_text
 from ..pins import PinPrompt, is_valid_pin, normalize_pin
-from ..requests import JST  # TODO(jst): the one time-helper module
+from ..timeutil import JST
 from ..trust import CrlStore, TrustDataError, TrustStore
+from ..verdict import escape_controls, one_line
 
 __all__ = [
     "EXIT_FAILED",
@@ -40,7 +40,6 @@ __all__ = [
     "EXIT_NO_CARD",
     "EXIT_OK",
     "EXIT_USAGE",
-    "JST",
     "LAST_TRY_WARNING",
     "NEW_PIN_ENV",
     "PIN_ENV",
@@ -49,11 +48,12 @@ __all__ = [
     "Parser",
     "UsageError",
     "announce_tries",
+    "check_output",
     "crl_store",
     "get_new_pin",
     "get_pin",
-    "jst_iso",
-    "jst_text",
+    "json_text",
+    "looks_like_pin",
     "note",
     "out",
     "parse_time",
@@ -63,8 +63,10 @@ __all__ = [
     "read_file",
     "refuse_binary_on_terminal",
     "require_pin_source",
-    "serial_hex",
+    "shown",
+    "size_option",
     "table",
+    "terminal_text",
     "trust_store",
     "write_output",
 ]
@@ -133,19 +135,38 @@ def stdout_is_tty() -> bool:
         return False
 
 
+def terminal_text(text: str) -> str:
+    """``text`` with every control character escaped but its line breaks: the last guard
+    of :func:`note` and :func:`out` (the fields in it are escaped where they are put in,
+    so that a line break inside one cannot forge a line either)."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))
+
+
 def note(message: str) -> None:
-    """A line on stderr (progress, notes, the error line)."""
-    print(message, file=sys.stderr, flush=True)
+    """A line on stderr (progress, notes, the error line), control characters escaped."""
+    print(terminal_text(message), file=sys.stderr, flush=True)
 
 
 def out(text: str = "") -> None:
-    """A line on stdout."""
-    sys.stdout.write(text + "\n")
+    """A line on stdout, control characters escaped."""
+    sys.stdout.write(terminal_text(text) + "\n")
+
+
+# What JSON leaves raw with ensure_ascii=False and a terminal may still act on: C1
+# controls (0x9B is CSI), DEL, line separators and direction overrides. JSON has C0 escaped.
+_JSON_UNSAFE: Final = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: object, *, sort_keys: bool = False) -> str:
+    """``data`` as indented UTF-8 JSON, with the characters a terminal could act on written
+    as ``\\u`` escapes (still the same JSON)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=sort_keys)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def print_json(data: object, *, sort_keys: bool = False) -> None:
-    """``data`` as indented UTF-8 JSON on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=sort_keys) + "\n")
+    """``data`` as indented UTF-8 JSON on stdout (:func:`json_text`)."""
+    sys.stdout.write(json_text(data, sort_keys=sort_keys))
 
 
 def table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -169,99 +190,129 @@ def refuse_binary_on_terminal(what: str) -> None:
         raise UsageError(f"refusing to write {what} to a terminal: use -o FILE or a pipe")
 
 
-def write_output(data: bytes | str, output: str | None, *, private: bool = False) -> None:
+def size_option(text: str) -> int:
+    """An argparse ``type``: a size such as ``64M`` (:func:`jpki.limits.parse_size`)."""
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def looks_like_pin(argument: str) -> bool:
+    """Whether ``argument`` has the form of one of the PINs (4 digits; 6-16 letters and
+    digits with at least one of each): typed where a file or a name was expected, it is
+    never echoed."""
+    return any(is_valid_pin(kind, argument.strip()) for kind in PinKind)
+
+
+def shown(argument: str) -> str:
+    """``argument`` for an error message: escaped onto one line, or, when it is not an
+    existing file and looks like a PIN, not shown at all."""
+    if looks_like_pin(argument) and not os.path.lexists(argument):
+        return "(not shown: it looks like a PIN; PINs are never taken from the command line)"
+    return escape_controls(argument)
+
+
+def _unsafe(exc: files.UnsafeOutput, option: str = "") -> UsageError:
+    hint = "; --force replaces it (a link itself, never what it points to)" if exc.forceable else ""
+    where = f"{option} " if option else ""
+    return UsageError(f"{where}{shown(exc.path)}: {one_line(exc.problem)}{hint}")
+
+
+def check_output(
+    output: str | None, *, force: bool = False, inputs: Sequence[str] = (), option: str = "-o"
+) -> None:
+    """A usage error, before any work is done, when ``output`` (a path; ``None`` or ``-``:
+    stdout) may not be written: :func:`jpki.files.check_output`."""
+    if output is None or output == "-":
+        return
+    try:
+        files.check_output(output, force=force, inputs=inputs)
+    except files.UnsafeOutput as exc:
+        raise _unsafe(exc, option) from None
+
+
+def write_output(
+    data: bytes | str | Iterable[bytes],
+    output: str | None,
+    *,
+    private: bool = False,
+    force: bool = False,
+    inputs: Sequence[str] = (),
+) -> None:
     """``data`` to the file ``output`` or, when it is ``None`` or ``-``, to stdout.
 
-    A file is written whole or not at all: into a temporary file beside it, then
-    renamed over it (a link at ``output`` is replaced, never written through).
-    ``private``: mode 0600 (personal data), else 0666 less the umask. A device or a
-    pipe (``/dev/stdout``) is written to as it is.
+    A file is written by :func:`jpki.files.write_file`: whole or not at all, never
+    through a link (``force`` replaces one), never over one of ``inputs``; ``private``:
+    mode 0600 (personal data). A device or a pipe (``/dev/stdout``) is written to as it is.
     """
     if output is None or output == "-":
         if isinstance(data, str):
             sys.stdout.write(data)
             return
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    target = Path(output)
     try:
-        _write_file(target, raw, private=private)
+        files.write_file(output, raw, private=private, force=force, inputs=inputs)
+    except files.UnsafeOutput as exc:
+        raise _unsafe(exc) from None
     except OSError as exc:
-        raise CommandFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise CommandFailed(f"cannot write {shown(output)}: {exc.strerror or exc}") from None
 
 
-def _write_file(target: Path, raw: bytes, *, private: bool) -> None:
+def read_file(path: str, what: str, limit: int, *, hint: str = "") -> bytes:
+    """The bytes of ``path`` (at most ``limit``, checked before reading); a usage error
+    naming ``what`` when it cannot be read or is too large (``hint``: how to allow more)."""
     try:
-        special = not stat.S_ISREG(target.stat().st_mode)
-    except FileNotFoundError:
-        special = False
-    if special:
-        with target.open("wb") as stream:
-            stream.write(raw)
-        return
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        if not private:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def read_file(path: str, what: str) -> bytes:
-    """The bytes of ``path``; a usage error naming ``what`` when it cannot be read."""
-    try:
-        return Path(path).read_bytes()
+        return files.read_limited(path, limit)
+    except files.InputTooLarge as exc:
+        held = "more" if exc.size is None else size_text(exc.size)
+        raise UsageError(
+            f"the {what} {shown(path)} holds {held}; at most {size_text(limit)} are read{hint}"
+        ) from None
     except OSError as exc:
-        raise UsageError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read the {what} {shown(path)}: {exc.strerror or exc}") from None
 
 
 # -- times and certificates ----------------------------------------------------------------------
 
 
-def jst_iso(moment: datetime) -> str:
-    """ISO 8601 in JST (what JSON output holds)."""
-    return moment.astimezone(JST).isoformat()
-
-
-def jst_text(moment: datetime, *, seconds: bool = True) -> str:
-    """A time for people: ``2026-04-01 10:15:30 JST`` (``seconds=False``: ``… 10:15``)."""
-    pattern = "%Y-%m-%d %H:%M:%S JST" if seconds else "%Y-%m-%d %H:%M"
-    return moment.astimezone(JST).strftime(pattern)
+#: The times the CLI takes (``--at``, ``--since``, ``--until``): wide enough for any
+#: certificate, and far enough from the ends of ``datetime`` that a day or a time zone
+#: more or less never overflows.
+EARLIEST: Final = date(1900, 1, 1)
+LATEST: Final = date(9998, 12, 31)
 
 
 def parse_time(text: str, option: str, *, end_of_day: bool = False) -> datetime:
     """A date (midnight JST; with ``end_of_day`` the next midnight, so that an ``--until``
-    date includes its day) or an ISO 8601 time (without a zone: JST)."""
+    date includes its day) or an ISO 8601 time (without a zone: JST), from
+    :data:`EARLIEST` to :data:`LATEST`; a usage error otherwise."""
     value = text.strip()
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            if end_of_day:
-                day += timedelta(days=1)
-            return datetime.combine(day, time(0), JST)
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(day, time(0), JST)
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"{option} {text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time"
+            f"{option} {shown(text[:40])!s} is not a date (YYYY-MM-DD) or an ISO 8601 time"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=JST)
-
-
-def serial_hex(cert: x509.Certificate) -> str:
-    """The serial number in upper-case hex, an even number of digits."""
-    text = f"{cert.serial_number:X}"
-    return text.rjust(len(text) + len(text) % 2, "0")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=JST)
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise UsageError(
+            f"{option} {escape_controls(text[:40])} is out of range: give a time from "
+            f"{EARLIEST.isoformat()} to {LATEST.isoformat()}"
+        )
+    if end_of_day and len(value) == 10:
+        moment += timedelta(days=1)
+    return moment
 
 
 @contextmanager
@@ -284,31 +335,53 @@ def quiet_libraries(args: argparse.Namespace) -> Iterator[None]:
 # -- trust -------------------------------------------------------------------------------------
 
 
-def trust_store(paths: Sequence[str], option: str = "--trust") -> TrustStore:
-    """The roots in ``paths`` (files or folders), else the J-LIS production roots."""
+def _skipped(option: str, verbose: bool) -> Callable[[Path, str], None] | None:
+    """What tells of a file a folder given to ``option`` skipped (with ``-v``)."""
+    if not verbose:
+        return None
+
+    def tell(path: Path, why: str) -> None:
+        note(f"{option}: skipped {shown(str(path))}: {one_line(why)}")
+
+    return tell
+
+
+def trust_store(
+    paths: Sequence[str], option: str = "--trust", *, verbose: bool = False
+) -> TrustStore:
+    """The roots in ``paths`` (files or folders: their certificate files), else the J-LIS
+    production roots."""
     if not paths:
         return TrustStore.production()
     try:
-        return TrustStore.from_paths(paths)
+        return TrustStore.from_paths(paths, on_skip=_skipped(option, verbose))
     except TrustDataError as exc:
-        raise UsageError(f"{option} {exc}") from None
+        raise UsageError(f"{option} {one_line(str(exc))}") from None
 
 
-def crl_store(paths: Sequence[str], option: str = "--crl") -> CrlStore | None:
-    """The CRLs in ``paths`` (files or folders); ``None`` for none."""
+def crl_store(
+    paths: Sequence[str], option: str = "--crl", *, verbose: bool = False
+) -> CrlStore | None:
+    """The CRLs in ``paths`` (files or folders: their CRL files); ``None`` for none."""
     if not paths:
         return None
     try:
-        return CrlStore.from_paths(paths)
+        return CrlStore.from_paths(paths, on_skip=_skipped(option, verbose))
     except TrustDataError as exc:
-        raise UsageError(f"{option} {exc}") from None
+        raise UsageError(f"{option} {one_line(str(exc))}") from None
 
 
 # -- PINs ------------------------------------------------------------------------------------------
 
 
-def _env_pin(variable: str) -> str | None:
-    return os.environ.get(variable) or None
+def _env_pin(variable: str, *, take: bool = False) -> str | None:
+    """The PIN in ``variable``; ``take``: removed from the environment as it is read, so
+    that it does not stay in ``os.environ`` (nor reach a child process) for the rest of the
+    run. (The kernel still shows the environment the process started with, in
+    ``/proc/PID/environ``, to its user and root: environment PINs are for automation on
+    trusted machines.)"""
+    value = os.environ.pop(variable, None) if take else os.environ.get(variable)
+    return value or None
 
 
 def _check_format(kind: PinKind, pin: str, source: str) -> None:
@@ -347,8 +420,9 @@ def announce_tries(kind: PinKind, tries: int) -> None:
 
 
 def get_pin(kind: PinKind, variable: str, prompt: str) -> str:
-    """A PIN from ``variable`` or the hidden prompt, checked against its rule."""
-    pin = _env_pin(variable)
+    """A PIN from ``variable`` (taken out of the environment) or the hidden prompt, checked
+    against its rule."""
+    pin = _env_pin(variable, take=True)
     if pin is not None:
         _check_format(kind, pin, variable)
         return pin
@@ -360,8 +434,9 @@ def get_pin(kind: PinKind, variable: str, prompt: str) -> str:
 
 
 def get_new_pin(kind: PinKind) -> str:
-    """The new PIN of ``pin change``: from :data:`NEW_PIN_ENV`, or asked for twice."""
-    pin = _env_pin(NEW_PIN_ENV)
+    """The new PIN of ``pin change``: from :data:`NEW_PIN_ENV` (taken out of the
+    environment), or asked for twice."""
+    pin = _env_pin(NEW_PIN_ENV, take=True)
     if pin is not None:
         _check_format(kind, pin, NEW_PIN_ENV)
         return pin

@@ -2,7 +2,9 @@
 :mod:`jpki.cli.requests_commands`).
 
 The database is ``--db URL`` (an SQLite path or URL, or ``postgresql://…``),
-else ``$JPKI_LEDGER_URL``, else the SQLite file in the user data folder. Every
+else ``$JPKI_LEDGER_URL``, else the SQLite file in the user data folder. It must
+be a ledger already: ``jpki requests init`` (or ``--create``) makes a new one, so
+that a mistyped path is an error, not an empty ledger. Every
 change is recorded in the audit trail under ``--actor NAME`` (else
 ``$JPKI_ACTOR``, else the login name). Times are shown in JST; ``--since`` /
 ``--until`` take a date (a whole day in JST; ``--until`` includes that day)
@@ -11,7 +13,9 @@ kiosk configuration's (``--catalogue kiosk.toml``).
 
 Exit codes: 0 success; 1 the operation failed (no such request, a change the
 status does not allow, a submission refused, the database unreachable);
-2 usage error. The ledger is imported only when a ``requests`` command runs.
+2 usage error (bad arguments; an input file, a catalogue or a ledger that is
+missing or not what it should be). The ledger is imported only when a
+``requests`` command runs.
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ from typing import Any, Final
 
 from .requests_commands import (
     ACTOR_ENV,
+    MAX_DAYS,
+    MAX_LIMIT,
     RETENTION_ENV,
     URL_ENV,
     cmd_audit,
     cmd_change,
     cmd_expire,
     cmd_export,
+    cmd_init,
     cmd_list,
     cmd_login,
     cmd_logout,
@@ -34,6 +41,8 @@ from .requests_commands import (
     cmd_show,
     cmd_submit,
     cmd_verify,
+    count_option,
+    days_option,
     run,
 )
 
@@ -56,13 +65,15 @@ office (staff): 'login --office URL --office-ca CA.pem --user NAME' once; then
 the commands go to the office as you, with what your roles allow.
 database (admins, one machine): --db URL (SQLite path or sqlite:///…, or
 postgresql://user@host/db), else ${URL_ENV}, else the SQLite file in the user
-data folder; changes are recorded under --actor NAME, else ${ACTOR_ENV}, else
-the login name.
+data folder. It must be a ledger: 'jpki requests init' (or --create) makes a
+new one. Changes are recorded in the audit trail under --actor NAME, else
+${ACTOR_ENV}, else the login name.
 dates: --since/--until take YYYY-MM-DD (JST; --until includes that day) or an
 ISO time.
 
 exit codes: 0 success, 1 operation failed (no such request, change not allowed
-in this status, submission refused, database unreachable), 2 usage error."""
+in this status, submission refused, database unreachable), 2 usage error (also:
+an input file, a catalogue or a ledger missing or not what it should be)."""
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -78,6 +89,12 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
         metavar="URL",
         default=default,
         help=f"ledger database (default ${URL_ENV} or the user data folder's SQLite file)",
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="create the ledger if there is none (else a missing one is an error)",
     )
     parser.add_argument(
         "--actor",
@@ -126,7 +143,9 @@ def _filters() -> argparse.ArgumentParser:
     parser.add_argument("--until", metavar="DATE", help="submitted up to (a date: that day too)")
     parser.add_argument("--kind", metavar="CODE", help="only this document type (its code)")
     parser.add_argument("--kiosk", metavar="ID", help="only requests from this kiosk")
-    parser.add_argument("--limit", type=int, metavar="N", help="at most N requests")
+    parser.add_argument(
+        "--limit", type=count_option, metavar="N", help=f"at most N requests (0 to {MAX_LIMIT:,})"
+    )
     return parser
 
 
@@ -174,6 +193,18 @@ def add_requests_parser(subparsers: Any) -> None:
     json_flag.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = commands.add_parser(
+        "init",
+        parents=[common, json_flag],
+        help="create a new ledger (or bring an existing one's schema up to date)",
+        description=(
+            "Create the ledger at --db (or $JPKI_LEDGER_URL, or the user data folder): a new "
+            "SQLite file (mode 0600) or the schema in an empty PostgreSQL database. An "
+            "existing ledger is brought up to date; anything else there is left alone."
+        ),
+    )
+    p.set_defaults(requests_command_func=cmd_init)
+
+    p = commands.add_parser(
         "list",
         parents=[common, _filters(), json_flag],
         help="list requests (filters: --status, --since, --until, --kind, --kiosk)",
@@ -219,6 +250,12 @@ def add_requests_parser(subparsers: Any) -> None:
     p.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE even if it is a symbolic link or has other hard links "
+        "(the link is replaced, never written through)",
+    )
+    p.add_argument(
         "--with-audit", action="store_true", help="JSON: include each request's audit trail"
     )
     p.add_argument(
@@ -235,11 +272,11 @@ def add_requests_parser(subparsers: Any) -> None:
     )
     p.add_argument(
         "--older-than",
-        type=float,
+        type=days_option,
         metavar="DAYS",
         help=(
-            "finished (rejected/delivered/downloaded/expired) more than DAYS ago "
-            f"(default ${RETENTION_ENV})"
+            "finished (rejected/delivered/downloaded/expired) more than DAYS ago, "
+            f"0 to {MAX_DAYS:,} (default ${RETENTION_ENV})"
         ),
     )
     p.add_argument("--dry-run", action="store_true", help="only say what would be purged")

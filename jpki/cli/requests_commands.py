@@ -1,9 +1,14 @@
 """What each ``jpki requests …`` command does (the parser: :mod:`jpki.cli.requests`), and how
 the ledger's errors become the CLI's (:func:`run`).
 
-Staff list, show, change, expire, export, purge, audit, submit and verify
-requests. JSON output has sorted keys; exports are written whole, mode 0600
-(they hold personal data).
+Staff create a ledger (init), list, show, change, expire, export, purge, audit,
+submit and verify requests. JSON output has sorted keys; exports are written
+whole, mode 0600 (they hold personal data), never through a link.
+
+What a ledger holds came from kiosks, signatures and staff: every field printed
+for a terminal is escaped onto one line (:func:`jpki.verdict.one_line`), and every
+cell of a CSV export is escaped too, its control characters and a leading
+``= + - @`` (which a spreadsheet would run as a formula) made harmless.
 """
 
 from __future__ import annotations
@@ -14,24 +19,30 @@ import csv
 import getpass
 import io
 import json
+import math
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from ..files import InputTooLarge, read_limited
+from ..limits import pem_size, size_text
+from ..timeutil import jst_text
+from ..verdict import escape_controls, one_line
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
     CommandFailed,
     UsageError,
+    check_output,
     crl_store,
-    jst_text,
+    looks_like_pin,
     note,
     out,
     parse_time,
     print_json,
-    read_file,
+    shown,
     table,
     trust_store,
     write_output,
@@ -51,12 +62,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTOR_ENV",
+    "MAX_DAYS",
+    "MAX_LIMIT",
     "RETENTION_ENV",
     "URL_ENV",
     "cmd_audit",
     "cmd_change",
     "cmd_expire",
     "cmd_export",
+    "cmd_init",
     "cmd_list",
     "cmd_login",
     "cmd_logout",
@@ -64,12 +78,53 @@ __all__ = [
     "cmd_show",
     "cmd_submit",
     "cmd_verify",
+    "count_option",
+    "days_option",
     "run",
 ]
 
 URL_ENV: Final = "JPKI_LEDGER_URL"
 ACTOR_ENV: Final = "JPKI_ACTOR"
 RETENTION_ENV: Final = "JPKI_LEDGER_RETENTION_DAYS"
+#: The most ``--limit`` takes, and the most days ``--older-than`` does (a hundred years).
+MAX_LIMIT: Final = 1_000_000_000
+MAX_DAYS: Final = 36_500
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+
+def count_option(text: str) -> int:
+    """An argparse ``type``: a whole number from 0 to :data:`MAX_LIMIT`."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text[:24])} is not a whole number") from None
+    if not 0 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_LIMIT:,}")
+    return value
+
+
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{shown(text[:24])} is not a number of days") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{shown(text[:24])} is not a number of days")
+    if value < 0:
+        raise ValueError("must not be negative")
+    if value > MAX_DAYS:
+        raise ValueError(f"must be at most {MAX_DAYS:,} days")
+    return value
+
+
+def days_option(text: str) -> float:
+    """An argparse ``type``: a finite number of days from 0 to :data:`MAX_DAYS`."""
+    try:
+        return _days(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -79,8 +134,29 @@ def _jst(value: datetime | None) -> str:
     return "-" if value is None else jst_text(value, seconds=False)
 
 
+def _text(value: object) -> str:
+    """A field for a terminal: its control characters escaped (so it stays on its line)."""
+    return escape_controls("" if value is None else str(value))
+
+
+_FORMULA: Final = ("=", "+", "-", "@")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell: control characters escaped, and a cell a spreadsheet would take for a
+    formula (``=``, ``+``, ``-``, ``@``) prefixed with ``'`` (OWASP's advice)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(value)  # a number (copies) is never a formula
+    text = escape_controls(str(value))
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
 def _url(args: argparse.Namespace) -> str | None:
     url: str | None = getattr(args, "db", None) or os.environ.get(URL_ENV) or None
+    if url is not None and looks_like_pin(url) and not os.path.lexists(url):
+        raise UsageError(f"--db {shown(url)}: there is no ledger of that name")
     return url
 
 
@@ -94,19 +170,35 @@ def _actor(args: argparse.Namespace) -> str:
     return str(actor)
 
 
+def _catalogue(path: str) -> frozenset[str]:
+    """The document type codes of a kiosk configuration (``--catalogue``): a usage error
+    when it is missing, too large or not a catalogue."""
+    from ..requests import DocumentCatalogue, RequestSchemaError
+
+    try:
+        return DocumentCatalogue.from_toml(Path(path)).codes
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the catalogue {shown(path)}: {exc.strerror or exc}"
+        ) from None
+    except (RequestSchemaError, InputTooLarge) as exc:
+        raise UsageError(f"--catalogue {shown(path)}: {one_line(str(exc))}") from None
+
+
 def _config(args: argparse.Namespace) -> LedgerConfig:
     from ..ledger import LedgerConfig
-    from ..requests import DEFAULT_KIND_CODES, DocumentCatalogue
+    from ..requests import DEFAULT_KIND_CODES
     from ..trust import RevocationPolicy
 
     catalogue = getattr(args, "catalogue", None)
+    verbose = bool(getattr(args, "sub_verbose", 0) or getattr(args, "requests_verbose", 0))
     return LedgerConfig(
-        trust_store=trust_store(getattr(args, "trust_anchor", None) or [], "--trust-anchor"),
-        crls=crl_store(getattr(args, "crl", None) or []),
+        trust_store=trust_store(
+            getattr(args, "trust_anchor", None) or [], "--trust-anchor", verbose=verbose
+        ),
+        crls=crl_store(getattr(args, "crl", None) or [], verbose=verbose),
         revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
-        allowed_kinds=DocumentCatalogue.from_toml(Path(catalogue)).codes
-        if catalogue
-        else DEFAULT_KIND_CODES,
+        allowed_kinds=_catalogue(catalogue) if catalogue else DEFAULT_KIND_CODES,
         audit_key=_audit_key(getattr(args, "audit_key", None)),
     )
 
@@ -131,10 +223,12 @@ def _audit_key(path: str | None) -> bytes | None:
         raise UsageError(f"--audit-key {path} holds no hexadecimal key") from None
 
 
-def _open(args: argparse.Namespace) -> Ledger:
+def _open(args: argparse.Namespace, config: LedgerConfig | None = None) -> Ledger:
     from ..ledger import Ledger
 
-    return Ledger.open(_url(args), config=_config(args))
+    return Ledger.open(
+        _url(args), config=config or _config(args), create=bool(getattr(args, "create", False))
+    )
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -155,20 +249,21 @@ def _database_only(args: argparse.Namespace, what: str) -> None:
 
 
 def _record_line(record: RequestRecord) -> tuple[str, ...]:
-    return (
-        record.request_id,
-        _jst(record.submitted_at),
-        record.status.value + (" TAMPERED" if record.tampered else ""),
-        record.kind,
-        str(record.copies),
-        record.delivery_method.value,
-        record.applicant_name,
+    return tuple(
+        _text(v)
+        for v in (
+            record.request_id,
+            _jst(record.submitted_at),
+            record.status.value + (" TAMPERED" if record.tampered else ""),
+            record.kind,
+            record.copies,
+            record.delivery_method.value,
+            record.applicant_name,
+        )
     )
 
 
 def _filtered(backend: Backend, args: argparse.Namespace) -> list[RequestRecord]:
-    if args.limit is not None and args.limit < 0:
-        raise UsageError("--limit must not be negative")
     return backend.list_requests(
         status=args.status,
         since=parse_time(args.since, "--since") if args.since else None,
@@ -194,7 +289,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not records:
         note("no requests match")
         return EXIT_OK
-    header = ("REQUEST", "SUBMITTED (JST)", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
+    header = ("REQUEST", "SUBMITTED", "STATUS", "KIND", "COPIES", "DELIVERY", "APPLICANT")
     out(table([_record_line(r) for r in records], header))
     tampered = [r.request_id for r in records if r.tampered]
     if tampered:
@@ -227,29 +322,31 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     request = record.request
     delivery = {"method": request.delivery.method.value, **request.delivery.details()}
-    lines = [f"TAMPERED    {problem}" for problem in record.problems]
+    t = _text
+    lines = [f"TAMPERED    {t(problem)}" for problem in record.problems]
     lines += [
-        f"request     {record.request_id}",
-        f"status      {record.status.value}"
-        + (f" ({record.status_reason})" if record.status_reason else ""),
-        f"submitted   {_jst(record.submitted_at)} JST from {record.kiosk_id}",
-        f"applicant   {request.applicant.name} (born {request.applicant.birth_date.isoformat()})",
+        f"request     {t(record.request_id)}",
+        f"status      {t(record.status.value)}"
+        + (f" ({t(record.status_reason)})" if record.status_reason else ""),
+        f"submitted   {_jst(record.submitted_at)} from {t(record.kiosk_id)}",
+        f"applicant   {t(request.applicant.name)} "
+        f"(born {request.applicant.birth_date.isoformat()})",
     ]
     if request.name_at_enrolment:
-        lines.append(f"enrolled as {request.name_at_enrolment}")
+        lines.append(f"enrolled as {t(request.name_at_enrolment)}")
     if request.student_id:
-        lines.append(f"student id  {request.student_id}")
+        lines.append(f"student id  {t(request.student_id)}")
     lines += [
-        f"certificate {request.kind} x{request.copies} ({request.language})",
-        f"purpose     {request.purpose}",
-        "delivery    " + ", ".join(f"{k}={v}" for k, v in delivery.items() if v is not None),
-        f"signed      {_jst(record.signing_time)} JST by serial {record.signer_serial}",
+        f"certificate {t(request.kind)} x{request.copies} ({t(request.language)})",
+        f"purpose     {t(request.purpose)}",
+        "delivery    " + ", ".join(f"{t(k)}={t(v)}" for k, v in delivery.items() if v is not None),
+        f"signed      {_jst(record.signing_time)} by serial {t(record.signer_serial)}",
     ]
     if record.issued_at:
-        lines.append(f"issued      {_jst(record.issued_at)} JST")
+        lines.append(f"issued      {_jst(record.issued_at)}")
     if record.expires_at:
-        lines.append(f"expires     {_jst(record.expires_at)} JST")
-    lines.append(f"sha-256     {record.content_sha256}")
+        lines.append(f"expires     {_jst(record.expires_at)}")
+    lines.append(f"sha-256     {t(record.content_sha256)}")
     lines.append("")
     lines.append("audit trail:")
     for e in trail:
@@ -261,9 +358,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _audit_line(e: AuditEntry) -> str:
     change = f"{e.from_status.value if e.from_status else '-'} → "
     change += e.to_status.value if e.to_status else "(purged)"
-    text = f"{_jst(e.at)}  {e.action.value:<8}  {change:<24}  {e.actor}"
+    text = f"{_jst(e.at)}  {e.action.value:<8}  {change:<24}  {_text(e.actor)}"
     if e.reason:
-        text += f"  ({e.reason})"
+        text += f"  ({_text(e.reason)})"
     return text
 
 
@@ -277,9 +374,9 @@ def cmd_change(args: argparse.Namespace) -> int:
     if args.json:
         print_json(updated.summary(), sort_keys=True)
     else:
-        out(f"{updated.request_id}: {record.status.value} → {updated.status.value}")
+        out(f"{_text(updated.request_id)}: {record.status.value} → {updated.status.value}")
         if updated.expires_at is not None and args.change == "issue":
-            out(f"  collect or download by {_jst(updated.expires_at)} JST")
+            out(f"  collect or download by {_jst(updated.expires_at)}")
     return EXIT_OK
 
 
@@ -293,7 +390,7 @@ def cmd_expire(args: argparse.Namespace) -> int:
         print_json({"expired": changed}, sort_keys=True)
     else:
         for request_id in changed:
-            out(f"{request_id}: issued → expired")
+            out(f"{_text(request_id)}: issued → expired")
         note(f"{len(changed)} request(s) expired")
     return EXIT_OK
 
@@ -320,6 +417,7 @@ _CSV_COLUMNS: Final = (
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    check_output(args.output, force=args.force)  # before the ledger is read
     backend = _backend(args)
     try:
         records = _filtered(backend, args)
@@ -338,7 +436,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         writer.writeheader()
         for record in records:
             summary = record.summary()
-            writer.writerow({k: "" if summary[k] is None else summary[k] for k in _CSV_COLUMNS})
+            writer.writerow({k: _cell(summary[k]) for k in _CSV_COLUMNS})
         text = buffer.getvalue()
     else:
         items = []
@@ -351,9 +449,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 item["signature_base64"] = base64.b64encode(record.signature).decode("ascii")
             items.append(item)
         text = json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_output(text, args.output, private=True)  # personal data: mode 0600
+    write_output(text, args.output, private=True, force=args.force)  # personal data: 0600
     if args.output not in (None, "-"):
-        note(f"{len(records)} request(s) written to {args.output}")
+        note(f"{len(records)} request(s) written to {shown(args.output)}")
     return EXIT_OK
 
 
@@ -364,11 +462,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
         if not configured:
             raise UsageError(f"say how old: --older-than DAYS (or set ${RETENTION_ENV})")
         try:
-            days = float(configured)
-        except ValueError:
-            raise UsageError(f"${RETENTION_ENV} is not a number of days") from None
-    if days < 0:
-        raise UsageError("--older-than must not be negative")
+            days = _days(configured)
+        except ValueError as exc:
+            raise UsageError(f"${RETENTION_ENV}: {exc}") from None
     _database_only(args, "purge")
     actor = _actor(args)
     with _open(args) as ledger:
@@ -378,7 +474,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     else:
         verb = "would purge" if args.dry_run else "purged"
         for request_id in purged:
-            out(f"{request_id}: {verb}")
+            out(f"{_text(request_id)}: {verb}")
         note(f"{verb} {len(purged)} request(s)")
     return EXIT_OK
 
@@ -415,23 +511,62 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         for e in trail:
             who = e.request_id or e.subject or "-"
-            out(("" if request_id else f"{who}  ") + _audit_line(e))
+            out(("" if request_id else f"{_text(who)}  ") + _audit_line(e))
     return EXIT_OK
+
+
+def _submitted(path: str, what: str, limit: int) -> bytes:
+    """A file of a submission, read no further than ``limit``: too large is the refusal the
+    ledger would give (exit 1), and the file is not read."""
+    try:
+        return read_limited(path, limit)
+    except InputTooLarge as exc:
+        held = "more" if exc.size is None else size_text(exc.size)
+        raise CommandFailed(
+            f"submission refused (too-large): the {what} {shown(path)} holds {held}; at "
+            f"most {size_text(limit)} are accepted"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read the {what} {shown(path)}: {exc.strerror or exc}") from None
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     _database_only(args, "submit (kiosks submit to the office)")
-    signature = read_file(args.signature, "signature")
-    content = read_file(args.content, "request document") if args.content else None
+    config = _config(args)
+    # the sizes before the contents: a 1 GB "document" is refused without being read
+    signature = _submitted(args.signature, "signature", pem_size(config.max_signature_size))
+    content = (
+        _submitted(args.content, "request document", config.max_document_size)
+        if args.content
+        else None
+    )
     actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
-    with _open(args) as ledger:
+    with _open(args, config) as ledger:
         result = ledger.submit(signature, content, actor=actor)
     record = result.record
     if args.json:
         print_json({"created": result.created, **record.summary()}, sort_keys=True)
     else:
         state = "stored" if result.created else "already stored"
-        out(f"{record.request_id}: {state} ({record.status.value})")
+        out(f"{_text(record.request_id)}: {state} ({record.status.value})")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..ledger import Ledger, LedgerNotFound, resolve_url
+
+    url = _url(args)
+    where = resolve_url(url).render_as_string(hide_password=True)
+    try:
+        Ledger.open(url, create=False).close()
+        created = False
+    except LedgerNotFound:
+        Ledger.open(url, create=True).close()
+        created = True
+    if args.json:
+        print_json({"created": created, "database": where}, sort_keys=True)
+    else:
+        out(f"{'created a new ledger' if created else 'already a ledger'}: {_text(where)}")
     return EXIT_OK
 
 
@@ -445,9 +580,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print_json(result, sort_keys=True)
     else:
         verdict = "valid" if result["valid"] else "NOT VALID"
-        out(f"{result['request_id']}: {verdict}: {result['message']}")
+        out(f"{_text(result['request_id'])}: {verdict}: {_text(result['message'])}")
         for problem in result.get("problems", []):
-            out(f"  {problem}")
+            out(f"  {_text(problem)}")
     return EXIT_OK if result["valid"] else EXIT_FAILED
 
 
@@ -495,7 +630,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     )
     note(
         f"signed in to {url} as {session.username} ({', '.join(session.roles)}) until "
-        f"{jst_text(session.expires_at, seconds=False)} JST"
+        f"{jst_text(session.expires_at, seconds=False)}"
     )
     return EXIT_OK
 
@@ -525,7 +660,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..errors import JpkiError
-    from ..ledger import LedgerError, SubmissionRejected
+    from ..ledger import LedgerError, LedgerNotFound, NotALedger, SubmissionRejected
     from ..officeapi import OfficeRefused
     from ..requests import RequestSchemaError
     from ..trust import TrustDataError
@@ -535,7 +670,7 @@ def run(args: argparse.Namespace) -> int:
         return func(args)
     except (UsageError, CommandFailed):
         raise
-    except (RequestSchemaError, TrustDataError) as exc:
+    except (RequestSchemaError, TrustDataError, LedgerNotFound, NotALedger) as exc:
         raise UsageError(_message(exc)) from exc
     except SubmissionRejected as exc:
         raise CommandFailed(f"submission refused ({exc.reason.value}): {exc}") from exc

@@ -6,31 +6,48 @@ CMS file (``FILE-signed.pdf``, PAdES B-B, or B-T with ``--tsa URL``;
 ``--visible`` adds a stamp with the holder's name). The signature PIN comes
 from the prompt or ``JPKI_SIGN_PIN``; it is verified once per signature.
 pyHanko is imported only for PDF files.
+
+Everything that can be checked without the card is checked first, so that no PIN
+is asked for (or try spent) for a command that cannot succeed: the output path
+(its folder, that it is not the input, not a link unless ``--force``), the file
+(readable, and for ``--attached`` and ``--pdf`` not larger than ``--max-size``),
+the PIN's format. A CMS signature is made in a stream: the file is hashed in
+chunks (and, attached, copied in chunks), whatever its size.
 """
 
 from __future__ import annotations
 
 import argparse
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from cryptography import x509
 
+from ..files import InputTooLarge
 from ..layout import PinKind
+from ..limits import CMS_OVERHEAD, MAX_CMS_SIZE, MAX_PDF_SIZE, size_text
+from ..verdict import one_line
 from .card import open_card
 from .common import (
     EXIT_OK,
     PIN_ENV,
     UsageError,
+    check_output,
     note,
     pin_prompt,
     quiet_libraries,
     read_file,
     refuse_binary_on_terminal,
     require_pin_source,
+    shown,
+    size_option,
     write_output,
 )
+
+if TYPE_CHECKING:
+    from ..cms import FileToSign
 
 __all__ = ["add_sign_parser", "cmd_sign"]
 
@@ -69,6 +86,19 @@ def add_sign_parser(commands: Any, card_options: argparse.ArgumentParser) -> Non
         default=None,
         help="embed the signature CA certificate (default: no for CMS, yes for PDF)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT even if it is a symbolic link or has other hard links "
+        "(the link is replaced, never written through)",
+    )
+    p.add_argument(
+        "--max-size",
+        metavar="SIZE",
+        type=size_option,
+        help=f"--attached and --pdf: the largest file read whole (default "
+        f"{size_text(MAX_CMS_SIZE)}; K, M, G suffixes). A detached signature has no limit",
+    )
     p.add_argument("--reason", metavar="TEXT", help="PDF: the reason for signing")
     p.add_argument("--location", metavar="TEXT", help="PDF: where it was signed")
     p.add_argument("--field", metavar="NAME", help="PDF: the signature field's name")
@@ -81,7 +111,7 @@ def _holder_name(cert: x509.Certificate | None) -> str | None:
     if cert is None:
         return None
     try:
-        return parse_holder_attributes(cert).name
+        return one_line(parse_holder_attributes(cert).name)
     except CertificateFormatError:
         return None
 
@@ -111,52 +141,58 @@ def cmd_sign(args: argparse.Namespace) -> int:
     to_stdout = output == "-"
     if to_stdout and not args.pem:
         refuse_binary_on_terminal("a binary signature")
-    if not to_stdout and Path(output).resolve() == source.resolve():
-        raise UsageError("the output would overwrite the file being signed")
-    data = read_file(str(source), "file to sign")
+    # everything that can fail without the card fails before it is touched
+    check_output(output, force=args.force, inputs=[str(source)])
+    limit: int = args.max_size or (MAX_PDF_SIZE if args.pdf else MAX_CMS_SIZE)
+    signed: bytes | Iterator[bytes]
     if args.pdf:
+        data = read_file(str(source), "file to sign", limit, hint=_MORE)
         from ..pdf import is_pdf
 
         if not is_pdf(data):
-            raise UsageError(f"{source} is not a PDF (no %PDF header)")
-    # a PIN in the environment is checked before the card is touched
-    require_pin_source(PinKind.SIGN, PIN_ENV[PinKind.SIGN])
-    if args.pdf:
+            raise UsageError(f"{shown(str(source))} is not a PDF (no %PDF header)")
+        require_pin_source(PinKind.SIGN, PIN_ENV[PinKind.SIGN])
         signed, what = _sign_pdf(args, data)
     else:
-        signed, what = _sign_cms(args, data)
-    write_output(signed, None if to_stdout else output)
-    note(f"wrote {'stdout' if to_stdout else output}: {what}")
+        prepared = _prepare(args, source, limit)
+        require_pin_source(PinKind.SIGN, PIN_ENV[PinKind.SIGN])
+        signed, what = _sign_cms(args, prepared)
+    write_output(signed, output, force=args.force, inputs=[str(source)])
+    note(f"wrote {'stdout' if to_stdout else shown(output)}: {what}")
     return EXIT_OK
 
 
-def _sign_cms(args: argparse.Namespace, data: bytes) -> tuple[bytes, str]:
-    from ..cms import sign_cms, to_pem
+_MORE: Final = "; --max-size raises the limit"
 
+
+def _prepare(args: argparse.Namespace, source: Path, limit: int) -> FileToSign:
+    from ..cms import prepare_file
+
+    content_limit = max(0, limit - CMS_OVERHEAD)  # what the signature holds besides
+    try:
+        return prepare_file(source, detached=not args.attached, max_attached=content_limit)
+    except InputTooLarge as exc:
+        held = "more" if exc.size is None else size_text(exc.size)
+        raise UsageError(
+            f"the file to sign {shown(str(source))} holds {held}: an attached signature "
+            f"holds at most {size_text(limit)}, its content {size_text(content_limit)}{_MORE}; "
+            "or sign it detached (no limit)"
+        ) from None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read the file to sign {shown(str(source))}: {exc.strerror or exc}"
+        ) from None
+
+
+def _sign_cms(args: argparse.Namespace, prepared: FileToSign) -> tuple[Iterator[bytes], str]:
     with open_card(args) as card:
-        der = sign_cms(
-            card,
-            data,
-            pin=pin_prompt(),
-            detached=not args.attached,
-            include_ca=bool(args.include_ca),
-        )
-    name = _holder_name(_cms_signer(der))
+        signed = prepared.sign(card, pin=pin_prompt(), include_ca=bool(args.include_ca))
+    name = _holder_name(signed.parts.certificate)
     kind = "attached" if args.attached else "detached"
     what = f"CMS signature ({kind}, {'PEM' if args.pem else 'DER'})"
     if name:
         what += f" by {name}"
-    return (to_pem(der).encode("ascii") if args.pem else der), what
-
-
-def _cms_signer(der: bytes) -> x509.Certificate | None:
-    from asn1crypto import cms as asn1_cms
-
-    try:
-        certs = asn1_cms.ContentInfo.load(der)["content"]["certificates"]
-        return x509.load_der_x509_certificate(certs[0].chosen.dump())
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
+    return signed.chunks(pem=args.pem), what
 
 
 def _sign_pdf(args: argparse.Namespace, data: bytes) -> tuple[bytes, str]:
@@ -179,6 +215,7 @@ def _sign_pdf(args: argparse.Namespace, data: bytes) -> tuple[bytes, str]:
             visible=args.visible,
             tsa_url=args.tsa,
             include_ca=include_ca,
+            max_size=len(data),
         )
     for warning in caught:
         if issubclass(warning.category, CjkFontMissingWarning):

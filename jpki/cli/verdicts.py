@@ -1,10 +1,13 @@
 """How the CLI prints a verification result: a CMS signature, the signatures of a PDF, an
 authentication — all through :func:`report`.
 
-JSON is each result's ``as_dict()`` as it is; the text is one block of rows made
-from that same dict; and when a result is not valid, its reason and one-line
-sentence (``message``) end the output on stderr as the error line. Nothing here
-knows a result's class: anything with ``as_dict()`` prints.
+JSON is each result's ``as_dict()`` as it is (with the caller's ``extra`` keys); the text is
+one block of rows made from that same dict, every value with its control characters
+escaped (a certificate's subject or a signature's message is the signer's to choose: it
+must not move the cursor or forge a row); and when a result is not valid, its
+:meth:`~jpki.verdict.Verdict.sentence` ends the output on stderr as the error line.
+Nothing here knows a result's class: anything with ``as_dict()`` and ``sentence()``
+prints.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from .common import EXIT_FAILED, EXIT_OK, PROG, jst_text, note, print_json
+from ..timeutil import jst_text
+from ..verdict import escape_controls, one_line
+from .common import EXIT_FAILED, EXIT_OK, PROG, note, print_json
 
 __all__ = ["Verdict", "report"]
 
@@ -23,15 +28,24 @@ AUTHENTICATION: Final = "authentication"
 
 
 class Verdict(Protocol):
-    """A verification result, as the CLI needs it."""
+    """A verification result, as the CLI needs it (:class:`jpki.verdict.Verdict` is one)."""
 
     def as_dict(self) -> dict[str, Any]: ...
 
+    def sentence(self) -> str: ...
 
-def report(kind: str, verdicts: Sequence[Verdict], *, as_json: bool) -> int:
-    """Print ``verdicts`` (``kind``: ``cms``, ``pdf`` or ``authentication``) as JSON or text;
-    the exit code: 0 when there is at least one and every one is valid."""
-    entries = [_even_serial(v.as_dict()) for v in verdicts]
+
+def report(
+    kind: str,
+    verdicts: Sequence[Verdict],
+    *,
+    as_json: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> int:
+    """Print ``verdicts`` (``kind``: ``cms``, ``pdf`` or ``authentication``) as JSON or text,
+    each entry with the ``extra`` keys added (``content_file``); the exit code: 0 when there
+    is at least one and every one is valid."""
+    entries = [{**v.as_dict(), **(extra or {})} for v in verdicts]
     ok = bool(entries) and all(_passed(e) for e in entries)
     if as_json:
         if kind == AUTHENTICATION:
@@ -45,26 +59,13 @@ def report(kind: str, verdicts: Sequence[Verdict], *, as_json: bool) -> int:
     if not entries:
         note(f"{PROG}: error: not valid: the PDF has no signatures")
         return EXIT_FAILED
-    bad = next(e for e in entries if not _passed(e))
-    if kind == AUTHENTICATION:
-        what = "not authenticated"
-    else:
-        what = "not valid" + (f" ({bad['field']})" if kind == "pdf" else "")
-    note(f"{PROG}: error: {what}: {bad['reason']}: {bad['message']}")
+    bad = next(v for v, e in zip(verdicts, entries, strict=True) if not _passed(e))
+    note(f"{PROG}: error: {one_line(bad.sentence())}")
     return EXIT_FAILED
 
 
 def _passed(entry: Mapping[str, Any]) -> bool:
     return bool(entry.get("valid", entry.get("authenticated")))
-
-
-def _even_serial(entry: dict[str, Any]) -> dict[str, Any]:
-    """The certificate's serial in an even number of hex digits, as ``cert show`` writes it."""
-    cert = entry.get("certificate")
-    if isinstance(cert, dict) and isinstance(cert.get("serial"), str):
-        serial = cert["serial"]
-        cert["serial"] = serial.rjust(len(serial) + len(serial) % 2, "0")
-    return entry
 
 
 def _time(iso: str | None) -> str:
@@ -104,28 +105,34 @@ def _signature_rows(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _authentication_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
-    cert = entry["certificate"]
+    cert = entry.get("certificate")
     result = "AUTHENTICATED" if entry["authenticated"] else f"REFUSED ({entry['reason']})"
-    return [
-        ("result", result),
-        ("message", entry["message"]),
-        (
-            "certificate",
-            f"serial {cert['serial']} (user-authentication certificate; it names no person)",
-        ),
-        ("issuer", cert["issuer"]),
-        ("issuer generation", cert["issuer_generation"] or "-"),
-        ("expires", _time(cert["not_after"])),
-        ("revocation", _revocation(entry)),
-    ]
+    rows = [("result", result), ("message", entry["message"])]
+    if cert:
+        rows += [
+            (
+                "certificate",
+                f"serial {cert['serial']} (user-authentication certificate; it names no person)",
+            ),
+            ("issuer", cert["issuer"]),
+            ("issuer generation", cert["issuer_generation"] or "-"),
+            ("expires", _time(cert["not_after"])),
+        ]
+    rows.append(("revocation", _revocation(entry)))
+    return rows
 
 
 def _block(rows: list[tuple[str, str]], checks: Mapping[str, str], indent: str) -> list[str]:
+    """The rows and the checks, one line each, every value escaped by :func:`one_line`."""
     width = max(16, *(len(label) + 2 for label, _ in rows))
-    lines = [f"{label + ':':<{width}}{value}" for label, value in rows]
+    lines = [f"{label + ':':<{width}}{escape_controls(str(value))}" for label, value in rows]
     lines.append("checks:")
-    name_width = max((len(name) for name in checks), default=0)
-    lines.extend(f"  {name:<{name_width}} {outcome}" for name, outcome in checks.items())
+    names = {
+        escape_controls(str(name)): escape_controls(str(outcome))
+        for name, outcome in checks.items()
+    }
+    name_width = max((len(name) for name in names), default=0)
+    lines.extend(f"  {name:<{name_width}} {outcome}" for name, outcome in names.items())
     return [indent + line for line in lines]
 
 
@@ -139,6 +146,7 @@ def _text(kind: str, entries: list[dict[str, Any]]) -> str:
     numbered = len(entries) > 1 or kind == "pdf"
     for i, sig in enumerate(entries, 1):
         if numbered:
-            lines.append(f"signature {i} of {len(entries)} (field {sig['field']}):")
+            field = escape_controls(str(sig["field"]))
+            lines.append(f"signature {i} of {len(entries)} (field {field}):")
         lines.extend(_block(_signature_rows(sig), sig["checks"], "  " if numbered else ""))
     return "\n".join(lines) + "\n"

@@ -10,23 +10,25 @@ otherwise (the reason on one line). The results print through
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from cryptography import x509
 
+from ..limits import MAX_CMS_SIZE, MAX_PDF_SIZE, CmsLimits, pem_size, size_text
 from ..trust import RevocationPolicy, TrustDataError, TrustStore
 from .common import (
+    CommandFailed,
     UsageError,
     crl_store,
-    jst_iso,
     note,
     parse_time,
     quiet_libraries,
     read_file,
-    serial_hex,
+    shown,
+    size_option,
     trust_store,
 )
 from .verdicts import Verdict, report
@@ -89,6 +91,13 @@ def add_verify_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> 
         help="verify as of this time (ISO 8601; without a zone it is JST). Default: now",
     )
     p.add_argument(
+        "--max-size",
+        metavar="SIZE",
+        type=size_option,
+        help=f"the largest signature or PDF read (default {size_text(MAX_CMS_SIZE)}; K, M, G "
+        "suffixes). The content of a detached signature is hashed in a stream: no limit",
+    )
+    p.add_argument(
         "--tsa-trust",
         metavar="FILE",
         action="append",
@@ -99,23 +108,42 @@ def add_verify_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> 
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    signature = read_file(args.signature, "signature")
-    store = trust_store(args.trust)
-    crls = crl_store(args.crl)
-    policy = RevocationPolicy(args.revocation)
     at = None if args.at is None else parse_time(args.at, "--at")
+    cms_limit: int = args.max_size or MAX_CMS_SIZE
+    pdf_limit: int = args.max_size or MAX_PDF_SIZE
+    signature = read_file(
+        args.signature, "signature", max(pem_size(cms_limit), pdf_limit), hint=_MORE
+    )
+    store = trust_store(args.trust, verbose=_verbose(args))
+    crls = crl_store(args.crl, verbose=_verbose(args))
+    policy = RevocationPolicy(args.revocation)
     from ..pdf import is_pdf
 
     verdicts: list[Verdict]
     if is_pdf(signature):
         if args.content is not None:
             raise UsageError("a PDF carries its own content: give no CONTENT")
+        if len(signature) > pdf_limit:
+            raise UsageError(
+                f"the PDF {shown(args.signature)} holds {size_text(len(signature))}; at most "
+                f"{size_text(pdf_limit)} are read{_MORE}"
+            )
         verdicts = _verify_pdf(args, signature, store=store, crls=crls, policy=policy, at=at)
         return report("pdf", verdicts, as_json=args.json)
     if args.tsa_trust:
         raise UsageError("--tsa-trust is for PDF signatures")
-    verdicts = [_verify_cms(args, signature, store=store, crls=crls, policy=policy, at=at)]
-    return report("cms", verdicts, as_json=args.json)
+    result, content_file = _verify_cms(
+        args, signature, store=store, crls=crls, policy=policy, at=at
+    )
+    extra = None if content_file is None else {"content_file": content_file}
+    return report("cms", [result], as_json=args.json, extra=extra)
+
+
+_MORE: Final = "; --max-size raises the limit"
+
+
+def _verbose(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "verbose", 0) or getattr(args, "sub_verbose", 0))
 
 
 def _verify_cms(
@@ -126,7 +154,8 @@ def _verify_cms(
     crls: CrlStore | None,
     policy: RevocationPolicy,
     at: datetime | None,
-) -> Verdict:
+) -> tuple[CmsVerification, str | None]:
+    """The result and the content file it was checked against (``None``: attached)."""
     from ..cms import verify_cms
 
     content_path = args.content
@@ -134,53 +163,32 @@ def _verify_cms(
         guess = Path(args.signature)
         if guess.suffix.lower() == ".p7s" and guess.with_suffix("").is_file():
             content_path = str(guess.with_suffix(""))
-            note(f"content: {content_path}")
-    content = None if content_path is None else read_file(content_path, "content")
-    result = verify_cms(signature, content, trust_store=store, crls=crls, policy=policy, at=at)
-    return _CmsVerdict(result, content_path)
-
-
-@dataclass(frozen=True)
-class _CmsVerdict:
-    """A CMS result with an ``as_dict()`` like the PDF results'. TODO(verdict): the common
-    result base gives every result one; this adapter then goes."""
-
-    result: CmsVerification
-    content_file: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        result = self.result
-        cert, validation, holder = result.signer_certificate, result.validation, result.holder
-        entry: dict[str, Any] = {
-            "field": None,
-            "valid": result.valid,
-            "reason": None if result.reason is None else result.reason.value,
-            "message": result.message,
-            "level": "CMS",
-            "signing_time": None if result.signing_time is None else jst_iso(result.signing_time),
-            "timestamp": None,
-            "signer": None
-            if holder is None
-            else {
-                "name": holder.name,
-                "address": holder.address,
-                "birth_date": holder.birth_date.isoformat(),
-                "sex": holder.sex,
-            },
-            "certificate": None
-            if cert is None
-            else {
-                "subject": cert.subject.rfc4514_string(),
-                "serial": serial_hex(cert),
-                "issuer_generation": None if validation is None else validation.issuer_generation,
-            },
-            "revocation": None if validation is None else validation.revocation,
-            "revocation_checked": bool(validation is not None and validation.revocation_checked),
-            "checks": dict(result.checks),
-        }
-        if self.content_file is not None:
-            entry["content_file"] = self.content_file
-        return entry
+            note(f"content: {shown(content_path)}")
+    limits = CmsLimits(max_size=args.max_size or MAX_CMS_SIZE)
+    with ExitStack() as stack:
+        content: BinaryIO | None = None
+        if content_path is not None:  # hashed in chunks, whatever its size
+            try:
+                content = stack.enter_context(open(content_path, "rb"))
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot read the content {shown(content_path)}: {exc.strerror or exc}"
+                ) from None
+        try:
+            result = verify_cms(
+                signature,
+                content,
+                trust_store=store,
+                crls=crls,
+                policy=policy,
+                at=at,
+                limits=limits,
+            )
+        except OSError as exc:  # the content file failed while it was read
+            raise CommandFailed(
+                f"cannot read the content {shown(content_path or '')}: {exc.strerror or exc}"
+            ) from None
+    return result, content_path
 
 
 def _verify_pdf(
@@ -203,6 +211,12 @@ def _verify_pdf(
             raise UsageError(f"--tsa-trust {exc}") from None
     with quiet_libraries(args):
         results = verify_pdf(
-            data, trust_store=store, crls=crls, policy=policy, at=at, tsa_trust=tsa_trust
+            data,
+            trust_store=store,
+            crls=crls,
+            policy=policy,
+            at=at,
+            tsa_trust=tsa_trust,
+            max_size=len(data),
         )
     return list(results)

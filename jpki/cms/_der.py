@@ -129,7 +129,11 @@ class DerReader:
 
     def children(self, parent: Tlv, tag: int, what: str, limit: int = -1) -> list[Tlv]:
         """The elements inside ``parent`` (the first ``limit`` of them, if given), which must
-        have the ``tag`` (constructed). :meth:`read` inlined: this loop is the hot path."""
+        have the ``tag`` (constructed). :meth:`read` inlined: this loop is the hot path.
+
+        Input from outside is read with a ``limit`` (one more than the most accepted, so
+        that "too many" can be told): a list of every element of a large input would cost
+        tens of times its size."""
         if parent[TAG] != tag:
             raise ValueError(f"{what}: expected tag {tag:02X}, found {parent[TAG]:02X}")
         out: list[Tlv] = []
@@ -160,14 +164,29 @@ class DerReader:
             raise ValueError(f"{what}: expected tag {tag:02X}, found {tlv[TAG]:02X}")
         return self.data[tlv[BODY] : tlv[END]]
 
-    def octet_string(self, tlv: Tlv, depth: int = 0) -> bytes:
-        """An OCTET STRING, primitive or constructed (chunks, as streamed content is)."""
+    def octet_string(self, tlv: Tlv) -> bytes:
+        """An OCTET STRING, primitive or constructed (chunks, as streamed content is; nested
+        at most 4 levels). The chunks are gathered one by one, never listed: a million
+        empty chunks cost no more memory than the content."""
         if tlv[TAG] == 0x04:
             return self.data[tlv[BODY] : tlv[END]]
+        out = bytearray()
+        self._gather(tlv, out, 0)
+        return bytes(out)
+
+    def _gather(self, tlv: Tlv, out: bytearray, depth: int) -> None:
+        if tlv[TAG] != 0x24:
+            raise ValueError(f"OCTET STRING: expected tag 24, found {tlv[TAG]:02X}")
         if depth > 4:
             raise ValueError("OCTET STRING chunks nested too deeply")
-        chunks = self.children(tlv, 0x24, "OCTET STRING")
-        return b"".join(self.octet_string(chunk, depth + 1) for chunk in chunks)
+        pos, end = tlv[BODY], tlv[END]
+        while pos < end:
+            chunk = self.read(pos, end)
+            if chunk[TAG] == 0x04:
+                out += self.data[chunk[BODY] : chunk[END]]
+            else:
+                self._gather(chunk, out, depth + 1)
+            pos = chunk[END]
 
 
 @functools.lru_cache(maxsize=64)  # the signer's certificate is looked at two or three times
@@ -199,6 +218,9 @@ def definite_lengths(data: bytes) -> bytes:
 
 
 def _definite_element(data: bytes, pos: int, limit: int, depth: int) -> tuple[bytes, int]:
+    """The element at ``pos`` with definite lengths, and the offset past it. The contents
+    of a constructed element are gathered in one buffer, never as a list of parts: a BER
+    of a million tiny elements costs no more memory than its size."""
     if depth > MAX_BER_DEPTH:
         raise ValueError(f"BER nested more than {MAX_BER_DEPTH} levels deep")
     start = pos
@@ -213,20 +235,20 @@ def _definite_element(data: bytes, pos: int, limit: int, depth: int) -> tuple[by
     if pos >= limit:
         raise ValueError("truncated BER element")
     tag = data[start:pos]
+    octets = tag == b"\x24"  # a constructed OCTET STRING: its chunks' contents, joined
+    body = bytearray()
     if data[pos] == 0x80:
         if not constructed:
             raise ValueError("indefinite length on a primitive BER element")
         pos += 1
-        parts = []
         while True:
             if pos + 2 > limit:
                 raise ValueError("BER indefinite length without end-of-contents")
             if data[pos] == 0 and data[pos + 1] == 0:
                 pos += 2
                 break
-            part, pos = _definite_element(data, pos, limit, depth + 1)
-            parts.append(part)
-        return _constructed(tag, parts), pos
+            pos = _definite_child(data, pos, limit, depth, body=body, octets=octets)
+        return _constructed(tag, body), pos
     try:
         length, pos = read_length(data, pos, limit, strict=False)
     except ValueError:
@@ -236,27 +258,33 @@ def _definite_element(data: bytes, pos: int, limit: int, depth: int) -> tuple[by
         raise ValueError("truncated BER element")
     if not constructed:
         return data[start:end], end
-    parts, changed, inner = [], False, pos
+    inner = pos
     while inner < end:
-        part, after = _definite_element(data, inner, end, depth + 1)
-        changed = changed or part != data[inner:after]
-        parts.append(part)
-        inner = after
-    if not changed and tag != b"\x24":
-        return data[start:end], end
-    return _constructed(tag, parts), end
+        inner = _definite_child(data, inner, end, depth, body=body, octets=octets)
+    if not octets and len(body) == length and body == data[pos:end]:
+        return data[start:end], end  # nothing inside changed: the bytes as they were
+    return _constructed(tag, body), end
 
 
-def _constructed(tag: bytes, parts: list[bytes]) -> bytes:
-    """A constructed element of ``parts``; a constructed OCTET STRING (streamed content,
-    cut in chunks) becomes one primitive OCTET STRING, as asn1crypto needs it."""
+def _definite_child(
+    data: bytes, pos: int, limit: int, depth: int, *, body: bytearray, octets: bool
+) -> int:
+    """Append the child at ``pos`` (definite; for a constructed OCTET STRING only its
+    contents) to ``body``; the offset past it."""
+    part, after = _definite_element(data, pos, limit, depth + 1)
+    if octets:
+        if part[0] != 0x04:
+            raise ValueError("a constructed OCTET STRING holds something else")
+        header = 2 + (part[1] & 0x7F if part[1] & 0x80 else 0)
+        body += memoryview(part)[header:]
+    else:
+        body += part
+    return after
+
+
+def _constructed(tag: bytes, body: bytearray) -> bytes:
+    """A constructed element of ``body``; a constructed OCTET STRING (streamed content, cut
+    in chunks) becomes one primitive OCTET STRING, as asn1crypto needs it."""
     if tag == b"\x24":
-        chunks = []
-        for part in parts:
-            if part[0] != 0x04:
-                raise ValueError("a constructed OCTET STRING holds something else")
-            header = 2 + (part[1] & 0x7F if part[1] & 0x80 else 0)
-            chunks.append(part[header:])
-        body = b"".join(chunks)
         return b"\x04" + encode_length(len(body)) + body
-    return tag + encode_length(sum(map(len, parts))) + b"".join(parts)
+    return tag + encode_length(len(body)) + body

@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..digestinfo import SHA2, hash_data
+from ..limits import CmsLimits, pem_size, size_text
 from ..verdict import SignatureReason
-from ._der import BODY, END, TAG, DerReader, Tlv, encode_length, issuer_and_serial
+from ._der import BODY, END, START, TAG, DerReader, Tlv, encode_length, issuer_and_serial
 from .pem import from_pem
 from .sign import signing_certificate_v2
 
@@ -40,13 +41,34 @@ class Reject(Exception):
         self.message = message
 
 
-def to_der(signature: bytes | bytearray | memoryview | str) -> bytes:
-    if isinstance(signature, str):
-        return from_pem(signature)
-    raw = bytes(signature)
-    if raw[:1] in (b"-", b" ", b"\t", b"\r", b"\n") and raw.lstrip()[:11] == b"-----BEGIN ":
-        return from_pem(raw)
-    return raw
+def to_der(signature: bytes | bytearray | memoryview | str, limits: CmsLimits) -> bytes:
+    """The DER of a signature given as DER, BER or PEM, its size checked against ``limits``
+    before it is decoded (PEM) and after."""
+    raw = signature.encode("ascii", "replace") if isinstance(signature, str) else signature
+    pem = (
+        raw[:1] in (b"-", b" ", b"\t", b"\r", b"\n")
+        and bytes(raw[:4096]).lstrip()[:11] == b"-----BEGIN "
+    )
+    limit = pem_size(limits.max_size) if pem else limits.max_size
+    if len(raw) > limit:
+        raise Reject(SignatureReason.TOO_LARGE, _too_large("signature", len(raw), limit))
+    der = from_pem(raw) if pem else bytes(raw)
+    if len(der) > limits.max_size:
+        raise Reject(SignatureReason.TOO_LARGE, _too_large("signature", len(der), limits.max_size))
+    return der
+
+
+def _too_large(what: str, size: int, limit: int) -> str:
+    return f"the {what} is {size_text(size)}; at most {size_text(limit)} are accepted"
+
+
+def bounded(der: DerReader, parent: Tlv, tag: int, what: str, at_most: int) -> list[Tlv]:
+    """The elements inside ``parent``, at most ``at_most`` of them (else :class:`Reject`
+    ``too-large``): never a list of everything an attacker packed in."""
+    found = der.children(parent, tag, what, limit=at_most + 1)
+    if len(found) > at_most:
+        raise Reject(SignatureReason.TOO_LARGE, f"{what}: more than {at_most} are accepted")
+    return found
 
 
 def _oid(dotted: str) -> bytes:
@@ -113,12 +135,12 @@ class SignerInfo:
     signature: bytes
 
 
-def parse_signed_data(data: bytes) -> SignedData:
+def parse_signed_data(data: bytes, limits: CmsLimits) -> SignedData:
     der = DerReader(data)
     top = der.read(0, len(data))
     if top[END] != len(data):
         raise ValueError(f"{len(data) - top[END]} bytes of trailing data after the signature")
-    info = der.children(top, 0x30, "ContentInfo")
+    info = der.children(top, 0x30, "ContentInfo", limit=3)
     if len(info) != 2:
         raise ValueError("not a CMS ContentInfo")
     content_type = der.contents(info[0], 0x06, "ContentInfo content type")
@@ -127,47 +149,47 @@ def parse_signed_data(data: bytes) -> SignedData:
             SignatureReason.MALFORMED,
             f"not a CMS SignedData (content type {oid_name(content_type, cms.ContentType)})",
         )
-    inner = der.children(info[1], 0xA0, "ContentInfo content")
+    inner = der.children(info[1], 0xA0, "ContentInfo content", limit=2)
     if len(inner) != 1:
         raise ValueError("not a CMS ContentInfo")
-    fields = der.children(inner[0], 0x30, "SignedData")
-    if len(fields) < 4:
-        raise ValueError("SignedData has too few fields")
+    fields = der.children(inner[0], 0x30, "SignedData", limit=7)
+    if not 4 <= len(fields) <= 6:
+        raise ValueError("SignedData has the wrong number of fields")
     der.contents(fields[0], 0x02, "SignedData version")
-    der.children(fields[1], 0x31, "SignedData digestAlgorithms")
+    bounded(der, fields[1], 0x31, "digest algorithms", limits.max_signers)
     optional = [f[TAG] for f in fields[3:-1]]
     if optional not in ([], [0xA0], [0xA1], [0xA0, 0xA1]):
         raise ValueError("unexpected fields in SignedData")
     certificates: tuple[bytes, ...] = ()
     if optional[:1] == [0xA0]:
-        choices = der.children(fields[3], 0xA0, "SignedData certificates")
+        choices = bounded(der, fields[3], 0xA0, "certificates", limits.max_certificates)
         certificates = tuple(der.whole(c) for c in choices if c[TAG] == 0x30)
     signer_infos = tuple(
-        der.whole(s) for s in der.children(fields[-1], 0x31, "SignedData signerInfos")
+        der.whole(s) for s in bounded(der, fields[-1], 0x31, "signers", limits.max_signers)
     )
-    encap = der.children(fields[2], 0x30, "EncapsulatedContentInfo")
+    encap = der.children(fields[2], 0x30, "EncapsulatedContentInfo", limit=3)
     if not 1 <= len(encap) <= 2:
         raise ValueError("EncapsulatedContentInfo has the wrong number of fields")
     e_content_type = der.contents(encap[0], 0x06, "eContentType")
     e_content = None
     if len(encap) == 2:
-        explicit = der.children(encap[1], 0xA0, "eContent")
+        explicit = der.children(encap[1], 0xA0, "eContent", limit=2)
         if len(explicit) != 1:
             raise ValueError("eContent must hold one OCTET STRING")
         e_content = der.octet_string(explicit[0])
     return SignedData(e_content_type, e_content, certificates, signer_infos)
 
 
-def parse_signer_info(data: bytes) -> SignerInfo:
+def parse_signer_info(data: bytes, limits: CmsLimits) -> SignerInfo:
     der = DerReader(data)
-    fields = der.children(der.read(0, len(data)), 0x30, "SignerInfo")
-    if len(fields) < 5:
-        raise ValueError("SignerInfo has too few fields")
+    fields = der.children(der.read(0, len(data)), 0x30, "SignerInfo", limit=8)
+    if not 5 <= len(fields) <= 7:
+        raise ValueError("SignerInfo has the wrong number of fields")
     der.contents(fields[0], 0x02, "SignerInfo version")
     sid = fields[1]
     issuer = serial = ski = None
     if sid[TAG] == 0x30:
-        name_and_serial = der.children(sid, 0x30, "issuerAndSerialNumber")
+        name_and_serial = der.children(sid, 0x30, "issuerAndSerialNumber", limit=3)
         if len(name_and_serial) != 2 or name_and_serial[0][TAG] != 0x30:
             raise ValueError("bad issuerAndSerialNumber")
         issuer = der.whole(name_and_serial[0])
@@ -176,24 +198,35 @@ def parse_signer_info(data: bytes) -> SignerInfo:
         serial = der.whole(name_and_serial[1])
     else:
         ski = der.contents(sid, 0x80, "SignerIdentifier")
-    digest = der.contents(der.children(fields[2], 0x30, "digestAlgorithm")[0], 0x06, "digest")
+    algorithm_fields = der.children(fields[2], 0x30, "digestAlgorithm", limit=3)
+    if not algorithm_fields:
+        raise ValueError("digestAlgorithm is empty")
+    digest = der.contents(algorithm_fields[0], 0x06, "digest")
     rest = fields[3:]
     signed_attrs = None
     attributes: list[tuple[bytes, tuple[bytes, ...]]] = []
     if rest[0][TAG] == 0xA0:
+        size = rest[0][END] - rest[0][START]
+        if size > limits.max_signed_attributes_size:
+            raise Reject(
+                SignatureReason.TOO_LARGE,
+                _too_large("signed attributes", size, limits.max_signed_attributes_size),
+            )
         signed_attrs = der.whole(rest[0])
-        for attr in der.children(rest[0], 0xA0, "signedAttrs"):
-            parts = der.children(attr, 0x30, "Attribute")
+        for attr in bounded(der, rest[0], 0xA0, "signed attributes", limits.max_signed_attributes):
+            parts = der.children(attr, 0x30, "Attribute", limit=3)
             if len(parts) != 2:
                 raise ValueError("an attribute must have a type and values")
-            values = der.children(parts[1], 0x31, "attribute values")
+            values = bounded(der, parts[1], 0x31, "attribute values", limits.max_attribute_values)
             attributes.append(
                 (der.contents(parts[0], 0x06, "attribute type"), tuple(map(der.whole, values)))
             )
         rest = rest[1:]
     if len(rest) not in (2, 3) or (len(rest) == 3 and rest[2][TAG] != 0xA1):
         raise ValueError("unexpected fields in SignerInfo")
-    algorithm = der.children(rest[0], 0x30, "signatureAlgorithm")
+    algorithm = der.children(rest[0], 0x30, "signatureAlgorithm", limit=3)
+    if not algorithm:
+        raise ValueError("signatureAlgorithm is empty")
     return SignerInfo(
         issuer=issuer,
         serial=serial,

@@ -14,6 +14,7 @@ it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
@@ -31,7 +32,7 @@ from ..digestinfo import SHA2, hash_data
 from ..keys import CardPrivateKey
 from ..layout import CertKind, PinKind
 from ..pins import PinSource
-from ._der import encode, issuer_and_serial
+from ._der import DerReader, encode, encode_length, issuer_and_serial
 
 if TYPE_CHECKING:
     from ..card import JpkiCard
@@ -39,8 +40,10 @@ if TYPE_CHECKING:
 __all__ = [
     "SHA256",
     "CmsSigningError",
+    "SignedParts",
     "hash_name",
     "sign_cms",
+    "sign_cms_digest",
     "sign_cms_with_key",
     "signing_certificate_v2",
 ]
@@ -98,26 +101,50 @@ def _signed_attributes(
     )
 
 
+@dataclass(frozen=True)
+class SignedParts:
+    """A SignedData in DER around its content: ``head + content + tail`` for an attached
+    signature (``attached``), ``head + tail`` for a detached one. Made so, a large content
+    is never copied in memory: it is streamed between the two parts
+    (:func:`jpki.cms.files.sign_cms_file`)."""
+
+    head: bytes
+    tail: bytes
+    attached: bool
+    certificate: x509.Certificate
+
+    def der(self, content: bytes | None = None) -> bytes:
+        """The whole SignedData (``content``: the attached content, of the length signed)."""
+        if self.attached:
+            if content is None:
+                raise ValueError("an attached signature needs its content")
+            return self.head + content + self.tail
+        return self.head + self.tail
+
+
 def _build_signed_data(
-    data: bytes,
+    digest: bytes,
     *,
+    content_length: int | None,
     certificate: x509.Certificate,
     extra_certificates: Iterable[x509.Certificate],
     hash_algorithm: hashes.HashAlgorithm,
-    detached: bool,
     signing_time: datetime | None,
     sign: Callable[[bytes], bytes],
-) -> bytes:
+) -> SignedParts:
     """The one code path for card and software keys: ``sign`` gets the DER of the signed
-    attributes SET and returns the PKCS#1 v1.5 signature over it."""
+    attributes SET and returns the PKCS#1 v1.5 signature over it. ``digest`` is the
+    content's; ``content_length`` the size of an attached content (``None``: detached)."""
     name = hash_name(hash_algorithm)
+    if len(digest) != hash_algorithm.digest_size:
+        raise CmsSigningError(f"a {name} digest is {hash_algorithm.digest_size} bytes")
     public = certificate.public_key()
     if not isinstance(public, rsa.RSAPublicKey):
         raise CmsSigningError("the signer certificate does not hold an RSA key")
     cert_der = certificate.public_bytes(Encoding.DER)
     signer = asn1_x509.Certificate.load(cert_der)
     attrs = _signed_attributes(
-        message_digest=hash_data(hash_algorithm, data),
+        message_digest=digest,
         certificate_der=cert_der,
         signing_time=signing_time or datetime.now(UTC),
     )
@@ -162,15 +189,42 @@ def _build_signed_data(
         {
             "version": "v1",
             "digest_algorithms": [digest_algorithm],
-            "encap_content_info": {
-                "content_type": "data",
-                "content": None if detached else data,
-            },
+            "encap_content_info": {"content_type": "data", "content": None},
             "certificates": certificates,
             "signer_infos": [signer_info],
         }
     )
-    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+    detached = bytes(
+        cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+    )
+    if content_length is None:
+        return SignedParts(detached, b"", False, certificate)
+    return _attach(detached, content_length, certificate)
+
+
+def _attach(detached: bytes, length: int, certificate: x509.Certificate) -> SignedParts:
+    """The parts of the attached SignedData made of a detached one: its
+    EncapsulatedContentInfo gains ``[0] EXPLICIT OCTET STRING`` of ``length`` bytes, and
+    the lengths around it grow; the rest is kept byte for byte."""
+    der = DerReader(detached)
+    info = der.children(der.read(0, len(detached)), 0x30, "ContentInfo", limit=2)
+    signed = der.children(info[1], 0xA0, "content", limit=1)[0]
+    fields = der.children(signed, 0x30, "SignedData")
+    version, algorithms, encap, rest = fields[0], fields[1], fields[2], fields[3:]
+    octets_head = b"\x04" + encode_length(length)
+    explicit_head = b"\xa0" + encode_length(len(octets_head) + length)
+    content_type = der.whole(der.children(encap, 0x30, "EncapsulatedContentInfo", limit=1)[0])
+    encap_size = len(content_type) + len(explicit_head) + len(octets_head) + length
+    encap_head = b"\x30" + encode_length(encap_size) + content_type
+    tail = b"".join(der.whole(f) for f in rest)
+    body = der.whole(version) + der.whole(algorithms) + encap_head + explicit_head + octets_head
+    signed_size = len(body) + length + len(tail)
+    signed_head = b"\x30" + encode_length(signed_size)
+    wrapper_head = b"\xa0" + encode_length(len(signed_head) + signed_size)
+    type_oid = der.whole(info[0])
+    top_size = len(type_oid) + len(wrapper_head) + len(signed_head) + signed_size
+    head = b"\x30" + encode_length(top_size) + type_oid + wrapper_head + signed_head + body
+    return SignedParts(head, tail, True, certificate)
 
 
 def sign_cms_with_key(
@@ -185,15 +239,17 @@ def sign_cms_with_key(
 ) -> bytes:
     """A CMS SignedData (DER) of ``data`` by ``private_key`` (any ``RSAPrivateKey``,
     including :class:`jpki.keys.CardPrivateKey`), made exactly as :func:`sign_cms` does."""
-    return _build_signed_data(
-        bytes(data),
+    content = bytes(data)
+    parts = _build_signed_data(
+        hash_data(hash_algorithm, content),
+        content_length=None if detached else len(content),
         certificate=certificate,
         extra_certificates=extra_certificates,
         hash_algorithm=hash_algorithm,
-        detached=detached,
         signing_time=signing_time,
         sign=lambda tbs: private_key.sign(tbs, padding.PKCS1v15(), hash_algorithm),
     )
+    return parts.der(content)
 
 
 def sign_cms(
@@ -216,6 +272,36 @@ def sign_cms(
     :meth:`JpkiCard.verify_pin` made earlier inside the caller's own transaction
     (else :class:`jpki.PinRequired`, with nothing sent).
     """
+    content = bytes(data)
+    algorithm = SHA2[hash_name(hash_algorithm)]()
+    parts = sign_cms_digest(
+        card,
+        hash_data(algorithm, content),
+        content_length=None if detached else len(content),
+        pin=pin,
+        include_ca=include_ca,
+        hash_algorithm=algorithm,
+        signing_time=signing_time,
+        certificate=certificate,
+    )
+    return parts.der(content)
+
+
+def sign_cms_digest(
+    card: JpkiCard,
+    digest: bytes,
+    *,
+    content_length: int | None,
+    pin: PinSource | None,
+    include_ca: bool = False,
+    hash_algorithm: hashes.HashAlgorithm = SHA256,
+    signing_time: datetime | None = None,
+    certificate: x509.Certificate | None = None,
+) -> SignedParts:
+    """:func:`sign_cms` of content the caller has hashed (``digest``, with
+    ``hash_algorithm``): the :class:`SignedParts` to put around it — attached when
+    ``content_length`` (its size) is given, detached when it is ``None``. The content
+    itself is never needed here: a file of any size is signed in a stream."""
     algorithm = SHA2[hash_name(hash_algorithm)]()
     with card.transaction():
         if pin is not None:  # None: verified earlier inside the caller's transaction
@@ -223,12 +309,13 @@ def sign_cms(
         if certificate is None:
             certificate = card.read_certificate(CertKind.SIGN)
         extra = [card.read_certificate(CertKind.SIGN_CA)] if include_ca else []
-        return sign_cms_with_key(
-            CardPrivateKey(card, CertKind.SIGN, None, certificate),  # the PIN verified above
-            certificate,
-            data,
-            detached=detached,
+        key = CardPrivateKey(card, CertKind.SIGN, None, certificate)  # the PIN verified above
+        return _build_signed_data(
+            digest,
+            content_length=content_length,
+            certificate=certificate,
             extra_certificates=extra,
             hash_algorithm=algorithm,
             signing_time=signing_time,
+            sign=lambda tbs: key.sign(tbs, padding.PKCS1v15(), algorithm),
         )

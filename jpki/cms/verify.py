@@ -1,7 +1,11 @@
 """Verifying a CMS (PKCS #7) SignedData offline: :func:`verify_cms`.
 
 It accepts DER, BER (indefinite lengths, as ``openssl cms -sign -stream`` writes) and
-PEM, detached or attached, with exactly one signer. It never raises for bad input:
+PEM, detached or attached, with exactly one signer; the content of a detached signature
+may be a stream (a file), hashed in chunks whatever its size. What it reads whole is
+bounded (:class:`jpki.limits.CmsLimits`: the signature's size, its signed attributes,
+certificates and signers), checked before parsing goes further: anything past a limit is
+``too-large``. It never raises for bad input:
 every problem becomes a :class:`CmsVerification` with ``valid=False``, a
 :data:`CmsReason` and a one-line message; ``checks`` records each check and its
 outcome. Digests: SHA-256/384/512; signatures: RSA PKCS#1 v1.5; signed attributes are
@@ -28,16 +32,17 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import Any, BinaryIO, ClassVar, Final
 
 from asn1crypto import algos, cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ..digestinfo import SHA2, hash_data
+from ..digestinfo import SHA2, hash_data, hash_stream
+from ..limits import CHUNK_SIZE, CmsLimits
 from ..timeutil import aware, jst_iso
 from ..trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 from ..verdict import (
@@ -108,6 +113,7 @@ class CmsVerification(Verdict):
     content: bytes | None = None
 
     REASONS: ClassVar[frozenset[SignatureReason]] = CERTIFICATE_REASONS | {
+        CmsReason.TOO_LARGE,
         CmsReason.UNSUPPORTED,
         CmsReason.SIGNER_COUNT,
         CmsReason.NO_CONTENT,
@@ -135,12 +141,18 @@ class _Verifier:
         policy: RevocationPolicy,
         purpose: Purpose,
         at: datetime | None,
+        limits: CmsLimits,
     ) -> None:
+        self.limits = limits
         self.trust_store = trust_store
         self.crls = crls
         self.policy = policy
         self.purpose = purpose
         self.now = aware(at, "the verification time")
+        try:  # the times compared with it, a clock skew or a day away, must exist
+            self.now - timedelta(days=1), self.now + timedelta(days=1)
+        except OverflowError:
+            raise ValueError(f"the verification time {self.now} is out of range") from None
         self.checks: dict[str, str] = dict.fromkeys(CHECKS, NOT_CHECKED)
         self.signer: x509.Certificate | None = None
         self.signing_time: datetime | None = None
@@ -165,7 +177,7 @@ class _Verifier:
         return self.result(reason, as_sentence(message))
 
     def run(
-        self, signature: bytes | bytearray | memoryview | str, content: bytes | None
+        self, signature: bytes | bytearray | memoryview | str, content: Content | None
     ) -> CmsVerification:
         try:
             intermediates = self.parse(signature, content)
@@ -186,7 +198,7 @@ class _Verifier:
         self.checks[name] = outcome
 
     def parse(
-        self, signature: bytes | bytearray | memoryview | str, content: bytes | None
+        self, signature: bytes | bytearray | memoryview | str, content: Content | None
     ) -> list[x509.Certificate]:
         """Every check on the CMS itself; returns the other certificates it carries."""
         signed_data = self.structure(signature)
@@ -202,9 +214,11 @@ class _Verifier:
         self.ok("signer-count", "1 signer")
         self.step("structure")
         try:
-            signer_info = parse_signer_info(signed_data.signer_infos[0])
+            signer_info = parse_signer_info(signed_data.signer_infos[0], self.limits)
         except IndefiniteLength:  # BER inside a definite-length SignedData
-            signer_info = parse_signer_info(definite_lengths(signed_data.signer_infos[0]))
+            signer_info = parse_signer_info(
+                definite_lengths(signed_data.signer_infos[0]), self.limits
+            )
 
         data = self.signed_content(signed_data, content)
         digest_name = DIGEST_OIDS.get(signer_info.digest)
@@ -228,6 +242,7 @@ class _Verifier:
             found[name] = values
         self.content_type_attribute(found, signed_data.content_type)
         self.message_digest_attribute(found, algorithm, data)
+        del data  # the content, or the stream it is in: done with
 
         self.step("signer-certificate")
         signer_der, signer, how = find_signer(signer_info, certificates)
@@ -249,16 +264,16 @@ class _Verifier:
     def structure(self, signature: bytes | bytearray | memoryview | str) -> SignedData:
         self.step("structure")
         try:
-            der = to_der(signature)
+            der = to_der(signature, self.limits)
         except ValueError as exc:
             raise Reject(CmsReason.MALFORMED, str(exc)) from None
         if not der:
             raise Reject(CmsReason.MALFORMED, "the signature is empty")
         try:
-            signed_data = parse_signed_data(der)
+            signed_data = parse_signed_data(der, self.limits)
         except IndefiniteLength:  # BER (streamed): make the lengths definite, then read it
             try:
-                signed_data = parse_signed_data(definite_lengths(der))
+                signed_data = parse_signed_data(definite_lengths(der), self.limits)
             except ValueError as exc:
                 raise Reject(CmsReason.MALFORMED, f"the BER cannot be parsed: {exc}") from None
             self.ok("structure", "BER with indefinite lengths")
@@ -284,14 +299,16 @@ class _Verifier:
                 ) from None
         return out
 
-    def signed_content(self, signed_data: SignedData, content: bytes | None) -> bytes:
+    def signed_content(self, signed_data: SignedData, content: Content | None) -> Content:
+        """The content signed: inside the signature, or the one given (bytes or a stream,
+        hashed later)."""
         self.step("content")
         if signed_data.content_type != OID_DATA:
             name = oid_name(signed_data.content_type, cms.ContentType)
             raise Reject(CmsReason.UNSUPPORTED, f"the signed content type is {name}, not id-data")
         attached = signed_data.content
         if attached is not None:
-            if content is not None and bytes(content) != attached:
+            if content is not None and not _same_content(content, attached):
                 raise Reject(
                     CmsReason.CONTENT_MISMATCH,
                     "the content given differs from the content inside the signature",
@@ -303,9 +320,7 @@ class _Verifier:
             raise Reject(
                 CmsReason.NO_CONTENT, "a detached signature needs the signed content to verify"
             )
-        data = bytes(content)
-        self.ok("content", f"detached ({len(data)} bytes)")
-        return data
+        return content
 
     def content_type_attribute(
         self, found: Mapping[str, tuple[bytes, ...]], e_content_type: bytes
@@ -327,14 +342,20 @@ class _Verifier:
         self,
         found: Mapping[str, tuple[bytes, ...]],
         algorithm: hashes.HashAlgorithm,
-        data: bytes,
+        data: Content,
     ) -> None:
         self.step("message-digest")
         if "message-digest" not in found:
             raise Reject(CmsReason.MALFORMED, "the message-digest attribute is missing")
         value = single_value(found["message-digest"], "message-digest")
         claimed = value[attribute_value(value, (0x04,), "message-digest")[BODY] :]
-        if not hmac.compare_digest(hash_data(algorithm, data), claimed):
+        if isinstance(data, bytes | bytearray | memoryview):
+            digest, size = hash_data(algorithm, bytes(data)), len(data)
+        else:
+            digest, size = hash_stream(algorithm, data)
+        if self.content is None:
+            self.ok("content", f"detached ({size} bytes)")
+        if not hmac.compare_digest(digest, claimed):
             raise Reject(
                 CmsReason.DIGEST_MISMATCH,
                 "the content does not match the signed digest: it was changed after signing",
@@ -402,6 +423,24 @@ class _Verifier:
         return self.result(*certificate_refusal(result, signature_certificate_needed=needed))
 
 
+#: The content of a detached signature: its bytes, or a binary stream (a file open for
+#: reading) hashed in chunks from where it stands.
+Content = bytes | bytearray | memoryview | BinaryIO
+
+
+def _same_content(given: Content, attached: bytes) -> bool:
+    """Whether the content given equals the attached one (a stream compared in chunks)."""
+    if isinstance(given, bytes | bytearray | memoryview):
+        return bytes(given) == attached
+    view = memoryview(attached)
+    pos = 0
+    while chunk := given.read(CHUNK_SIZE):
+        if view[pos : pos + len(chunk)] != chunk:
+            return False
+        pos += len(chunk)
+    return pos == len(attached)
+
+
 _SIGNATURE_CERT_REQUIRED: Final = (
     "A certificate request must be signed with the signature certificate (署名用電子証明書), "
     "not the user-authentication certificate (利用者証明用電子証明書)."
@@ -410,18 +449,21 @@ _SIGNATURE_CERT_REQUIRED: Final = (
 
 def verify_cms(
     signature: bytes | bytearray | memoryview | str,
-    content: bytes | None = None,
+    content: Content | None = None,
     *,
     trust_store: TrustStore | None = None,
     crls: CrlStore | None = None,
     policy: RevocationPolicy = RevocationPolicy.IF_AVAILABLE,
     purpose: Purpose = Purpose.SIGNATURE,
     at: datetime | None = None,
+    limits: CmsLimits | None = None,
 ) -> CmsVerification:
     """Verify a CMS SignedData (DER, BER or PEM) with exactly one signer.
 
-    ``content`` is the signed data for a detached signature (for an attached
-    one it may be given too, and must then be equal). ``trust_store``
+    ``content`` is the signed data for a detached signature: bytes, or a binary stream
+    (an open file) hashed in chunks (for an attached signature it may be given too, and
+    must then be equal). ``limits`` bounds what is read whole (default
+    :class:`jpki.limits.CmsLimits`: a 64 MiB signature, 32 signed attributes, …). ``trust_store``
     defaults to the J-LIS production roots. ``at`` is the verification time
     (default: now; it must be timezone-aware, else ``ValueError``). Bad input
     never raises; see :class:`CmsVerification`.
@@ -438,5 +480,6 @@ def verify_cms(
         policy=policy,
         purpose=purpose,
         at=at,
+        limits=limits or CmsLimits(),
     )
     return verifier.run(signature, content)

@@ -1,28 +1,48 @@
 """Setting up a ledger's database: its URL, the engine (SQLite or PostgreSQL) and the migrations.
 
-SQLite (default: ``user_data_dir("jpki")/ledger.sqlite3``, WAL, file mode
-0600, ``BEGIN IMMEDIATE`` transactions) or PostgreSQL by URL (psycopg 3). The
+SQLite (default: ``user_data_dir("jpki")/ledger.sqlite3``, WAL, ``BEGIN IMMEDIATE``
+transactions) or PostgreSQL by URL (psycopg 3); any other URL is a ``ValueError``. The
 schema is made by the Alembic migrations in ``jpki/ledger/migrations``.
+
+Opening is careful with what is there: an existing database is used only if it is a
+ledger (:func:`check_ledger`: an SQLite file by its header, then by its tables), else
+:class:`NotALedger`; a new one is made only when ``create`` is set (the CLI's
+``--create`` and ``jpki requests init``), else :class:`LedgerNotFound`. A new SQLite
+file is created here — exclusively, never through a symbolic link — with mode 0600 (its
+folder 0700); SQLite gives its -wal and -shm files the same mode. The mode of a file
+the ledger did not create is never changed.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import stat
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from .config import LedgerConfig
+from .errors import LedgerNotFound, NotALedger
 
 __all__ = [
+    "VERSION_TABLE",
     "alembic_config",
+    "check_ledger",
     "create_ledger_engine",
     "default_ledger_path",
     "migrate",
     "resolve_url",
 ]
+
+#: The table that makes a database a ledger: the ledger's own Alembic version table
+#: (``migrations/env.py``), there from the first migration on, even at ``base``.
+VERSION_TABLE: Final = "ledger_alembic_version"
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+_BACKENDS: Final = ("sqlite", "postgresql")
 
 _MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY: Final = 0x4A504B49_4C454447  # "JPKI" "LEDG"
@@ -45,9 +65,20 @@ def resolve_url(url: str | os.PathLike[str] | URL | None = None) -> URL:
     elif isinstance(url, os.PathLike) or "://" not in url:
         resolved = URL.create("sqlite", database=str(Path(url).expanduser().absolute()))
     else:
-        resolved = make_url(url)
+        try:
+            resolved = make_url(url)
+        except ArgumentError:
+            raise ValueError(
+                "the database URL cannot be read: give an SQLite path, sqlite:///PATH or "
+                "postgresql://USER@HOST/DB"
+            ) from None
     if resolved.drivername in ("postgresql", "postgres"):
         resolved = resolved.set(drivername="postgresql+psycopg")
+    if resolved.get_backend_name() not in _BACKENDS:
+        raise ValueError(
+            f"a ledger is kept in SQLite or PostgreSQL, not {resolved.get_backend_name()}: "
+            "give an SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
     return resolved
 
 
@@ -58,19 +89,76 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def _prepare_sqlite_file(path: Path) -> None:
-    """Create the database file (and its folder, 0700) with mode 0600 before SQLite opens it;
-    SQLite gives its -wal and -shm files the database file's mode."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
+    """Before SQLite opens ``path``: an existing file must be a regular file with the SQLite
+    header (or, to be made a ledger with ``create``, empty); a missing one is created
+    (``create``) exclusively, never through a link, mode 0600 in a folder made 0700."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if not create:
+            raise LedgerNotFound(
+                f"no ledger at {path}: create one with 'jpki requests init' (or --create)"
+            ) from None
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         try:
-            if candidate.stat().st_mode & 0o077:
-                candidate.chmod(0o600)
-        except FileNotFoundError:
-            continue
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:  # a dangling link, or another process was quicker
+            if path.is_symlink():
+                raise NotALedger(
+                    f"{path} is a link to nothing: no ledger is created there"
+                ) from None
+            info = path.stat()
+        else:
+            os.close(fd)
+            return
+    except NotADirectoryError:
+        raise LedgerNotFound(f"no ledger at {path}: {path.parent} is not a folder") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise NotALedger(f"{path} is not a regular file, so not a ledger")
+    with open(path, "rb") as stream:
+        head = stream.read(len(_SQLITE_HEADER))
+    if head == b"" and create:
+        return  # an empty file, made a ledger as asked (its mode left as it is)
+    if head != _SQLITE_HEADER:
+        raise NotALedger(f"{path} is not a ledger (not an SQLite database); nothing was changed")
+    # its tables, read-only: SQLAlchemy's connection would first switch the file to WAL
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {str(name) for (name,) in rows}
+        finally:
+            connection.close()
+    except sqlite3.OperationalError:
+        return  # busy (another process migrating it): check_ledger judges it once open
+    except sqlite3.DatabaseError as exc:
+        raise NotALedger(f"{path} is not a ledger ({exc}); nothing was changed") from None
+    _judge(tables, str(path), create=create)
+
+
+def check_ledger(engine: Engine, *, create: bool) -> bool:
+    """Whether the database of ``engine`` holds a ledger (``True``), or is empty and may be
+    made one (``False``, with ``create``); :class:`NotALedger` when it holds other tables,
+    :class:`LedgerNotFound` when it is empty and ``create`` is not set."""
+    tables = set(inspect(engine).get_table_names())
+    return _judge(tables, engine.url.render_as_string(hide_password=True), create=create)
+
+
+def _judge(tables: set[str], where: str, *, create: bool) -> bool:
+    if VERSION_TABLE in tables:
+        return True
+    if tables:
+        raise NotALedger(
+            f"{where} holds other tables ({', '.join(sorted(tables)[:5])}), not a ledger; "
+            "nothing was changed"
+        )
+    if not create:
+        raise LedgerNotFound(
+            f"{where} holds no ledger: create one with 'jpki requests init' (or --create)"
+        )
+    return False
 
 
 def create_ledger_engine(
@@ -78,9 +166,11 @@ def create_ledger_engine(
     *,
     config: LedgerConfig | None = None,
     echo: bool = False,
+    create: bool = True,
 ) -> Engine:
     """An engine set up for the ledger (SQLite: WAL, ``synchronous``, busy timeout,
-    ``BEGIN IMMEDIATE``; PostgreSQL: psycopg 3)."""
+    ``BEGIN IMMEDIATE``; PostgreSQL: psycopg 3). An SQLite file is checked (or, with
+    ``create``, created) first: see the module docstring."""
     cfg = config or LedgerConfig()
     resolved = resolve_url(url)
     if resolved.get_backend_name() != "sqlite":
@@ -92,7 +182,7 @@ def create_ledger_engine(
         )
     path = _sqlite_file(resolved)
     if path is not None:
-        _prepare_sqlite_file(path)
+        _prepare_sqlite_file(path, create=create)
     engine = create_engine(resolved, echo=echo, connect_args={"timeout": cfg.busy_timeout})
     busy_ms = int(cfg.busy_timeout * 1000)
 

@@ -11,6 +11,8 @@ __all__ = [
     "DeadlinePassed",
     "InvalidTransition",
     "LedgerError",
+    "LedgerNotFound",
+    "NotALedger",
     "RejectReason",
     "RequestConflict",
     "RequestNotFound",
@@ -20,6 +22,14 @@ __all__ = [
 
 class LedgerError(JpkiError):
     """Base of the ledger's errors; the message says what to do."""
+
+
+class LedgerNotFound(LedgerError):
+    """There is no ledger where one was to be opened, and none was to be created."""
+
+
+class NotALedger(LedgerError):
+    """The database given holds something else than a ledger; it was left as it was."""
 
 
 class RejectReason(StrEnum):

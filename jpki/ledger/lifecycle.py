@@ -23,10 +23,11 @@ from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Final
 
-from ..requests import JST, ConvenienceStoreDelivery, DeliveryMethod
+from ..requests import ConvenienceStoreDelivery, DeliveryMethod
+from ..timeutil import JST, jst_text
 from .errors import InvalidTransition
 from .models import AuditAction, Status
-from .records import RequestRecord, jst_text
+from .records import RequestRecord
 
 __all__ = [
     "FINAL_STATUSES",
@@ -142,23 +143,40 @@ def transition_for(action: AuditAction | str) -> Transition:
         raise ValueError(f"{str(action)[:40]!r} is not a status change (known: {known})") from None
 
 
+# Bidirectional embeddings, overrides and isolates: they reorder what a terminal shows.
+_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unprintable(text: str) -> bool:
+    """Whether ``text`` holds a control character (line breaks and tabs included), a line
+    or paragraph separator, or a bidirectional control: what could move the cursor, forge
+    a line of a listing or reorder it."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI for c in text)
+
+
 def check_actor(actor: object) -> str:
     """Who makes a change: a non-empty printable name of at most 100 characters."""
     if not isinstance(actor, str) or not actor.strip():
         raise ValueError("the actor (who makes the change) must be a non-empty name")
-    if len(actor) > MAX_ACTOR or any(unicodedata.category(c) == "Cc" for c in actor):
+    if len(actor) > MAX_ACTOR or _unprintable(actor):
         raise ValueError(f"the actor must be at most {MAX_ACTOR} printable characters")
     return actor
 
 
 def check_reason(reason: str | None, *, required: bool = False) -> str | None:
-    """Why (``None`` for a blank one, which ``required`` refuses)."""
+    """Why (``None`` for a blank one, which ``required`` refuses): at most 1000 printable
+    characters on one line — control characters are refused, not stored."""
     if reason is None or not reason.strip():
         if required:
             raise ValueError("a reason is required")
         return None
     if len(reason) > MAX_REASON:
         raise ValueError(f"the reason must be at most {MAX_REASON} characters")
+    if _unprintable(reason):
+        raise ValueError(
+            "the reason must be printable text on one line (no control characters, "
+            "line breaks or direction overrides)"
+        )
     return reason
 
 
@@ -182,7 +200,7 @@ def decide(
     if transition.once is not None and record.status is transition.target:
         raise InvalidTransition(
             f"request {rid} was {transition.past} already "
-            f"({jst_text(record.status_changed_at)}); {transition.once}"
+            f"({jst_text(record.status_changed_at, seconds=False)}); {transition.once}"
         )
     if record.status not in transition.sources:
         allowed = " or ".join(sorted(transition.sources))
@@ -199,14 +217,18 @@ def decide(
             if method is DeliveryMethod.DIGITAL_PDF
             else "convenience-store print deadline"
         )
-        ended = f"the {what} ended {jst_text(deadline)}"
+        ended = f"the {what} ended {jst_text(deadline, seconds=False)}"
         expiry = TRANSITIONS[AuditAction.EXPIRE]
         return Decision(expiry.action, expiry.target, ended, deadline_passed=ended)
     if transition.overdue_only:
         if deadline is None or not overdue:
-            until = "it has no deadline" if deadline is None else f"it runs to {jst_text(deadline)}"
+            until = (
+                "it has no deadline"
+                if deadline is None
+                else f"it runs to {jst_text(deadline, seconds=False)}"
+            )
             raise InvalidTransition(f"request {rid} is not overdue: {until}")
-        reason = reason or f"not collected by {jst_text(deadline)}"
+        reason = reason or f"not collected by {jst_text(deadline, seconds=False)}"
     if transition.starts_deadline:
         expires = _deadline(record, when, download_window)
         return Decision(transition.action, transition.target, reason, when, expires)

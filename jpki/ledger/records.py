@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..cms import CmsVerification
-from ..requests import JST, CertificateRequest, DeliveryMethod
+from ..requests import CertificateRequest, DeliveryMethod
 from .models import AuditAction, AuditRow, RequestRow, Status
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "VerifiedRequest",
     "entry_of",
     "iso",
-    "jst_text",
     "record_of",
 ]
 
@@ -213,8 +212,3 @@ def entry_of(row: AuditRow) -> AuditEntry:
         subject=row.subject,
         entry_hash=row.entry_hash,
     )
-
-
-def jst_text(value: datetime) -> str:
-    """A time for a message: ``2026-04-01 10:15 JST``."""
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")

@@ -52,7 +52,7 @@ from .chain import (
     verify_chain,
 )
 from .config import LedgerConfig
-from .engine import create_ledger_engine, migrate
+from .engine import check_ledger, create_ledger_engine, migrate
 from .errors import DeadlinePassed, LedgerError, RequestNotFound
 from .integrity import RequestTampered, parse_document, row_problems
 from .lifecycle import (
@@ -120,9 +120,14 @@ class Ledger:
         migrate_schema: bool = True,
         clock: Callable[[], datetime] | None = None,
         echo: bool = False,
+        create: bool = True,
     ) -> Ledger:
-        engine = create_ledger_engine(url, config=config, echo=echo)
+        """The ledger at ``url``: an existing database only if it is a ledger
+        (:class:`NotALedger` otherwise, nothing changed); a new one only with ``create``
+        (:class:`LedgerNotFound` otherwise). The schema is migrated to the newest."""
+        engine = create_ledger_engine(url, config=config, echo=echo, create=create)
         try:
+            check_ledger(engine, create=create)
             if migrate_schema:
                 migrate(engine)
         except BaseException:

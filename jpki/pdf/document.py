@@ -4,7 +4,6 @@ it, and the certificate and hash forms pyHanko takes."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -14,6 +13,8 @@ from pyhanko.sign.general import SigningError
 
 from .. import errors
 from ..digestinfo import SHA2
+from ..files import InputTooLarge, read_limited
+from ..limits import MAX_PDF_SIZE
 
 __all__ = [
     "PdfFormatError",
@@ -41,10 +42,16 @@ def is_pdf(data: bytes) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").startswith(b"%PDF-")
 
 
-def read_input(source: bytes | bytearray | memoryview | str | os.PathLike[str]) -> bytes:
+def read_input(
+    source: bytes | bytearray | memoryview | str | os.PathLike[str], max_size: int = MAX_PDF_SIZE
+) -> bytes:
+    """The PDF's bytes; :class:`jpki.files.InputTooLarge` past ``max_size`` (a file: told
+    by its size, before it is read)."""
     if isinstance(source, bytes | bytearray | memoryview):
+        if len(source) > max_size:
+            raise InputTooLarge("the PDF", max_size, len(source))
         return bytes(source)
-    return Path(source).read_bytes()
+    return read_limited(source, max_size)
 
 
 def asn1_certificate(cert: x509.Certificate) -> asn1_x509.Certificate:

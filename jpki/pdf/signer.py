@@ -8,7 +8,6 @@ import io
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography import x509
@@ -28,8 +27,10 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from ..files import check_output, write_file
 from ..keys import CardPrivateKey
 from ..layout import CertKind, PinKind
+from ..limits import MAX_PDF_SIZE
 from ..pins import PinSource, normalize_pin
 from .document import (
     PdfFormatError,
@@ -161,6 +162,8 @@ def sign_pdf(
     timestamper: TimeStamper | None = None,
     font: str | os.PathLike[str] | None = None,
     hash_algorithm: str = "sha256",
+    max_size: int = MAX_PDF_SIZE,
+    force: bool = False,
 ) -> bytes | None:
     """Sign a PDF with the card's signature key: PAdES B-B, or B-T with ``tsa_url``.
 
@@ -174,12 +177,18 @@ def sign_pdf(
 
     The PIN is asked for (or checked, if a string) once, after the PDF has been read and
     the time-stamping server reached, and verified once, in one card transaction with
-    the signature. A malformed PIN string is refused before anything is sent.
+    the signature. A malformed PIN string is refused before anything is sent, and so is
+    an ``output`` that may not be written (:func:`jpki.files.check_output`: it is the
+    input, a link, …; ``force`` replaces a link) or an input of more than ``max_size``
+    bytes. The output is written whole or not at all (:func:`jpki.files.write_file`).
     """
     algorithm = hash_named(hash_algorithm).name
     if isinstance(pin, str):
         normalize_pin(PinKind.SIGN, pin)  # fail before anything is sent
-    data = read_input(input)
+    inputs = [] if isinstance(input, bytes | bytearray | memoryview) else [input]
+    if output is not None:
+        check_output(output, force=force, inputs=inputs)
+    data = read_input(input, max_size)
     if not is_pdf(data):
         raise PdfFormatError("the input is not a PDF (no %PDF- header)")
     try:
@@ -238,5 +247,5 @@ def sign_pdf(
     signed: bytes = result.getvalue()
     if output is None:
         return signed
-    Path(output).write_bytes(signed)
+    write_file(output, signed, force=force, inputs=inputs)
     return None

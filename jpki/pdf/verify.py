@@ -24,6 +24,7 @@ from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from ..digestinfo import SHA2
+from ..limits import MAX_PDF_SIZE
 from ..timeutil import jst_iso, jst_text, utc
 from ..trust import CrlStore, Purpose, RevocationPolicy, TrustStore
 from ..verdict import (
@@ -146,6 +147,7 @@ def verify_pdf(
     policy: RevocationPolicy = RevocationPolicy.IF_AVAILABLE,
     at: datetime | None = None,
     tsa_trust: Iterable[x509.Certificate] = (),
+    max_size: int = MAX_PDF_SIZE,
 ) -> list[PdfSignatureResult]:
     """Verify every signature in a PDF (bytes or a path); one result each, in signing order.
 
@@ -155,11 +157,12 @@ def verify_pdf(
     (none by default: a time-stamp is then reported but its time not relied on).
 
     A document without signatures gives an empty list. Raises :class:`PdfFormatError`
-    only when the file cannot be read as a PDF at all (and ``ValueError`` for a naive
-    ``at``); a bad signature is a result with ``valid=False``.
+    only when the file cannot be read as a PDF at all, :class:`jpki.files.InputTooLarge`
+    when it holds more than ``max_size`` bytes (a file: before it is read), and
+    ``ValueError`` for a naive ``at``; a bad signature is a result with ``valid=False``.
     """
     now = utc(at, "the verification time")
-    raw = read_input(data)
+    raw = read_input(data, max_size)
     if not is_pdf(raw):
         raise PdfFormatError("not a PDF (no %PDF- header)")
     store = trust_store if trust_store is not None else TrustStore.production()

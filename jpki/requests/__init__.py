@@ -22,7 +22,6 @@ from .delivery import (
     PostalDelivery,
 )
 from .document import (
-    JST,
     MAX_COPIES,
     MAX_DOCUMENT_SIZE,
     SCHEMA_ID,
@@ -37,7 +36,6 @@ from .signing import SignedRequest, sign_request, sign_request_with_key
 __all__ = [
     "DEFAULT_CATALOGUE",
     "DEFAULT_KIND_CODES",
-    "JST",
     "LANGUAGES",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..files import read_limited
+from ..limits import MAX_CONFIG_SIZE
 from .delivery import DeliveryMethod
 from .schema import (
     LANGUAGES,
@@ -182,12 +184,22 @@ class DocumentCatalogue:
         """The catalogue of a TOML configuration (a path, or TOML text when it holds a
         newline or ``[``), as :meth:`from_config` reads it."""
         if isinstance(source, Path) or ("\n" not in source and "[" not in source):
-            text = Path(source).read_text(encoding="utf-8")
+            raw = read_limited(source, MAX_CONFIG_SIZE)  # InputTooLarge past 1 MiB
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RequestSchemaError(
+                    f"the configuration is not UTF-8 (byte {exc.start})"
+                ) from None
         else:
             text = source
+        if len(text) > MAX_CONFIG_SIZE:
+            raise RequestSchemaError(
+                f"the configuration is longer than {MAX_CONFIG_SIZE} characters"
+            )
         try:
             config = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: nested deep
             raise RequestSchemaError(f"the configuration is not valid TOML: {exc}") from None
         return cls.from_config(config)
 

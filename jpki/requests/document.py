@@ -33,11 +33,12 @@ import re
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from cryptography import x509
 
+from ..timeutil import JST
 from .catalogue import DEFAULT_KIND_CODES
 from .delivery import (
     ConvenienceStoreDelivery,
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
     from ..certs import HolderAttributes
 
 __all__ = [
-    "JST",
     "MAX_COPIES",
     "MAX_DOCUMENT_SIZE",
     "MIN_COPIES",
@@ -81,8 +81,6 @@ __all__ = [
     "CertificateRequest",
     "new_request_id",
 ]
-
-JST: Final = timezone(timedelta(hours=9), "JST")  # TODO(jst): the one time-helper module
 
 #: The ``type`` of every request document (which schema it follows), and the version of that
 #: schema this module writes and reads.
@@ -412,6 +410,7 @@ class CertificateRequest:
         *,
         allowed_kinds: Collection[str] | None = DEFAULT_KIND_CODES,
         canonical: bool = True,
+        max_size: int = MAX_DOCUMENT_SIZE,
     ) -> CertificateRequest:
         """Parse and validate a request document.
 
@@ -419,13 +418,14 @@ class CertificateRequest:
         issues (default :data:`DEFAULT_KIND_CODES`; ``None`` accepts any
         well-formed code). With ``canonical`` (the default) the bytes must be
         exactly :meth:`to_bytes` of the result, so one request has one encoding.
+        A document of more than ``max_size`` bytes is refused before it is parsed.
         """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise RequestSchemaError(f"a request document is bytes, not {type(data).__name__}")
         raw = bytes(data)
-        if len(raw) > MAX_DOCUMENT_SIZE:
+        if len(raw) > max_size:
             raise RequestSchemaError(
-                f"the request document is {len(raw)} bytes; at most {MAX_DOCUMENT_SIZE} are allowed"
+                f"the request document is {len(raw)} bytes; at most {max_size} are allowed"
             )
         if not raw:
             raise RequestSchemaError("the request document is empty")
@@ -440,11 +440,12 @@ class CertificateRequest:
                 text,
                 object_pairs_hook=_no_duplicate_keys,
                 parse_float=_no_float,
+                parse_int=_small_int,
                 parse_constant=_no_constant,
             )
         except RequestSchemaError:
             raise
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, a nesting too deep
             raise RequestSchemaError(f"the request document is not JSON: {exc}") from None
         request = cls.from_json_dict(obj, allowed_kinds=allowed_kinds)
         if canonical and request.to_bytes() != raw:
@@ -462,6 +463,14 @@ def _no_duplicate_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
             raise RequestSchemaError(f"key {key[:40]!r} appears twice in one object")
         result[key] = value
     return result
+
+
+def _small_int(text: str) -> int:
+    """A JSON integer of at most 18 digits (no field needs more; a number of thousands of
+    digits costs quadratic time to convert)."""
+    if len(text.lstrip("-")) > 18:
+        raise RequestSchemaError(f"a number of {len(text)} digits is not allowed")
+    return int(text)
 
 
 def _no_float(text: str) -> Any:

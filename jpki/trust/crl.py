@@ -16,10 +16,11 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
+from ..limits import MAX_CRL_FILE_SIZE
 from ..timeutil import jst_text
 from ..verdict import Reason
 from ._facts import PARSE_ERRORS, Facts, NameKey, name_key
-from .roots import TrustDataError, pem_blocks, read_files
+from .roots import Skipped, TrustDataError, pem_blocks, read_files
 
 __all__ = ["CrlStore", "LoadedCrl", "Revocation", "RevocationPolicy", "revocation_of"]
 
@@ -158,17 +159,30 @@ class CrlStore:
         return cls(loaded)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path]) -> CrlStore:
+    def from_paths(
+        cls,
+        paths: Iterable[str | Path],
+        *,
+        on_skip: Skipped | None = None,
+        max_size: int = MAX_CRL_FILE_SIZE,
+    ) -> CrlStore:
         """CRLs from files and directories (each regular, non-hidden file in a directory,
-        not recursing); DER or PEM, several PEM CRLs per file allowed.
+        not recursing); DER or PEM, several PEM CRLs per file allowed. A directory gives
+        its CRL files and skips the others (certificates, …), telling ``on_skip``; a file
+        is read up to ``max_size`` bytes.
 
         ``TrustDataError`` names the file that is missing, unreadable or holds no CRL.
         """
+        given = [paths] if isinstance(paths, str | Path) else list(paths)
         loaded = []
-        for path, data in read_files(paths, what="CRL"):
-            for i, crl in enumerate(parse_crls(path, data)):
+        for path, crls in read_files(
+            given, what="CRL", limit=max_size, parse=parse_crls, on_skip=on_skip
+        ):
+            for i, crl in enumerate(crls):
                 source = str(path) if i == 0 else f"{path} (CRL {i + 1})"
                 loaded.append(LoadedCrl(crl, source))
+        if not loaded:
+            raise TrustDataError(", ".join(map(str, given)) or "(no paths)", "no CRLs found")
         return cls(loaded)
 
     def __len__(self) -> int:
@@ -191,7 +205,7 @@ def parse_crls(path: Path, data: bytes) -> list[x509.CertificateRevocationList]:
         blocks, others = pem_blocks(data, b"X509 CRL")
         if not blocks:
             extra = f" (it holds: {', '.join(sorted(set(others)))})" if others else ""
-            raise TrustDataError(str(path), f"no PEM 'X509 CRL' block{extra}")
+            raise TrustDataError(str(path), f"no PEM 'X509 CRL' block{extra}", other_kind=True)
         out = []
         for i, block in enumerate(blocks):
             try:
@@ -202,7 +216,7 @@ def parse_crls(path: Path, data: bytes) -> list[x509.CertificateRevocationList]:
     try:
         return [x509.load_der_x509_crl(data)]
     except ValueError as exc:
-        raise TrustDataError(str(path), "neither a DER nor a PEM CRL") from exc
+        raise TrustDataError(str(path), "neither a DER nor a PEM CRL", other_kind=True) from exc
 
 
 # -- revocation outcome ------------------------------------------------------------

@@ -14,11 +14,18 @@ from typing import Final
 
 from cryptography import x509
 
+from ..limits import MAX_CERTIFICATE_FILE_SIZE
 from ..timeutil import jst_text, utc
 from ..verdict import TRUST_CHECKS, Reason
 from ._facts import Facts, Pool, facts_of
 from .crl import CrlStore, RevocationPolicy, revocation_of
-from .roots import TrustDataError, parse_certificates, production_anchors, read_files
+from .roots import (
+    Skipped,
+    TrustDataError,
+    parse_certificates,
+    production_anchors,
+    read_files,
+)
 
 __all__ = ["Purpose", "TrustStore", "ValidationResult"]
 
@@ -99,13 +106,23 @@ class TrustStore:
         return cls(certs)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path]) -> TrustStore:
+    def from_paths(
+        cls,
+        paths: Iterable[str | Path],
+        *,
+        on_skip: Skipped | None = None,
+        max_size: int = MAX_CERTIFICATE_FILE_SIZE,
+    ) -> TrustStore:
         """A store of the certificates in PEM/DER files (several PEM certificates per file
-        allowed; directories are read like :meth:`CrlStore.from_paths`)."""
+        allowed). A folder gives its certificate files and skips the others (CRLs, …),
+        telling ``on_skip``; see :mod:`jpki.trust.roots`. A file is read up to
+        ``max_size`` bytes."""
         given = [paths] if isinstance(paths, str | Path) else list(paths)
         anchors: list[x509.Certificate] = []
-        for path, data in read_files(given, what="certificate"):
-            anchors.extend(parse_certificates(str(path), data))
+        for _path, certs in read_files(
+            given, what="certificate", limit=max_size, parse=parse_certificates, on_skip=on_skip
+        ):
+            anchors.extend(certs)
         if not anchors:
             raise TrustDataError(
                 ", ".join(map(str, given)) or "(no paths)", "no certificates found"

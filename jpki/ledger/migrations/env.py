@@ -12,9 +12,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from jpki.ledger.engine import VERSION_TABLE
 from jpki.ledger.models import Base
-
-VERSION_TABLE = "ledger_alembic_version"
 
 config = context.config
 target_metadata = Base.metadata
