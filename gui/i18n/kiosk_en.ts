@@ -303,6 +303,62 @@
     </message>
 </context>
 <context>
+    <name>Keyboard</name>
+    <message>
+        <source>Hiragana</source>
+        <extracomment>The gojūon table, one column per consonant row (あ か さ … わ), vowels down; &quot;&quot; is a gap. mode -&gt; character -&gt; key (the character it types; ゛ ゜ 小 for the modifiers)</extracomment>
+        <translation>Hiragana</translation>
+    </message>
+    <message>
+        <source>Katakana</source>
+        <translation>Katakana</translation>
+    </message>
+    <message>
+        <source>ABC</source>
+        <translation>ABC</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>Numbers</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>Clear all</translation>
+    </message>
+    <message>
+        <source>Capitals</source>
+        <translation>Capitals</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY order</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC order</translation>
+    </message>
+    <message>
+        <source>Voiced mark</source>
+        <translation>Voiced mark</translation>
+    </message>
+    <message>
+        <source>Half-voiced mark</source>
+        <translation>Half-voiced mark</translation>
+    </message>
+    <message>
+        <source>Small kana</source>
+        <translation>Small kana</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <source>Delete</source>
@@ -311,6 +367,14 @@
     <message>
         <source>Clear</source>
         <translation>Clear</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY order</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC order</translation>
     </message>
 </context>
 <context>

@@ -303,6 +303,62 @@
     </message>
 </context>
 <context>
+    <name>Keyboard</name>
+    <message>
+        <source>Hiragana</source>
+        <extracomment>The gojūon table, one column per consonant row (あ か さ … わ), vowels down; &quot;&quot; is a gap. mode -&gt; character -&gt; key (the character it types; ゛ ゜ 小 for the modifiers)</extracomment>
+        <translation>ひらがな</translation>
+    </message>
+    <message>
+        <source>Katakana</source>
+        <translation>カタカナ</translation>
+    </message>
+    <message>
+        <source>ABC</source>
+        <translation>英字</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>空白</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>1文字消す</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>全部消す</translation>
+    </message>
+    <message>
+        <source>Capitals</source>
+        <translation>大文字</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY順</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC順</translation>
+    </message>
+    <message>
+        <source>Voiced mark</source>
+        <translation>濁点</translation>
+    </message>
+    <message>
+        <source>Half-voiced mark</source>
+        <translation>半濁点</translation>
+    </message>
+    <message>
+        <source>Small kana</source>
+        <translation>小さい文字</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <source>Delete</source>
@@ -311,6 +367,14 @@
     <message>
         <source>Clear</source>
         <translation>全部消す</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY順</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC順</translation>
     </message>
 </context>
 <context>

@@ -104,6 +104,14 @@ QPushButton[role="key"] {{
     background: {SOFT}; border: 2px solid {LINE};
 }}
 QPushButton[role="key"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
+QPushButton[role="key-control"] {{
+    padding: 0px 8px; border-radius: 10px;
+    background: {PAPER}; border: 3px solid {LINE};
+}}
+QPushButton[role="key-control"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
+QPushButton[role="key-control"]:checked {{
+    background: {PRIMARY}; color: #ffffff; border-color: {PRIMARY_DOWN};
+}}
 QPushButton[role="link"] {{
     background: {PAPER}; color: {PRIMARY}; border: 3px solid {PRIMARY}; min-height: 64px;
     padding: 2px 16px;
