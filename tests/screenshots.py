@@ -139,7 +139,8 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
         "",
     )
     yield Screen.FORM.value, replace(full, screen=Screen.FORM), ""
-    yield "form-delivery", replace(full, screen=Screen.FORM), "scroll"
+    yield "form-start", replace(ident, screen=Screen.FORM), ""
+    yield "form-keyboard", replace(full, screen=Screen.FORM), "keyboard"
     yield Screen.REVIEW.value, replace(full, screen=Screen.REVIEW), ""
     yield Screen.SIGN_PIN.value, replace(full, screen=Screen.SIGN_PIN), "ABCD12"
     yield (
@@ -238,9 +239,8 @@ def render_all(
                 window.show_model(initial(config))  # leave the screen, so the next one enters
                 window.show_model(model)
                 screen = window.current_screen()
-                if pin == "scroll" and isinstance(screen, FormScreen):
-                    QCoreApplication.processEvents()  # lay the form out first
-                    screen.area.verticalScrollBar().setValue(screen.delivery_heading.y())
+                if pin == "keyboard" and isinstance(screen, FormScreen):
+                    screen.edit_field(screen.recipient)
                 elif pin and isinstance(screen, PinScreen):
                     for ch in pin:
                         screen.field.append(ch)

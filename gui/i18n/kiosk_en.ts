@@ -168,16 +168,24 @@
         <translation>Choose how to receive it.</translation>
     </message>
     <message>
-        <source>Enter the postal code and the address.</source>
-        <translation>Enter the postal code and the address.</translation>
-    </message>
-    <message>
         <source>Enter the company or school that receives the PDF.</source>
         <translation>Enter the company or school that receives the PDF.</translation>
     </message>
     <message>
         <source>Enter the postal code as 7 digits, for example 123-4567.</source>
         <translation>Enter the postal code as 7 digits, for example 123-4567.</translation>
+    </message>
+    <message>
+        <source>Enter the postal code.</source>
+        <translation>Enter the postal code.</translation>
+    </message>
+    <message>
+        <source>Enter the address.</source>
+        <translation>Enter the address.</translation>
+    </message>
+    <message>
+        <source>Please describe the purpose.</source>
+        <translation>Please describe the purpose.</translation>
     </message>
     <message>
         <source>Choose a purpose.</source>
@@ -196,10 +204,6 @@
         <translation>1. Which certificate?</translation>
     </message>
     <message>
-        <source>2. How many copies? (1 to {n})</source>
-        <translation>2. How many copies? (1 to {n})</translation>
-    </message>
-    <message>
         <source>One copy less</source>
         <translation>One copy less</translation>
     </message>
@@ -210,6 +214,10 @@
     <message>
         <source>3. How do you want to receive it?</source>
         <translation>3. How do you want to receive it?</translation>
+    </message>
+    <message>
+        <source>Receive by:</source>
+        <translation>Receive by:</translation>
     </message>
     <message>
         <source>Postal code (for example 123-4567)</source>
@@ -228,12 +236,28 @@
         <translation>4. What is it for?</translation>
     </message>
     <message>
+        <source>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</source>
+        <translation>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</translation>
+    </message>
+    <message>
         <source>Please describe the purpose</source>
         <translation>Please describe the purpose</translation>
     </message>
     <message>
-        <source>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</source>
-        <translation>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</translation>
+        <source>Certificate:</source>
+        <translation>Certificate:</translation>
+    </message>
+    <message>
+        <source>2. Copies (1 to {n})</source>
+        <translation>2. Copies (1 to {n})</translation>
+    </message>
+    <message>
+        <source>Purpose:</source>
+        <translation>Purpose:</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
     </message>
     <message>
         <source>Next: check</source>
@@ -306,7 +330,6 @@
     <name>Keyboard</name>
     <message>
         <source>Hiragana</source>
-        <extracomment>The gojūon table, one column per consonant row (あ か さ … わ), vowels down; &quot;&quot; is a gap. mode -&gt; character -&gt; key (the character it types; ゛ ゜ 小 for the modifiers)</extracomment>
         <translation>Hiragana</translation>
     </message>
     <message>
@@ -356,6 +379,14 @@
     <message>
         <source>Small kana</source>
         <translation>Small kana</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
     </message>
 </context>
 <context>

@@ -75,10 +75,13 @@ class KioskScreen(QWidget):
 
     # -- for subclasses ---------------------------------------------------------------------
 
-    def add_primary(self, button: Button | None = None) -> Button:
+    def add_primary(self, button: Button | None = None, *, stretch: bool = True) -> Button:
+        """The screen's main button, at the right of the action row (after a stretch unless
+        the row's own content stretches)."""
         b = button or Button("", self, role="primary")
         b.setMinimumWidth(320)
-        self.action_row.addStretch(1)
+        if stretch:
+            self.action_row.addStretch(1)
         self.action_row.addWidget(b)
         self._primary = b
         return b

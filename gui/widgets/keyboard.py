@@ -43,7 +43,7 @@ LATIN: Final = "latin"
 DIGITS: Final = "digits"
 MODES: Final = (HIRAGANA, KATAKANA, LATIN, DIGITS)
 
-#: The gojūon table, one column per consonant row (あ か さ … わ), vowels down; "" is a gap.
+# The gojūon table, one column per consonant row (あ か さ … わ), vowels down; " " is a gap.
 GOJUON: Final = (
     "あいうえお",
     "かきくけこ",
@@ -119,7 +119,7 @@ class TouchKeyboard(QWidget):
         self.latin_order = "abc"
         self.upper = False
         self._key_px = key_px
-        #: mode -> character -> key (the character it types; ゛ ゜ 小 for the modifiers)
+        # mode -> character -> key (the character it types; ゛ ゜ 小 for the modifiers)
         self.keys: dict[str, dict[str, QPushButton]] = {m: {} for m in MODES}
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
