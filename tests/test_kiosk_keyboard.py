@@ -151,8 +151,11 @@ def test_pin_keypads(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert field.reveal() == "ABC12X"
     assert alpha.back is not None and alpha.clear_key is not None
     assert "⌫" in alpha.back.text() and len(alpha.back.text()) > 2  # labelled in words
-    # Clear is on the control row, not next to Z
-    assert alpha.clear_key.y() > max(b.y() for b in alpha.keys.values())
+    # the controls sit right of every key after a gap; Clear is at the top, far from Z
+    right = max(b.x() + b.width() for b in alpha.keys.values())
+    for control in (alpha.clear_key, alpha.back, alpha.order_key):
+        assert control.x() >= right + 16
+    assert alpha.clear_key.y() == alpha.keys["1"].y() < alpha.keys["Z"].y()
     tap(qtbot, alpha.clear_key)
     assert field.length() == 0
     for b in [*alpha.keys.values(), *numeric.keys.values()]:

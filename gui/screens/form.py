@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QScroller,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -171,6 +172,8 @@ class FormScreen(KioskScreen):
         self._reopen: set[str] = set()  # sections the applicant asked to change
 
         self.pages = QStackedWidget(self)
+        # the keyboard page is taller than the form's minimum: its size must not hold the form
+        self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         scroll = QScrollArea(self.pages)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

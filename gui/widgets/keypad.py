@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from . import style
 
@@ -103,31 +103,26 @@ class NumericKeypad(Keypad):
 
 
 class AlphanumericKeypad(Keypad):
-    """Digits and A–Z in alphabetical (default) or keyboard order; ⌫, Clear and the order
-    switch on a row of their own, Clear at its far end."""
+    """Digits and A–Z in alphabetical (default) or keyboard order. The controls sit at the
+    right, after a gap: Clear at the top right, ⌫ under it, the order switch under that —
+    none of them next to a letter (Clear is far from Z)."""
 
     def __init__(self, parent: QWidget | None = None, *, order: str = "abc") -> None:
         super().__init__(parent)
         self.order = ""
-        rows = QVBoxLayout(self)
-        rows.setSpacing(6)
-        rows.setContentsMargins(0, 0, 0, 0)
-        self._grid = QGridLayout()
+        self._grid = QGridLayout(self)
         self._grid.setSpacing(6)
-        rows.addLayout(self._grid)
-        for c in ABC_ROWS[0] + ABC_ROWS[1] + ABC_ROWS[2] + ABC_ROWS[3]:
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        for c in "".join(ABC_ROWS):
             self._add_char(c)
-        controls = QHBoxLayout()
-        controls.setSpacing(12)
-        self.order_key = control_button("", self, style.KEY_PX * 3)
+        self.order_key = control_button("", self, style.KEY_PX * 2)
         self.order_key.clicked.connect(self.toggle_order)
-        back, clear = self._add_controls(style.KEY_PX * 3)
-        controls.addWidget(self.order_key)
-        controls.addStretch(1)
-        controls.addWidget(back)
-        controls.addSpacing(style.KEY_PX)
-        controls.addWidget(clear)
-        rows.addLayout(controls)
+        back, clear = self._add_controls(style.KEY_PX * 2)
+        gap = 10
+        self._grid.setColumnMinimumWidth(gap, style.KEY_PX // 3)
+        self._grid.addWidget(clear, 0, gap + 1)
+        self._grid.addWidget(back, 1, gap + 1)
+        self._grid.addWidget(self.order_key, 2, gap + 1)
         self.set_order(order)
 
     def set_order(self, order: str) -> None:

@@ -100,12 +100,12 @@ QPushButton[role="header"] {{
 QPushButton[role="header"]:checked {{ background: #ffffff; color: {PRIMARY}; }}
 QPushButton[role="header"]:focus {{ border: 5px solid {WARN_BG}; }}
 QPushButton[role="key"] {{
-    padding: 0px; border-radius: 10px;
+    min-height: {KEY_PX - 4}px; padding: 0px; border-radius: 10px;
     background: {SOFT}; border: 2px solid {LINE};
 }}
 QPushButton[role="key"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
 QPushButton[role="key-control"] {{
-    padding: 0px 8px; border-radius: 10px;
+    min-height: {KEY_PX - 6}px; padding: 0px 8px; border-radius: 10px;
     background: {PAPER}; border: 3px solid {LINE};
 }}
 QPushButton[role="key-control"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
