@@ -12,8 +12,15 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Slot
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -167,6 +174,7 @@ class KioskWindow(QWidget):
             app.installEventFilter(self)
 
         self.scale = 1.0  # type and touch targets grow on large screens (gui.widgets.scaling)
+        self._fitted_screen: QScreen | None = None  # show_full_screen's screen
         self._retranslate()
         self._render(None)
 
@@ -258,6 +266,29 @@ class KioskWindow(QWidget):
         panel = self.side_panel.width() if self.side_panel is not None else 0
         size = event.size()
         self.set_scale(scale_for(size.width() - panel, size.height()))
+
+    def show_full_screen(self) -> None:
+        """Fill the screen the window is on, with or without a window manager.
+
+        Without one (a bare X server, as kiosks run) nobody acts on the full-screen request
+        of :meth:`showFullScreen`; the window is given the screen's geometry itself, and
+        follows it when the screen changes size (a monitor switched, xrandr).
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.showFullScreen()
+            return
+        if self._fitted_screen is not screen:
+            if self._fitted_screen is not None:
+                self._fitted_screen.geometryChanged.disconnect(self._refit)
+            screen.geometryChanged.connect(self._refit)
+            self._fitted_screen = screen
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def _refit(self, geometry: QRect) -> None:
+        if self.isFullScreen() or self._fitted_screen is not None:
+            self.setGeometry(geometry)
 
     def set_scale(self, factor: float) -> None:
         """Scale the kiosk area (not the mock panel) to ``factor`` × its design size."""
