@@ -159,3 +159,19 @@ def test_common_case_fits_one_screen_at_1280x800(window: KioskWindow, qtbot) -> 
         assert form.kinds.isVisible()
         tap(qtbot, form.kinds.button("transcript-en"))
         assert not form.kinds.isVisible()
+
+
+def test_language_switch_while_typing_keeps_the_text(window: KioskWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    form = open_form(window, "ja")
+    tap(qtbot, form.kinds.button("transcript-ja"))
+    tap(qtbot, form.deliveries.button(DeliveryMethod.DIGITAL_PDF.value))
+    tap(qtbot, form.recipient)
+    type_keys(qtbot, form, "みほん")
+    assert form.entry.heading.text() == "PDFの提出先（企業・学校名）"
+    tap(qtbot, window.lang_buttons["en"])
+    assert form.editing() and form.entry.line.text() == "みほん"
+    assert form.entry.heading.text() == "The company or school you submit the PDF to"
+    assert form.entry.keyboard.back.text() == "⌫ Delete"
+    assert form.entry.done.text() == "Done"
+    tap(qtbot, form.entry.done)
+    assert form.recipient.text() == "みほん"

@@ -170,6 +170,7 @@ class FormScreen(KioskScreen):
         self._language = ""
         self._loading = False
         self._reopen: set[str] = set()  # sections the applicant asked to change
+        self._editing_field: QLineEdit | None = None
 
         self.pages = QStackedWidget(self)
         # the keyboard page is taller than the form's minimum: its size must not hold the form
@@ -540,20 +541,26 @@ class FormScreen(KioskScreen):
         )
         modes: tuple[str, ...]
         if edit is self.postal_code:
-            heading_text, modes, mode = self.postal_code_label.text(), (DIGITS,), DIGITS
-        elif edit is self.address:
-            heading_text, modes, mode = self.address_label.text(), text_modes, text_modes[0]
-        elif edit is self.recipient:
-            heading_text, modes, mode = self.recipient_label.text(), text_modes, text_modes[0]
+            modes, mode = (DIGITS,), DIGITS
         else:
-            heading_text = translate("Form", "Please describe the purpose")
             modes, mode = text_modes, text_modes[0]
+        heading_text = self._field_heading(edit)
+        self._editing_field = edit
         self.entry.open(edit, heading_text, modes, mode, lambda t: self.field_problem(edit, t))
         self.pages.setCurrentWidget(self.entry)
         self.title.hide()
         self.hint.hide()
         self.rules.hide()
         self.next.hide()
+
+    def _field_heading(self, edit: QLineEdit) -> str:
+        if edit is self.postal_code:
+            return self.postal_code_label.text()
+        if edit is self.address:
+            return self.address_label.text()
+        if edit is self.recipient:
+            return self.recipient_label.text()
+        return translate("Form", "Please describe the purpose")
 
     def editing(self) -> bool:
         return self.pages.currentWidget() is self.entry
@@ -604,6 +611,8 @@ class FormScreen(KioskScreen):
         )
         self.next.setText(translate("Form", "Next: check"))
         self.entry.retranslate()
+        if self.editing() and self._editing_field is not None:
+            self.entry.heading.setText(self._field_heading(self._editing_field))
         if self._config is not None:
             lang = self._language
             self.kinds.set_texts(
