@@ -175,3 +175,25 @@ def test_language_switch_while_typing_keeps_the_text(window: KioskWindow, qtbot)
     assert form.entry.done.text() == "Done"
     tap(qtbot, form.entry.done)
     assert form.recipient.text() == "みほん"
+
+
+def test_focus_is_not_shown_as_a_selection(window: KioskWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The keyboard focus (the first option when the form opens) is a dashed outline; inside,
+    the button looks like any unchosen one. Only a chosen option is filled."""
+    form = open_form(window)
+    focused, other = form.kinds.buttons()[:2]
+    assert focused.hasFocus()
+
+    def inside(b: QWidget) -> tuple[int, ...]:
+        image = b.grab().toImage()
+        return image.pixelColor(12, image.height() // 2).getRgb()
+
+    def edge(b: QWidget) -> tuple[int, ...]:
+        image = b.grab().toImage()
+        return tuple(image.pixelColor(x, 1).getRgb() for x in range(24, 120, 2))  # past the corner
+
+    assert inside(focused) == inside(other)  # not filled
+    assert len(set(edge(focused))) > 1  # a dashed edge: gaps in it
+    tap(qtbot, other)
+    settle()
+    assert inside(other) != inside(focused)  # chosen: filled
