@@ -15,7 +15,7 @@ from typing import Final
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLayout, QWidget
 
-DESIGN_SIZE: Final = (1280, 800)
+DESIGN_SIZE: Final = (1024, 768)
 MAX_SCALE: Final = 2.0
 _UNBOUNDED: Final = 16777215  # QWIDGETSIZE_MAX
 _STEP: Final = 0.05
