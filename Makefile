@@ -36,3 +36,9 @@ clean:
 .PHONY: fuzz
 fuzz: deps
 	$(PY) fuzz/run.py
+
+# make screenshots — every kiosk screen at 1280×800 and 1024×768, Japanese and English,
+# into docs/screenshots/<size>/ (needs fonts-noto-cjk)
+.PHONY: screenshots
+screenshots: deps
+	PYTHONPATH=. QT_QPA_PLATFORM=offscreen $(PY) tests/screenshots.py

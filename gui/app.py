@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     kiosk = build_kiosk(config, reader=args.reader, ledger_url=args.ledger, printer=args.printer)
     window = kiosk.window
     if args.fullscreen:
-        window.showFullScreen()
+        window.show_full_screen()  # fills the screen with or without a window manager
     else:
         width = WINDOW_SIZE[0] + (window.side_panel.sizeHint().width() if window.side_panel else 0)
         height = WINDOW_SIZE[1]

@@ -12,8 +12,15 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Slot
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -42,6 +49,7 @@ from .i18n import Translations
 from .screens import KioskScreen, build_screens
 from .screens.insert import InsertCardScreen
 from .widgets import Button, label
+from .widgets.scaling import apply_scale, scale_for
 from .worker import WorkerThread
 
 translate = QCoreApplication.translate
@@ -106,7 +114,7 @@ class KioskWindow(QWidget):
         head = QHBoxLayout(self.header)
         head.setContentsMargins(32, 6, 24, 6)
         head.setSpacing(16)
-        self.institution = label("", 28, bold=True, wrap=False)
+        self.institution = label("", 28, bold=True)  # a long name wraps, never widens the window
         self.institution.setAccessibleName("institution")
         head.addWidget(self.institution, 1)
         self.lang_buttons: dict[str, Button] = {}
@@ -165,6 +173,8 @@ class KioskWindow(QWidget):
         if app is not None:
             app.installEventFilter(self)
 
+        self.scale = 1.0  # type and touch targets grow on large screens (gui.widgets.scaling)
+        self._fitted_screen: QScreen | None = None  # show_full_screen's screen
         self._retranslate()
         self._render(None)
 
@@ -232,6 +242,8 @@ class KioskWindow(QWidget):
             self._activity()
             target = screen.focus_target()
             (target if target is not None else screen).setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.scale != 1.0:
+            apply_scale(self.kiosk, self.scale)  # widgets a screen made just now
         if m.times_out:
             if not self._idle.isActive():
                 self._activity()
@@ -246,6 +258,43 @@ class KioskWindow(QWidget):
         for screen in self.screens.values():
             screen.retranslate()
         self.institution.setText(self.model.config.institution(self.model.language))
+
+    # -- size -----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        panel = self.side_panel.width() if self.side_panel is not None else 0
+        size = event.size()
+        self.set_scale(scale_for(size.width() - panel, size.height()))
+
+    def show_full_screen(self) -> None:
+        """Fill the screen the window is on, with or without a window manager.
+
+        Without one (a bare X server, as kiosks run) nobody acts on the full-screen request
+        of :meth:`showFullScreen`; the window is given the screen's geometry itself, and
+        follows it when the screen changes size (a monitor switched, xrandr).
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.showFullScreen()
+            return
+        if self._fitted_screen is not screen:
+            if self._fitted_screen is not None:
+                self._fitted_screen.geometryChanged.disconnect(self._refit)
+            screen.geometryChanged.connect(self._refit)
+            self._fitted_screen = screen
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def _refit(self, geometry: QRect) -> None:
+        if self.isFullScreen() or self._fitted_screen is not None:
+            self.setGeometry(geometry)
+
+    def set_scale(self, factor: float) -> None:
+        """Scale the kiosk area (not the mock panel) to ``factor`` × its design size."""
+        if factor != self.scale:
+            self.scale = factor
+            apply_scale(self.kiosk, factor)
 
     # -- cancel, escape, idle ---------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
-"""Render every kiosk screen in Japanese and English to docs/screenshots/<screen>-<lang>.png.
+"""Render every kiosk screen in Japanese and English at 1280×800 and 1024×768 to
+docs/screenshots/<width>x<height>/<screen>-<lang>.png.
 
-    PYTHONPATH=. QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
+    make screenshots
+    # or: PYTHONPATH=. QT_QPA_PLATFORM=offscreen .venv/bin/python tests/screenshots.py [OUT_DIR]
 
-The window is laid out at 1280×800 (the kiosk's size), then scaled to
-1024×640 and saved as an 8-bit palette PNG to keep the files small. The
-screens show made-up models (no card, no worker): each screen renders only
-a :class:`gui.flow.Model`.
+Each picture is the kiosk area at its real size, saved as an 8-bit palette PNG to keep the
+files small. The screens show made-up models (no card, no worker): each screen renders only
+a :class:`gui.flow.Model`. Japanese needs the Noto Sans CJK JP font (fonts-noto-cjk).
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ from gui.flow import (
 )
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
+from gui.window import KioskWindow
 from jpki.layout import PinKind
 from jpki.requests import DeliveryMethod
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1280, 800)
-SAVED = (1024, 640)
+SIZES = ((1280, 800), (1024, 768))
 LANGUAGES = ("ja", "en")
 
 SUMMARY = CardSummary("4D4F434B0101", "2030-04-01", False, 3, 5, 3)
@@ -139,7 +140,8 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
         "",
     )
     yield Screen.FORM.value, replace(full, screen=Screen.FORM), ""
-    yield "form-delivery", replace(full, screen=Screen.FORM), "scroll"
+    yield "form-start", replace(ident, screen=Screen.FORM), ""
+    yield "form-keyboard", replace(full, screen=Screen.FORM), "keyboard"
     yield Screen.REVIEW.value, replace(full, screen=Screen.REVIEW), ""
     yield Screen.SIGN_PIN.value, replace(full, screen=Screen.SIGN_PIN), "ABCD12"
     yield (
@@ -204,12 +206,14 @@ def _text_pixels(area: QWidget, frame: QImage) -> int:
     return _pixels_differing(frame, blank)
 
 
+def size_folder(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
 def small_png_image(image: QImage) -> QImage:
-    """Scaled to 1024×640 with a palette of its 256 most frequent colours (UI screenshots have
-    few colours; Qt's own palette choice shifts them)."""
-    scaled = image.scaled(
-        *SAVED, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
-    ).convertToFormat(QImage.Format.Format_RGB32)
+    """With a palette of its 256 most frequent colours (UI screenshots have few colours; Qt's
+    own palette choice shifts them)."""
+    scaled = image.convertToFormat(QImage.Format.Format_RGB32)
     pixels = array("I", bytes(scaled.constBits()))
     table = [0xFF000000 | (c & 0xFFFFFF) for c, _n in Counter(pixels[::3]).most_common(256)]
     return scaled.convertToFormat(
@@ -218,51 +222,62 @@ def small_png_image(image: QImage) -> QImage:
 
 
 def render_all(
-    out: Path = OUT, config: KioskConfig | None = None, shots: list[Shot] | None = None
+    out: Path = OUT,
+    config: KioskConfig | None = None,
+    shots: list[Shot] | None = None,
+    sizes: tuple[tuple[int, int], ...] = SIZES,
 ) -> list[Path]:
-    """Write the screenshots; returns their paths. Needs a QApplication (made if missing).
-    With ``shots``, also describe each one there (:class:`Shot`: slower, for the test)."""
+    """Write the screenshots, one folder per size (stale pictures there are removed); returns
+    their paths. Needs a QApplication (made if missing). With ``shots``, also describe each
+    one there (:class:`Shot`: slower, for the test)."""
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     setup_application(app)
     config = config or load_config()
     kiosk = build_kiosk(config, reader=None, printer="pdf:" + str(out / "receipts"))
     window = kiosk.window
-    window.resize(*SIZE)
     window.show()
-    out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
-        for lang in LANGUAGES:
-            for stem, model, pin in models(config, lang):
-                window.show_model(initial(config))  # leave the screen, so the next one enters
-                window.show_model(model)
-                screen = window.current_screen()
-                if pin == "scroll" and isinstance(screen, FormScreen):
-                    QCoreApplication.processEvents()  # lay the form out first
-                    screen.area.verticalScrollBar().setValue(screen.delivery_heading.y())
-                elif pin and isinstance(screen, PinScreen):
-                    for ch in pin:
-                        screen.field.append(ch)
-                for _ in range(3):
-                    QCoreApplication.processEvents()
-                pixmap = window.kiosk.grab()
-                if (pixmap.width(), pixmap.height()) != SIZE:
-                    print(f"warning: {stem}-{lang} laid out at {pixmap.width()}×{pixmap.height()}")
-                frame = pixmap.toImage()
-                image = small_png_image(frame)
-                path = out / f"{stem}-{lang}.png"
-                if not image.save(str(path), "PNG", 0):
-                    raise RuntimeError(f"could not write {path}")
-                written.append(path)
-                if shots is not None:
-                    texts = tuple(lab.text() for lab in _visible_labels(window.kiosk))
-                    shots.append(Shot(path, lang, texts, _text_pixels(window.kiosk, frame)))
+        for size in sizes:
+            folder = out / size_folder(size)
+            folder.mkdir(parents=True, exist_ok=True)
+            for stale in folder.glob("*.png"):
+                stale.unlink()
+            window.resize(*size)
+            for lang in LANGUAGES:
+                for stem, model, pin in models(config, lang):
+                    written.append(_shoot(window, model, pin, folder / f"{stem}-{lang}.png"))
+                    if shots is not None:
+                        frame = window.kiosk.grab().toImage()
+                        texts = tuple(lab.text() for lab in _visible_labels(window.kiosk))
+                        shots.append(
+                            Shot(written[-1], lang, texts, _text_pixels(window.kiosk, frame))
+                        )
     finally:
         window.shut_down()
         window.close()
         window.deleteLater()
     return written
+
+
+def _shoot(window: KioskWindow, model: Model, pin: str, path: Path) -> Path:
+    window.show_model(initial(window.config))  # leave the screen, so the next one enters
+    window.show_model(model)
+    screen = window.current_screen()
+    if pin == "keyboard" and isinstance(screen, FormScreen):
+        screen.edit_field(screen.recipient)
+    elif pin and isinstance(screen, PinScreen):
+        for ch in pin:
+            screen.field.append(ch)
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    pixmap = window.kiosk.grab()
+    if (pixmap.width(), pixmap.height()) != window.size().toTuple():
+        print(f"warning: {path.name} laid out at {pixmap.width()}×{pixmap.height()}")
+    if not small_png_image(pixmap.toImage()).save(str(path), "PNG", 0):
+        raise RuntimeError(f"could not write {path}")
+    return path
 
 
 def main() -> int:

@@ -246,8 +246,7 @@ def test_happy_path_stores_a_verifiable_request(env: Env, qtbot) -> None:  # typ
     form = env.form()
     assert not form.next.isEnabled()
     assert form.address.text() == "架空県見本市試験町一丁目2番3号"  # prefilled from the card
-    assert "返金" in form.rules.text() and "2営業日" in form.rules.text()
-    assert "在籍時の氏名" in form.rules.text()
+    assert "返金" in form.rules.text()  # the full rules are on the review
     form.kinds.button("transcript-ja").click()
     form.plus.click()
     assert form.copies.text() == "2"
@@ -695,10 +694,11 @@ def test_screenshots(tmp_path: Path) -> None:
 
     from PySide6.QtGui import QImage
 
-    from tests.screenshots import LANGUAGES, SAVED, Shot, render_all
+    from tests.screenshots import LANGUAGES, Shot, render_all
 
+    size = (1024, 768)  # the smaller of the two sizes `make screenshots` renders
     shots: list[Shot] = []
-    paths = render_all(tmp_path, shots=shots)
+    paths = render_all(tmp_path, shots=shots, sizes=(size,))
     stems = {p.name.rsplit("-", 1)[0] for p in paths}
     assert {s.value for s in Screen} <= stems
     assert len(paths) == len(stems) * len(LANGUAGES) == len(shots)
@@ -707,7 +707,7 @@ def test_screenshots(tmp_path: Path) -> None:
     for shot in shots:
         p = shot.path
         image = QImage(str(p)).convertToFormat(QImage.Format.Format_RGB32)
-        assert (image.width(), image.height()) == SAVED
+        assert (image.width(), image.height()) == size
         assert p.stat().st_size < 80_000
         pixels = Counter(array("I", bytes(image.constBits())))
         share = pixels.most_common(1)[0][1] / (image.width() * image.height())

@@ -10,7 +10,7 @@ APT_PACKAGES=(
   # cross-checks and real components in tests (opensc and socat drive the mock card daemon)
   openssl poppler-utils postgresql opensc socat
   # Qt offscreen / Xvfb, and a CJK font for Japanese
-  xvfb xauth fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
+  xvfb xauth x11-utils fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxcb-cursor0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0
 )

@@ -168,16 +168,24 @@
         <translation>Choose how to receive it.</translation>
     </message>
     <message>
-        <source>Enter the postal code and the address.</source>
-        <translation>Enter the postal code and the address.</translation>
-    </message>
-    <message>
         <source>Enter the company or school that receives the PDF.</source>
         <translation>Enter the company or school that receives the PDF.</translation>
     </message>
     <message>
         <source>Enter the postal code as 7 digits, for example 123-4567.</source>
         <translation>Enter the postal code as 7 digits, for example 123-4567.</translation>
+    </message>
+    <message>
+        <source>Enter the postal code.</source>
+        <translation>Enter the postal code.</translation>
+    </message>
+    <message>
+        <source>Enter the address.</source>
+        <translation>Enter the address.</translation>
+    </message>
+    <message>
+        <source>Please describe the purpose.</source>
+        <translation>Please describe the purpose.</translation>
     </message>
     <message>
         <source>Choose a purpose.</source>
@@ -196,10 +204,6 @@
         <translation>1. Which certificate?</translation>
     </message>
     <message>
-        <source>2. How many copies? (1 to {n})</source>
-        <translation>2. How many copies? (1 to {n})</translation>
-    </message>
-    <message>
         <source>One copy less</source>
         <translation>One copy less</translation>
     </message>
@@ -210,6 +214,10 @@
     <message>
         <source>3. How do you want to receive it?</source>
         <translation>3. How do you want to receive it?</translation>
+    </message>
+    <message>
+        <source>Receive by:</source>
+        <translation>Receive by:</translation>
     </message>
     <message>
         <source>Postal code (for example 123-4567)</source>
@@ -228,12 +236,28 @@
         <translation>4. What is it for?</translation>
     </message>
     <message>
+        <source>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</source>
+        <translation>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</translation>
+    </message>
+    <message>
         <source>Please describe the purpose</source>
         <translation>Please describe the purpose</translation>
     </message>
     <message>
-        <source>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</source>
-        <translation>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</translation>
+        <source>Certificate:</source>
+        <translation>Certificate:</translation>
+    </message>
+    <message>
+        <source>2. Copies (1 to {n})</source>
+        <translation>2. Copies (1 to {n})</translation>
+    </message>
+    <message>
+        <source>Purpose:</source>
+        <translation>Purpose:</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
     </message>
     <message>
         <source>Next: check</source>
@@ -303,6 +327,69 @@
     </message>
 </context>
 <context>
+    <name>Keyboard</name>
+    <message>
+        <source>Hiragana</source>
+        <translation>Hiragana</translation>
+    </message>
+    <message>
+        <source>Katakana</source>
+        <translation>Katakana</translation>
+    </message>
+    <message>
+        <source>ABC</source>
+        <translation>ABC</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>Numbers</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>Clear all</translation>
+    </message>
+    <message>
+        <source>Capitals</source>
+        <translation>Capitals</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY order</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC order</translation>
+    </message>
+    <message>
+        <source>Voiced mark</source>
+        <translation>Voiced mark</translation>
+    </message>
+    <message>
+        <source>Half-voiced mark</source>
+        <translation>Half-voiced mark</translation>
+    </message>
+    <message>
+        <source>Small kana</source>
+        <translation>Small kana</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <source>Delete</source>
@@ -311,6 +398,14 @@
     <message>
         <source>Clear</source>
         <translation>Clear</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY order</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC order</translation>
     </message>
 </context>
 <context>

@@ -168,16 +168,24 @@
         <translation>受け取り方法を選んでください。</translation>
     </message>
     <message>
-        <source>Enter the postal code and the address.</source>
-        <translation>郵便番号と住所を入力してください。</translation>
-    </message>
-    <message>
         <source>Enter the company or school that receives the PDF.</source>
         <translation>PDFの提出先（企業・学校）を入力してください。</translation>
     </message>
     <message>
         <source>Enter the postal code as 7 digits, for example 123-4567.</source>
         <translation>郵便番号を7桁で入力してください（例：123-4567）。</translation>
+    </message>
+    <message>
+        <source>Enter the postal code.</source>
+        <translation>郵便番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the address.</source>
+        <translation>住所を入力してください。</translation>
+    </message>
+    <message>
+        <source>Please describe the purpose.</source>
+        <translation>使用目的を入力してください。</translation>
     </message>
     <message>
         <source>Choose a purpose.</source>
@@ -196,10 +204,6 @@
         <translation>1. 証明書の種類</translation>
     </message>
     <message>
-        <source>2. How many copies? (1 to {n})</source>
-        <translation>2. 通数（1〜{n}通）</translation>
-    </message>
-    <message>
         <source>One copy less</source>
         <translation>1通減らす</translation>
     </message>
@@ -210,6 +214,10 @@
     <message>
         <source>3. How do you want to receive it?</source>
         <translation>3. 受け取り方法</translation>
+    </message>
+    <message>
+        <source>Receive by:</source>
+        <translation>受け取り方法：</translation>
     </message>
     <message>
         <source>Postal code (for example 123-4567)</source>
@@ -228,12 +236,28 @@
         <translation>4. 使用目的</translation>
     </message>
     <message>
+        <source>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</source>
+        <translation>手数料は、理由の如何を問わず返金できません。証明書の種類・通数・受け取り方法をよくお確かめください。</translation>
+    </message>
+    <message>
         <source>Please describe the purpose</source>
         <translation>使用目的を入力してください</translation>
     </message>
     <message>
-        <source>Please check before you go on: fees are not refunded for any reason, even if the certificate, the number of copies or the way of receiving it is wrong. Approval takes about 2 business days. Certificates are issued in the name you had when you were enrolled.</source>
-        <translation>必ずご確認ください：証明書の種類・通数・受け取り方法を誤った場合でも、手数料は理由の如何によらず返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
+        <source>Certificate:</source>
+        <translation>証明書：</translation>
+    </message>
+    <message>
+        <source>2. Copies (1 to {n})</source>
+        <translation>2. 通数（1〜{n}通）</translation>
+    </message>
+    <message>
+        <source>Purpose:</source>
+        <translation>使用目的：</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>変更する</translation>
     </message>
     <message>
         <source>Next: check</source>
@@ -303,6 +327,69 @@
     </message>
 </context>
 <context>
+    <name>Keyboard</name>
+    <message>
+        <source>Hiragana</source>
+        <translation>ひらがな</translation>
+    </message>
+    <message>
+        <source>Katakana</source>
+        <translation>カタカナ</translation>
+    </message>
+    <message>
+        <source>ABC</source>
+        <translation>英字</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation>空白</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>1文字消す</translation>
+    </message>
+    <message>
+        <source>Clear all</source>
+        <translation>全部消す</translation>
+    </message>
+    <message>
+        <source>Capitals</source>
+        <translation>大文字</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY順</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC順</translation>
+    </message>
+    <message>
+        <source>Voiced mark</source>
+        <translation>濁点</translation>
+    </message>
+    <message>
+        <source>Half-voiced mark</source>
+        <translation>半濁点</translation>
+    </message>
+    <message>
+        <source>Small kana</source>
+        <translation>小さい文字</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>戻る</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>決定</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <source>Delete</source>
@@ -311,6 +398,14 @@
     <message>
         <source>Clear</source>
         <translation>全部消す</translation>
+    </message>
+    <message>
+        <source>QWERTY order</source>
+        <translation>QWERTY順</translation>
+    </message>
+    <message>
+        <source>ABC order</source>
+        <translation>ABC順</translation>
     </message>
 </context>
 <context>

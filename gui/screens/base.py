@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from jpki.layout import PinKind
 
@@ -59,14 +68,28 @@ class KioskScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName(screen.value)
         self.outer = QVBoxLayout(self)
+        self.outer.setProperty("own_scale", True)  # resizeEvent sets its margins
         self.outer.setContentsMargins(56, 18, 56, 18)
         self.outer.setSpacing(14)
         self.title = label("", style.TITLE_PX, bold=True, role="title")
         self.title.setAccessibleName("title")
         self.outer.addWidget(self.title)
-        self.body = QVBoxLayout()
+        # The body scrolls only when it cannot fit (a long text at the smallest size): then
+        # nothing is cut off, and the action row below stays in view.
+        self.body_area = QScrollArea(self)
+        self.body_area.setObjectName("body")
+        self.body_area.setWidgetResizable(True)
+        self.body_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        inner = QWidget(self.body_area)
+        inner.setObjectName("screen")
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(12)
-        self.outer.addLayout(self.body, 1)
+        self.body_area.setWidget(inner)
+        QScroller.grabGesture(self.body_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.outer.addWidget(self.body_area, 1)
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(24)
         self.outer.addLayout(self.action_row)
@@ -75,10 +98,13 @@ class KioskScreen(QWidget):
 
     # -- for subclasses ---------------------------------------------------------------------
 
-    def add_primary(self, button: Button | None = None) -> Button:
+    def add_primary(self, button: Button | None = None, *, stretch: bool = True) -> Button:
+        """The screen's main button, at the right of the action row (after a stretch unless
+        the row's own content stretches)."""
         b = button or Button("", self, role="primary")
         b.setMinimumWidth(320)
-        self.action_row.addStretch(1)
+        if stretch:
+            self.action_row.addStretch(1)
         self.action_row.addWidget(b)
         self._primary = b
         return b
@@ -105,6 +131,16 @@ class KioskScreen(QWidget):
 
     def send(self, event: Event) -> None:
         self.post.emit(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrower margins on a short or narrow screen (1024×768, 1366×768)."""
+        super().resizeEvent(event)
+        scale = float(self.property("scaled") or 1.0)
+        compact = event.size().height() < 860 * scale or event.size().width() < 1100 * scale
+        x, y, gap = (round(v * scale) for v in ((32, 8, 8) if compact else (56, 18, 14)))
+        if self.outer.spacing() != gap or self.outer.contentsMargins().left() != x:
+            self.outer.setContentsMargins(x, y, x, y)
+            self.outer.setSpacing(gap)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -22,9 +22,9 @@ class PinScreen(KioskScreen):
     def __init__(self, screen: Screen, parent: QWidget | None = None) -> None:
         super().__init__(screen, parent)
         self.kind: PinKind | None = None
-        self.why = label("", style.BODY_PX, role="info")
+        self.why = label("", style.SMALL_PX, role="info")
         self.why.setAccessibleName("why")
-        self.status = label("", 28, bold=True, role="info")
+        self.status = label("", 26, bold=True, role="info")
         self.status.setAccessibleName("tries")
         self.field = PinField(self)
         self.field.setAccessibleName("pin")
@@ -42,7 +42,7 @@ class PinScreen(KioskScreen):
         entry.addWidget(self.field, 1)
         entry.addWidget(self.ok)
         left = QVBoxLayout()
-        left.setSpacing(10)
+        left.setSpacing(8)
         left.addWidget(self.why)
         left.addWidget(self.status)
         left.addLayout(entry)

@@ -46,8 +46,11 @@ def set_role(widget: QWidget, role: str) -> None:
     if widget.property("role") == role:
         return
     widget.setProperty("role", role)
-    widget.style().unpolish(widget)
+    font, smallest = widget.font(), widget.minimumSize()  # as scaled (gui.widgets.scaling)
+    widget.style().unpolish(widget)  # the style sheet's unpolish restores the design font
     widget.style().polish(widget)
+    widget.setFont(font)
+    widget.setMinimumSize(smallest)
 
 
 class Button(QPushButton):

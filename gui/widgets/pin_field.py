@@ -131,9 +131,10 @@ class PinField(QWidget):
         frame = QColor(style.PRIMARY if focused else style.LINE)
         h = self.height() - 8
         n = len(self._buffer)
+        zoom = self.height() / 80  # > 1 when the kiosk is scaled up (gui.widgets.scaling)
         if self._max == 4:
-            box = min(h, 76)
-            gap = 20
+            box = min(h, 76 * zoom)
+            gap = 20 * zoom
             total = 4 * box + 3 * gap
             x0 = (self.width() - total) / 2
             for i in range(4):
@@ -152,10 +153,15 @@ class PinField(QWidget):
             p.drawRoundedRect(r, 10, 10)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(ink)
-            step = min(34.0, (r.width() - 40) / 16)
+            step = min(34.0 * zoom, (r.width() - 40) / 16)
+            dot = 9 * zoom
             for i in range(n):
                 p.drawEllipse(
-                    QRectF(r.left() + 24 + i * step, r.center().y() - 9, 18, 18).center(), 9, 9
+                    QRectF(
+                        r.left() + 24 + i * step, r.center().y() - dot, 2 * dot, 2 * dot
+                    ).center(),
+                    dot,
+                    dot,
                 )
             x = r.left() + 24 + n * step
             if focused:  # the caret
@@ -163,7 +169,7 @@ class PinField(QWidget):
                 p.drawRect(QRectF(x, r.top() + 16, 4, r.height() - 32))
             text = self.placeholder if n == 0 else self.hint
             if text:
-                p.setFont(style.font(style.SMALL_PX))
+                p.setFont(style.font(round(style.SMALL_PX * zoom)))
                 p.setPen(QColor("#3b4250"))
                 area = QRectF(x + 20, r.top(), r.right() - x - 36, r.height())
                 p.drawText(

@@ -83,13 +83,13 @@ QPushButton {{
     background: {PAPER}; color: {INK}; border: 3px solid {PRIMARY};
 }}
 QPushButton[role="choice"] {{ padding: 4px 10px; }}
-QPushButton:focus {{ border: 5px solid #000000; }}
+QPushButton:focus {{ border: 4px dashed #000000; }}  /* keyboard focus: dashed, never a fill */
 QPushButton:pressed {{ background: {SOFT}; }}
 QPushButton:checked {{ background: {PRIMARY}; color: #ffffff; border-color: {PRIMARY_DOWN}; }}
-QPushButton:checked:focus {{ border: 5px solid #000000; }}
+QPushButton:checked:focus {{ border: 4px dashed #000000; }}
 QPushButton[role="primary"] {{ background: {PRIMARY}; color: #ffffff; border-color: {PRIMARY}; }}
 QPushButton[role="primary"]:pressed {{ background: {PRIMARY_DOWN}; }}
-QPushButton[role="primary"]:focus {{ border: 5px solid #000000; }}
+QPushButton[role="primary"]:focus {{ border: 4px dashed #000000; }}
 QPushButton[role="primary"]:disabled, QPushButton:disabled {{
     background: {DISABLED_BG}; color: {DISABLED_INK}; border-color: {DISABLED_BG};
 }}
@@ -98,12 +98,20 @@ QPushButton[role="header"] {{
     padding: 2px 18px;
 }}
 QPushButton[role="header"]:checked {{ background: #ffffff; color: {PRIMARY}; }}
-QPushButton[role="header"]:focus {{ border: 5px solid {WARN_BG}; }}
+QPushButton[role="header"]:focus {{ border: 4px dashed {WARN_BG}; }}
 QPushButton[role="key"] {{
-    padding: 0px; border-radius: 10px;
+    min-height: {KEY_PX - 4}px; padding: 0px; border-radius: 10px;
     background: {SOFT}; border: 2px solid {LINE};
 }}
 QPushButton[role="key"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
+QPushButton[role="key-control"] {{
+    min-height: {KEY_PX - 6}px; padding: 0px 8px; border-radius: 10px;
+    background: {PAPER}; border: 3px solid {LINE};
+}}
+QPushButton[role="key-control"]:pressed {{ background: {PRIMARY}; color: #ffffff; }}
+QPushButton[role="key-control"]:checked {{
+    background: {PRIMARY}; color: #ffffff; border-color: {PRIMARY_DOWN};
+}}
 QPushButton[role="link"] {{
     background: {PAPER}; color: {PRIMARY}; border: 3px solid {PRIMARY}; min-height: 64px;
     padding: 2px 16px;
