@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -193,7 +194,7 @@ def create_ledger_engine(
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor, cfg.busy_timeout)
             cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -206,6 +207,31 @@ def create_ledger_engine(
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _switch_to_wal(cursor: Any, timeout: float) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while busy for up to ``timeout`` seconds.
+
+    The busy timeout does not cover this statement on a database not yet in WAL mode (a new
+    ledger, which several processes may open at once): SQLite reads the header in a read
+    transaction, then upgrades it to a write transaction to set the file format bytes, and
+    a busy upgrade fails at once — SQLite never calls the busy handler for an upgrade,
+    since waiting while holding the read lock could deadlock. Retrying the whole statement,
+    which holds no lock between attempts, cannot. Once the file is in WAL mode the
+    statement takes no write lock and succeeds at the first attempt.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            left = deadline - time.monotonic()
+            if (exc.sqlite_errorcode & 0xFF) != sqlite3.SQLITE_BUSY or left <= 0:
+                raise
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, 0.05)
 
 
 def alembic_config() -> Any:
