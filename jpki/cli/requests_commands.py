@@ -21,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -656,7 +657,34 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``requests`` command; the ledger's errors become the CLI's: a usage error
-    (exit 2) or a failed command (exit 1) with a one-line message."""
+    (exit 2) or a failed command (exit 1) with a one-line message, which never echoes an
+    argument that looks like a PIN (``requests show 1234`` → "no request (not shown…)")."""
+    try:
+        return _run(args)
+    except (UsageError, CommandFailed) as exc:
+        text = str(exc)
+        hidden = _unechoed(text, args)
+        if hidden == text:
+            raise
+        raise type(exc)(hidden) from None  # the original, with the PIN, is not chained
+
+
+_NOT_SHOWN: Final = "(not shown: it looks like a PIN)"
+
+
+def _unechoed(message: str, args: argparse.Namespace) -> str:
+    """``message`` with every argument of the command that looks like a PIN (and is not an
+    existing file) taken out, in whatever case the ledger or the office wrote it back."""
+    for value in vars(args).values():
+        if not isinstance(value, str):
+            continue
+        word = value.strip()
+        if word and looks_like_pin(word) and not os.path.lexists(value):
+            message = re.sub(re.escape(word), _NOT_SHOWN, message, flags=re.IGNORECASE)
+    return message
+
+
+def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..errors import JpkiError
