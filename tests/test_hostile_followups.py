@@ -100,3 +100,55 @@ def test_the_mock_card_state_may_sit_in_a_sticky_shared_folder(tmp_path: Path) -
     path = folder / "card.json"
     save_card(MockCard(), path)
     assert load_card(path).pin_tries_left("auth") == 3
+
+
+# -- a certificate with a bad version field ------------------------------------------------
+
+
+def _bad_version(der: bytes) -> bytes:
+    """``der`` with its version field (``[0] INTEGER 2``: v3) set to 5, same length."""
+    at = der.index(bytes.fromhex("a003020102"))
+    return der[:at] + bytes.fromhex("a003020105") + der[at + 5 :]
+
+
+def test_a_certificate_with_a_bad_version_is_a_format_error(tmp_path: Path) -> None:
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from jpki.certs import CertificateFormatError, CertificateInfo
+    from jpki.trust import TrustDataError
+    from jpki.trust.roots import parse_certificates
+
+    bad = _bad_version(MockPki.demo().sign_ca_cert.public_bytes(Encoding.DER))
+    with pytest.raises(x509.InvalidVersion):  # what cryptography raises: not a ValueError
+        x509.load_der_x509_certificate(bad)
+    with pytest.raises(CertificateFormatError, match="not a valid X509 version"):
+        CertificateInfo.from_der(bad)
+    body = base64.encodebytes(bad).decode("ascii")
+    pem = f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n"
+    with pytest.raises(CertificateFormatError):
+        CertificateInfo.from_pem(pem)
+    for data in (bad, pem.encode("ascii")):
+        with pytest.raises(TrustDataError):
+            parse_certificates(tmp_path / "root", data)
+
+
+def test_a_signature_carrying_a_certificate_with_a_bad_version_is_malformed() -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from jpki.cms import CmsReason, sign_cms_with_key, verify_cms
+    from jpki.trust import TrustStore
+
+    pki = MockPki.demo()
+    creds = MockCard().credentials
+    cert = creds.sign_cert.public_bytes(Encoding.DER)
+    signature = sign_cms_with_key(creds.sign_key, creds.sign_cert, b"text", detached=True)
+    assert cert in signature
+    spliced = signature.replace(cert, _bad_version(cert))
+    result = verify_cms(
+        spliced, b"text", trust_store=TrustStore.from_certificates([pki.sign_ca_cert])
+    )
+    assert not result.valid
+    assert result.reason is CmsReason.MALFORMED, result
