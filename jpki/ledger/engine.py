@@ -42,7 +42,6 @@ __all__ = [
 #: The table that makes a database a ledger: the ledger's own Alembic version table
 #: (``migrations/env.py``), there from the first migration on, even at ``base``.
 VERSION_TABLE: Final = "ledger_alembic_version"
-_SQLITE_HEADER: Final = b"SQLite format 3\x00"
 _BACKENDS: Final = ("sqlite", "postgresql")
 
 _MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
@@ -118,13 +117,14 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
         raise LedgerNotFound(f"no ledger at {path}: {path.parent} is not a folder") from None
     if not stat.S_ISREG(info.st_mode):
         raise NotALedger(f"{path} is not a regular file, so not a ledger")
-    with open(path, "rb") as stream:
-        head = stream.read(len(_SQLITE_HEADER))
-    if head == b"" and create:
-        return  # an empty file, made a ledger as asked (its mode left as it is)
-    if head != _SQLITE_HEADER:
-        raise NotALedger(f"{path} is not a ledger (not an SQLite database); nothing was changed")
-    # its tables, read-only: SQLAlchemy's connection would first switch the file to WAL
+    if info.st_size == 0:
+        if create:
+            return  # an empty file, made a ledger as asked (its mode left as it is)
+        raise NotALedger(f"{path} is not a ledger (an empty file); nothing was changed")
+    # Its header and tables, read by SQLite itself, read-only (SQLAlchemy's connection
+    # would first switch the file to WAL). Never open() the file here: closing any
+    # descriptor of it drops every POSIX lock this process holds on it, those of a
+    # ledger already open on it too (SQLite keeps its own descriptors open for that).
     try:
         connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
@@ -135,6 +135,10 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
     except sqlite3.OperationalError:
         return  # busy (another process migrating it): check_ledger judges it once open
     except sqlite3.DatabaseError as exc:
+        if (exc.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_NOTADB:
+            raise NotALedger(
+                f"{path} is not a ledger (not an SQLite database); nothing was changed"
+            ) from None
         raise NotALedger(f"{path} is not a ledger ({exc}); nothing was changed") from None
     _judge(tables, str(path), create=create)
 
