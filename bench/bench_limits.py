@@ -94,9 +94,97 @@ def _random(path: Path, size: int) -> Path:
     return path
 
 
+def _pdf(path: Path, size: int) -> Path:
+    """A one-page PDF of about ``size`` bytes: the page and a random stream of the rest
+    (an image the page draws), written with its cross-reference table."""
+    filler = max(size - 1024, 0)
+    with path.open("wb") as f:
+        offsets: list[int] = []
+
+        def obj(body: bytes) -> None:
+            offsets.append(f.tell())
+            f.write(b"%d 0 obj\n" % len(offsets) + body + b"\nendobj\n")
+
+        f.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        obj(b"<< /Type /Catalog /Pages 2 0 R >>")
+        obj(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+        obj(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im0 5 0 R >> >> >>"
+        )
+        draw = b"q 100 0 0 100 50 700 cm /Im0 Do Q"
+        obj(b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream")
+        side = max(int((filler // 3) ** 0.5), 1)
+        data = side * side * 3
+        offsets.append(f.tell())
+        f.write(
+            b"5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d "
+            b"/ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n"
+            % (side, side, data)
+        )
+        block = os.urandom(MiB)
+        left = data
+        while left:
+            f.write(block[: min(left, MiB)])
+            left -= min(left, MiB)
+        f.write(b"\nendstream\nendobj\n")
+        xref = f.tell()
+        f.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+        for offset in offsets:
+            f.write(b"%010d 00000 n \n" % offset)
+        f.write(
+            b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(offsets) + 1, xref)
+        )
+    return path
+
+
+def _measure_pdf(
+    folder: Path, sizes: list[int], env: dict[str, str], headline: dict[str, tuple[str, str]]
+) -> list[tuple[str, ...]]:
+    """``sign --pdf`` (pyHanko reads the PDF whole) on PDFs of ``sizes`` MiB, the limit
+    raised to fit: the peak memory a large PDF costs, against a 1 KiB-page baseline."""
+    rows: list[tuple[str, ...]] = []
+    baseline = None
+    for size_mib in [0, *sizes]:
+        pdf = _pdf(folder / "big.pdf", size_mib * MiB)
+        real = pdf.stat().st_size
+        out = folder / "big-signed.pdf"
+        limit = f"{size_mib + 16}M"
+        started = time.perf_counter()
+        code, peak, err = run_measured(
+            ["sign", "--pdf", str(pdf), "-o", str(out), "--max-size", limit, "--force"], env
+        )
+        seconds = time.perf_counter() - started
+        status = "ok" if code == 0 else f"exit {code}: {err.strip()[-80:]}"
+        if baseline is None:
+            baseline = peak
+            rows.append(
+                ("sign --pdf", "~1 KiB", f"{peak:.0f}", "(baseline)", f"{seconds:.1f}", status)
+            )
+        else:
+            ratio = f"{(peak - baseline) / (real / MiB):.2f}"
+            rows.append(
+                ("sign --pdf", f"{real / MiB:.0f}", f"{peak:.0f}", ratio, f"{seconds:.1f}", status)
+            )
+            headline[f"sign --pdf, {size_mib} MiB: peak RSS (extra per MiB)"] = (
+                f"{peak:.0f} MiB ({ratio})",
+                "read whole: a small multiple",
+            )
+        for path in (pdf, out):
+            path.unlink(missing_ok=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> dict[str, tuple[str, str]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="16,60,256,1024", help="input sizes in MiB")
+    parser.add_argument(
+        "--pdf-sizes",
+        default="1,50,200",
+        type=lambda text: [int(s) for s in text.split(",")],
+        help="PDF sizes in MiB for 'sign --pdf' (read whole: --max-size raised to fit)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -217,6 +305,7 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[str, str]]:
         measure(1024)
         for size_mib in sizes:
             measure(size_mib * MiB)
+        rows.extend(_measure_pdf(folder, args.pdf_sizes, signing, headline))
     print("peak resident memory of one jpki process against its input (MiB). extra/size: the")
     print("memory above the same command on 1 KiB, per MiB of input\n")
     print(table(rows, ("command", "input MiB", "peak MiB", "extra/size", "seconds", "result")))

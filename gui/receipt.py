@@ -129,7 +129,7 @@ def print_receipt(content: ReceiptContent, target: str) -> str:
         if not drawn.is_file():
             raise RuntimeError(f"the receipt was not written to {where}")
         try:
-            write_file(where, drawn.read_bytes())
+            write_file(where, drawn.read_bytes(), private=True)
         except (OSError, UnsafeOutput) as exc:
             raise RuntimeError(f"the receipt was not written to {where}: {exc}") from None
     return where

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from apdu import INS
 from apdu.replay import RecordingTransport
 from jpki import CertKind, JpkiCard, PinFormatError, PinIncorrect, PinKind
 from jpki.pins import rule
@@ -40,7 +41,23 @@ PIN_NAMES: Final = {
     PinKind.TEXT: "券面事項入力補助用 text AP",
 }
 SEX_NAMES: Final = {"1": "男性 male", "2": "女性 female", "9": "適用不能 not applicable"}
-_INS_NAMES: Final = {0xA4: "SELECT", 0xB0: "READ BINARY", 0x20: "VERIFY", 0x2A: "SIGN"}
+#: How the tour names each instruction it sends (PERFORM SECURITY OPERATION: the signature).
+_INS_NAMES: Final = {
+    INS.SELECT: "SELECT",
+    INS.READ_BINARY: "READ BINARY",
+    INS.VERIFY: "VERIFY",
+    INS.PERFORM_SECURITY_OPERATION: "SIGN",
+}
+
+
+def _ins_name(ins: int) -> str:
+    if ins in _INS_NAMES:
+        return _INS_NAMES[INS(ins)]
+    try:
+        return INS(ins).name.replace("_", " ")
+    except ValueError:
+        return f"INS {ins:02X}"
+
 
 T = TypeVar("T")
 
@@ -73,7 +90,7 @@ class Demo:
         sent = self.recorder.exchanges[before:]
         kinds: dict[str, int] = {}
         for exchange in sent:
-            name = _INS_NAMES.get(exchange.command[1], f"INS {exchange.command[1]:02X}")
+            name = _ins_name(exchange.command[1])
             kinds[name] = kinds.get(name, 0) + 1
         summary = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in kinds.items())
         return result, len(sent), summary

@@ -12,8 +12,9 @@ card's VERIFY spends and saves a try under that lock before it compares the PIN.
 
 A damaged file — not JSON, nested too deep, larger than
 :data:`jpki.limits.MAX_CONFIG_SIZE`, counters out of range, a PIN record missing —
-or one anybody may write (and so reset the counters of) is a :class:`StateError`
-saying so, never another exception.
+or one others may write (and so reset the counters of: a group- or world-writable file,
+or such a folder without the sticky bit) is a :class:`StateError` saying so, never
+another exception.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def state_lock(path: str | Path) -> Iterator[None]:
     """Hold the lock of the state file at ``path`` (one process at a time; not re-entrant):
     an ``flock`` on ``.<name>.lock`` beside it, made 0600, never through a link."""
     target = Path(path)
+    _refuse_shared_folder(target)
     lock = target.with_name(f".{target.name}.lock")
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
@@ -151,7 +153,7 @@ def save_card(card: MockCard, path: str | Path) -> None:
     """Write the card's state to ``path`` atomically (temp file, fsync, rename), mode 0600,
     under :func:`state_lock`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with state_lock(path):
         _write(path, card_to_json(card))
 
@@ -165,12 +167,33 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         raise StateError(f"cannot save the mock card state at {path}: {exc}") from None
 
 
+_SHARED: Final = stat.S_IWGRP | stat.S_IWOTH
+
+
+def _refuse_shared_folder(path: Path) -> None:
+    """:class:`StateError` when others may write the folder of the state file at ``path``
+    (and so replace the file, or its lock): a group- or world-writable folder, unless it
+    has the sticky bit (as ``/tmp`` has: others may add files, not replace ours)."""
+    folder = path.parent
+    try:
+        info = folder.stat()
+    except OSError:
+        return  # missing: made 0700 when the state is first saved; else reading says why
+    if info.st_mode & _SHARED and not info.st_mode & stat.S_ISVTX:
+        raise StateError(
+            f"the folder of the mock card state, {folder}, may be written by others (who "
+            f"could replace the state and so reset its PIN counters): make it private "
+            f"(chmod 700 {folder}) or keep the state elsewhere"
+        )
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
+        _refuse_shared_folder(path)
         info = path.stat()
-        if info.st_mode & stat.S_IWOTH:
+        if info.st_mode & _SHARED:
             raise StateError(
-                f"the mock card state at {path} may be written by anyone (and so its PIN "
+                f"the mock card state at {path} may be written by others (and so its PIN "
                 f"counters reset): make it private (chmod 600 {path})"
             )
         data = json.loads(read_limited(path, MAX_CONFIG_SIZE).decode("utf-8"))
@@ -191,7 +214,7 @@ def read_pin(path: str | Path, name: str, card: MockCard) -> PinRecord:
     file not written yet is written first, from ``card``."""
     target = Path(path)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write(target, card_to_json(card))
     try:
         return pins_from_json(_read_json(target).get("pins"))[name]

@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from typing import Final
 
 from jpki.ledger import Ledger, LedgerError, Submission, SubmitResult
+from jpki.verdict import one_line
 
 __all__ = ["BatchWriter"]
 
@@ -86,7 +87,9 @@ class BatchWriter:
         try:
             results = self.ledger.store([submission for submission, _ in batch])
         except Exception as exc:  # the database: every submission of the batch fails alike
-            logger.warning("storing a batch of %d failed: %s", len(batch), exc)
+            # the first line only: a database error goes on to quote the submitted values
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            logger.warning("storing a batch of %d failed: %s", len(batch), one_line(first))
             for _, future in batch:
                 future.set_exception(exc)
             return

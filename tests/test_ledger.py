@@ -713,6 +713,62 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
+def test_opening_a_new_sqlite_ledger_waits_while_another_process_writes(tmp_path: Path) -> None:
+    """Switching a new file to WAL upgrades a read lock to a write lock, which SQLite's busy
+    timeout does not cover: opening must wait for the writer, not fail 'database is locked'
+    (the race of processes opening one new ledger together)."""
+    import sqlite3
+
+    path = tmp_path / "ledger.sqlite3"
+    path.touch(mode=0o600)  # new and empty, as another process has just created it
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")  # that process holds the write lock for a while
+    release = threading.Timer(0.3, writer.execute, ("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    try:
+        with Ledger.open(path, config=CONFIG, create=True) as ledger:
+            waited = time.monotonic() - started
+            with ledger.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        release.join()
+        writer.close()
+    assert waited >= 0.25
+
+
+def test_opening_a_ledger_again_keeps_the_locks_of_the_one_open(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops all the POSIX locks the process holds on it:
+    opening the same ledger a second time must not, or another process could take the
+    file from under the first (here: switch it out of WAL in the middle of a read)."""
+    path = tmp_path / "ledger.sqlite3"
+    with Ledger.open(path, config=CONFIG, create=True) as first:
+        raw = first.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a read, open
+            Ledger.open(path, config=CONFIG).close()
+            other = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sqlite3, sys\n"
+                    "c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)\n"
+                    "print(c.execute('PRAGMA journal_mode = DELETE').fetchone()[0])",
+                    str(path),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            cursor.execute("COMMIT")
+        finally:
+            raw.close()
+    assert "database is locked" in other.stderr, (other.stdout, other.stderr[-300:])
+
+
 def test_default_database_is_in_the_user_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

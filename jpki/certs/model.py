@@ -98,7 +98,7 @@ class CertificateInfo:
         """From DER bytes (``CertificateFormatError`` if they are not a certificate)."""
         try:
             cert = x509.load_der_x509_certificate(bytes(data))
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
             raise CertificateFormatError(f"not a DER certificate ({exc})") from exc
         return cls.from_x509(cert, store=store)
 
@@ -108,7 +108,7 @@ class CertificateInfo:
         raw = data.encode("ascii", "replace") if isinstance(data, str) else bytes(data)
         try:
             cert = x509.load_pem_x509_certificate(raw)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             raise CertificateFormatError(f"not a PEM certificate ({exc})") from exc
         return cls.from_x509(cert, store=store)
 

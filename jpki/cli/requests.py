@@ -24,11 +24,6 @@ import argparse
 from typing import Any, Final
 
 from .requests_commands import (
-    ACTOR_ENV,
-    MAX_DAYS,
-    MAX_LIMIT,
-    RETENTION_ENV,
-    URL_ENV,
     cmd_audit,
     cmd_change,
     cmd_expire,
@@ -41,9 +36,16 @@ from .requests_commands import (
     cmd_show,
     cmd_submit,
     cmd_verify,
+    run,
+)
+from .requests_options import (
+    ACTOR_ENV,
+    MAX_DAYS,
+    MAX_LIMIT,
+    RETENTION_ENV,
+    URL_ENV,
     count_option,
     days_option,
-    run,
 )
 
 __all__ = ["STATUSES", "add_requests_parser"]

@@ -19,8 +19,8 @@ import csv
 import getpass
 import io
 import json
-import math
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,14 +29,13 @@ from typing import TYPE_CHECKING, Any, Final
 from ..files import InputTooLarge, read_limited
 from ..limits import pem_size, size_text
 from ..timeutil import jst_text
-from ..verdict import escape_controls, one_line
+from ..verdict import escape_controls
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
     CommandFailed,
     UsageError,
     check_output,
-    crl_store,
     looks_like_pin,
     note,
     out,
@@ -44,7 +43,6 @@ from .common import (
     print_json,
     shown,
     table,
-    trust_store,
     write_output,
 )
 from .requests_backend import (
@@ -52,20 +50,25 @@ from .requests_backend import (
     OFFICE_TOTP_ENV,
     Backend,
     office_target,
-    open_backend,
     session_path,
     write_session,
 )
+from .requests_options import (
+    ACTOR_ENV,
+    RETENTION_ENV,
+    actor_of,
+    backend_of,
+    database_only,
+    ledger_config,
+    ledger_url,
+    open_ledger,
+    parse_days,
+)
 
 if TYPE_CHECKING:
-    from ..ledger import AuditEntry, Ledger, LedgerConfig, RequestRecord
+    from ..ledger import AuditEntry, RequestRecord
 
 __all__ = [
-    "ACTOR_ENV",
-    "MAX_DAYS",
-    "MAX_LIMIT",
-    "RETENTION_ENV",
-    "URL_ENV",
     "cmd_audit",
     "cmd_change",
     "cmd_expire",
@@ -78,53 +81,8 @@ __all__ = [
     "cmd_show",
     "cmd_submit",
     "cmd_verify",
-    "count_option",
-    "days_option",
     "run",
 ]
-
-URL_ENV: Final = "JPKI_LEDGER_URL"
-ACTOR_ENV: Final = "JPKI_ACTOR"
-RETENTION_ENV: Final = "JPKI_LEDGER_RETENTION_DAYS"
-#: The most ``--limit`` takes, and the most days ``--older-than`` does (a hundred years).
-MAX_LIMIT: Final = 1_000_000_000
-MAX_DAYS: Final = 36_500
-
-
-# -- arguments ------------------------------------------------------------------------------
-
-
-def count_option(text: str) -> int:
-    """An argparse ``type``: a whole number from 0 to :data:`MAX_LIMIT`."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text[:24])} is not a whole number") from None
-    if not 0 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_LIMIT:,}")
-    return value
-
-
-def _days(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{shown(text[:24])} is not a number of days") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{shown(text[:24])} is not a number of days")
-    if value < 0:
-        raise ValueError("must not be negative")
-    if value > MAX_DAYS:
-        raise ValueError(f"must be at most {MAX_DAYS:,} days")
-    return value
-
-
-def days_option(text: str) -> float:
-    """An argparse ``type``: a finite number of days from 0 to :data:`MAX_DAYS`."""
-    try:
-        return _days(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -151,101 +109,6 @@ def _cell(value: object) -> str:
         return str(value)  # a number (copies) is never a formula
     text = escape_controls(str(value))
     return "'" + text if text.startswith(_FORMULA) else text
-
-
-def _url(args: argparse.Namespace) -> str | None:
-    url: str | None = getattr(args, "db", None) or os.environ.get(URL_ENV) or None
-    if url is not None and looks_like_pin(url) and not os.path.lexists(url):
-        raise UsageError(f"--db {shown(url)}: there is no ledger of that name")
-    return url
-
-
-def _actor(args: argparse.Namespace) -> str:
-    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
-    if not actor:
-        try:
-            actor = getpass.getuser()
-        except (KeyError, OSError):
-            raise UsageError(f"say who you are: --actor NAME or ${ACTOR_ENV}") from None
-    return str(actor)
-
-
-def _catalogue(path: str) -> frozenset[str]:
-    """The document type codes of a kiosk configuration (``--catalogue``): a usage error
-    when it is missing, too large or not a catalogue."""
-    from ..requests import DocumentCatalogue, RequestSchemaError
-
-    try:
-        return DocumentCatalogue.from_toml(Path(path)).codes
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read the catalogue {shown(path)}: {exc.strerror or exc}"
-        ) from None
-    except (RequestSchemaError, InputTooLarge) as exc:
-        raise UsageError(f"--catalogue {shown(path)}: {one_line(str(exc))}") from None
-
-
-def _config(args: argparse.Namespace) -> LedgerConfig:
-    from ..ledger import LedgerConfig
-    from ..requests import DEFAULT_KIND_CODES
-    from ..trust import RevocationPolicy
-
-    catalogue = getattr(args, "catalogue", None)
-    verbose = bool(getattr(args, "sub_verbose", 0) or getattr(args, "requests_verbose", 0))
-    return LedgerConfig(
-        trust_store=trust_store(
-            getattr(args, "trust_anchor", None) or [], "--trust-anchor", verbose=verbose
-        ),
-        crls=crl_store(getattr(args, "crl", None) or [], verbose=verbose),
-        revocation_policy=RevocationPolicy(getattr(args, "revocation", "if-available")),
-        allowed_kinds=_catalogue(catalogue) if catalogue else DEFAULT_KIND_CODES,
-        audit_key=_audit_key(getattr(args, "audit_key", None)),
-    )
-
-
-def _audit_key(path: str | None) -> bytes | None:
-    """The office's audit key (a file of hex digits, mode 0600), for changes made directly on
-    an office's database, whose audit chain it seals."""
-    if not path:
-        return None
-    import stat
-
-    try:
-        info = os.stat(path)
-        text = Path(path).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--audit-key {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077:
-        raise UsageError(f"--audit-key {path} may be read by others: chmod 600 {path}")
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        raise UsageError(f"--audit-key {path} holds no hexadecimal key") from None
-
-
-def _open(args: argparse.Namespace, config: LedgerConfig | None = None) -> Ledger:
-    from ..ledger import Ledger
-
-    return Ledger.open(
-        _url(args), config=config or _config(args), create=bool(getattr(args, "create", False))
-    )
-
-
-def _backend(args: argparse.Namespace) -> Backend:
-    """The office (a signed-in member of staff) or the database (see
-    :mod:`jpki.cli.requests_backend`)."""
-    return open_backend(
-        args, url_env=URL_ENV, open_ledger=lambda: _open(args), actor=lambda: _actor(args)
-    )
-
-
-def _database_only(args: argparse.Namespace, what: str) -> None:
-    """``what`` is for whoever holds the database: refused when the command would go to the
-    office."""
-    if not (getattr(args, "db", None) or os.environ.get(URL_ENV)) and (
-        office_target(args) is not None or session_path().exists()
-    ):
-        raise UsageError(f"{what} works on the database itself (an admin's --db), not the office")
 
 
 def _record_line(record: RequestRecord) -> tuple[str, ...]:
@@ -278,7 +141,7 @@ def _filtered(backend: Backend, args: argparse.Namespace) -> list[RequestRecord]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         records = _filtered(backend, args)
     finally:
@@ -307,7 +170,7 @@ def _details(record: RequestRecord) -> dict[str, Any]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         record, trail = backend.show(args.request_id)
     finally:
@@ -365,7 +228,7 @@ def _audit_line(e: AuditEntry) -> str:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         record = backend.find(args.request_id)
         updated = backend.change(record.request_id, args.change, args.reason)
@@ -381,7 +244,7 @@ def cmd_change(args: argparse.Namespace) -> int:
 
 
 def cmd_expire(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         changed = backend.expire()
     finally:
@@ -418,7 +281,7 @@ _CSV_COLUMNS: Final = (
 
 def cmd_export(args: argparse.Namespace) -> int:
     check_output(args.output, force=args.force)  # before the ledger is read
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         records = _filtered(backend, args)
         trails = (
@@ -462,12 +325,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
         if not configured:
             raise UsageError(f"say how old: --older-than DAYS (or set ${RETENTION_ENV})")
         try:
-            days = _days(configured)
+            days = parse_days(configured)
         except ValueError as exc:
             raise UsageError(f"${RETENTION_ENV}: {exc}") from None
-    _database_only(args, "purge")
-    actor = _actor(args)
-    with _open(args) as ledger:
+    database_only(args, "purge")
+    actor = actor_of(args)
+    with open_ledger(args) as ledger:
         purged = ledger.purge(older_than=timedelta(days=days), actor=actor, dry_run=args.dry_run)
     if args.json:
         print_json({"purged": purged, "dry_run": args.dry_run}, sort_keys=True)
@@ -480,7 +343,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         if args.verify:
             report = backend.verify_audit()
@@ -531,8 +394,8 @@ def _submitted(path: str, what: str, limit: int) -> bytes:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    _database_only(args, "submit (kiosks submit to the office)")
-    config = _config(args)
+    database_only(args, "submit (kiosks submit to the office)")
+    config = ledger_config(args)
     # the sizes before the contents: a 1 GB "document" is refused without being read
     signature = _submitted(args.signature, "signature", pem_size(config.max_signature_size))
     content = (
@@ -541,7 +404,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         else None
     )
     actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV)
-    with _open(args, config) as ledger:
+    with open_ledger(args, config) as ledger:
         result = ledger.submit(signature, content, actor=actor)
     record = result.record
     if args.json:
@@ -555,7 +418,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from ..ledger import Ledger, LedgerNotFound, resolve_url
 
-    url = _url(args)
+    url = ledger_url(args)
     where = resolve_url(url).render_as_string(hide_password=True)
     try:
         Ledger.open(url, create=False).close()
@@ -571,7 +434,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         result = backend.verify(args.request_id)
     finally:
@@ -637,7 +500,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 def cmd_logout(args: argparse.Namespace) -> int:
     path = session_path()
-    backend = _backend(args)
+    backend = backend_of(args)
     try:
         if backend.office:
             from .requests_backend import OfficeBackend
@@ -656,7 +519,34 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``requests`` command; the ledger's errors become the CLI's: a usage error
-    (exit 2) or a failed command (exit 1) with a one-line message."""
+    (exit 2) or a failed command (exit 1) with a one-line message, which never echoes an
+    argument that looks like a PIN (``requests show 1234`` → "no request (not shown…)")."""
+    try:
+        return _run(args)
+    except (UsageError, CommandFailed) as exc:
+        text = str(exc)
+        hidden = _unechoed(text, args)
+        if hidden == text:
+            raise
+        raise type(exc)(hidden) from None  # the original, with the PIN, is not chained
+
+
+_NOT_SHOWN: Final = "(not shown: it looks like a PIN)"
+
+
+def _unechoed(message: str, args: argparse.Namespace) -> str:
+    """``message`` with every argument of the command that looks like a PIN (and is not an
+    existing file) taken out, in whatever case the ledger or the office wrote it back."""
+    for value in vars(args).values():
+        if not isinstance(value, str):
+            continue
+        word = value.strip()
+        if word and looks_like_pin(word) and not os.path.lexists(value):
+            message = re.sub(re.escape(word), _NOT_SHOWN, message, flags=re.IGNORECASE)
+    return message
+
+
+def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..errors import JpkiError

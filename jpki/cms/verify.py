@@ -287,12 +287,12 @@ class _Verifier:
             try:
                 out.append((der, x509.load_der_x509_certificate(der)))
                 continue
-            except ValueError as exc:
+            except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
                 problem = str(exc)
             try:  # BER inside (indefinite lengths): cryptography reads DER only
                 definite = definite_lengths(der)
                 out.append((definite, x509.load_der_x509_certificate(definite)))
-            except ValueError:
+            except (ValueError, x509.InvalidVersion):
                 raise Reject(
                     CmsReason.MALFORMED,
                     f"a certificate in the signature cannot be parsed: {problem}",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -41,7 +42,6 @@ __all__ = [
 #: The table that makes a database a ledger: the ledger's own Alembic version table
 #: (``migrations/env.py``), there from the first migration on, even at ``base``.
 VERSION_TABLE: Final = "ledger_alembic_version"
-_SQLITE_HEADER: Final = b"SQLite format 3\x00"
 _BACKENDS: Final = ("sqlite", "postgresql")
 
 _MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
@@ -117,13 +117,14 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
         raise LedgerNotFound(f"no ledger at {path}: {path.parent} is not a folder") from None
     if not stat.S_ISREG(info.st_mode):
         raise NotALedger(f"{path} is not a regular file, so not a ledger")
-    with open(path, "rb") as stream:
-        head = stream.read(len(_SQLITE_HEADER))
-    if head == b"" and create:
-        return  # an empty file, made a ledger as asked (its mode left as it is)
-    if head != _SQLITE_HEADER:
-        raise NotALedger(f"{path} is not a ledger (not an SQLite database); nothing was changed")
-    # its tables, read-only: SQLAlchemy's connection would first switch the file to WAL
+    if info.st_size == 0:
+        if create:
+            return  # an empty file, made a ledger as asked (its mode left as it is)
+        raise NotALedger(f"{path} is not a ledger (an empty file); nothing was changed")
+    # Its header and tables, read by SQLite itself, read-only (SQLAlchemy's connection
+    # would first switch the file to WAL). Never open() the file here: closing any
+    # descriptor of it drops every POSIX lock this process holds on it, those of a
+    # ledger already open on it too (SQLite keeps its own descriptors open for that).
     try:
         connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         try:
@@ -134,6 +135,10 @@ def _prepare_sqlite_file(path: Path, *, create: bool) -> None:
     except sqlite3.OperationalError:
         return  # busy (another process migrating it): check_ledger judges it once open
     except sqlite3.DatabaseError as exc:
+        if (exc.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_NOTADB:
+            raise NotALedger(
+                f"{path} is not a ledger (not an SQLite database); nothing was changed"
+            ) from None
         raise NotALedger(f"{path} is not a ledger ({exc}); nothing was changed") from None
     _judge(tables, str(path), create=create)
 
@@ -193,7 +198,7 @@ def create_ledger_engine(
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor, cfg.busy_timeout)
             cursor.execute(f"PRAGMA synchronous = {synchronous}")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -206,6 +211,31 @@ def create_ledger_engine(
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _switch_to_wal(cursor: Any, timeout: float) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while busy for up to ``timeout`` seconds.
+
+    The busy timeout does not cover this statement on a database not yet in WAL mode (a new
+    ledger, which several processes may open at once): SQLite reads the header in a read
+    transaction, then upgrades it to a write transaction to set the file format bytes, and
+    a busy upgrade fails at once — SQLite never calls the busy handler for an upgrade,
+    since waiting while holding the read lock could deadlock. Retrying the whole statement,
+    which holds no lock between attempts, cannot. Once the file is in WAL mode the
+    statement takes no write lock and succeeds at the first attempt.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            left = deadline - time.monotonic()
+            if (exc.sqlite_errorcode & 0xFF) != sqlite3.SQLITE_BUSY or left <= 0:
+                raise
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, 0.05)
 
 
 def alembic_config() -> Any:

@@ -25,6 +25,7 @@ from pyhanko.stamp import TextStampStyle
 
 from ..certs import CertificateFormatError, parse_holder_attributes
 from ..timeutil import jst_text
+from ..verdict import one_line
 
 __all__ = ["FONT_ENV", "CjkFontMissingWarning", "find_cjk_font", "stamp", "stamp_box"]
 
@@ -140,14 +141,19 @@ def stamp(
     if path is not None:
         try:
             face, cmap = _font_face(str(path), path.stat().st_mtime)
-        except (OSError, ValueError, KeyError, AssertionError) as exc:
-            logger.warning("cannot use the font %s: %s", path, exc)
+        except Exception as exc:  # fontTools fails on a bad font in many ways
+            # (TTLibError, struct.error, KeyError, ...): a font it cannot read is not used
+            logger.warning("cannot use the font %s: %s", one_line(str(path)), one_line(str(exc)))
             face = None
         else:
             text = _STAMP_TEXT_CJK % {"holder": name, "when": when_text}
             missing = {c for c in text if not c.isspace() and ord(c) not in cmap}
             if missing:
-                logger.warning("the font %s lacks %s", path, "".join(sorted(missing)))
+                logger.warning(
+                    "the font %s lacks %s",
+                    one_line(str(path)),
+                    one_line("".join(sorted(missing))),
+                )
                 face = None
     if face is None:
         warnings.warn(

@@ -138,12 +138,12 @@ def parse_certificates(path: str | Path, data: bytes) -> list[x509.Certificate]:
         for i, block in enumerate(blocks):
             try:
                 out.append(x509.load_pem_x509_certificate(block))
-            except ValueError as exc:
+            except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
                 raise TrustDataError(path, f"PEM certificate {i + 1} is damaged ({exc})") from exc
         return out
     try:
         return [x509.load_der_x509_certificate(data)]
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise TrustDataError(path, "neither a DER nor a PEM certificate", other_kind=True) from exc
 
 
