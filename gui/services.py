@@ -56,6 +56,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from jpki import errors
 from jpki.authn import AuthenticationReason, Authenticator, authenticate
 from jpki.card import JpkiCard
+from jpki.cardtrust import card_roots
 from jpki.certs import (
     JST,
     CertificateFormatError,
@@ -302,9 +303,20 @@ class KioskServices:
             logger.info("closing the card after the work was done failed: %s", exc)
         return done[0]
 
-    def _validate(self, cert: x509.Certificate, purpose: Purpose) -> ValidationResult:
+    def _validate(
+        self, cert: x509.Certificate, purpose: Purpose, card: JpkiCard | None = None
+    ) -> ValidationResult:
+        """The trust verdict; with ``card``, a pinned root the installation lacks is taken
+        from the card (accepted only if its SHA-256 equals the pin)."""
+        at = self._now()
+        roots = () if card is None else card_roots(card, self.trust_store, cert, purpose, at=at)
         return self.trust_store.validate(
-            cert, purpose=purpose, at=self._now(), crls=self.crls, policy=self.policy
+            cert,
+            purpose=purpose,
+            at=at,
+            crls=self.crls,
+            policy=self.policy,
+            intermediates=roots,
         )
 
     def _check_same_card(self, card: JpkiCard, session: int, lang: str) -> None:
@@ -324,7 +336,7 @@ class KioskServices:
 
         def work(card: JpkiCard) -> CardChecked:
             cert = card.read_certificate(CertKind.AUTH)
-            result = self._validate(cert, Purpose.AUTHENTICATION)
+            result = self._validate(cert, Purpose.AUTHENTICATION, card)
             if not result.valid:
                 problem = problem_of(result.reason)
                 logger.info("session %d: card refused: %s", session, result.reason)
@@ -384,11 +396,15 @@ class KioskServices:
         challenge = self._authenticator.issue_challenge()
         try:
             response = self._with_card(
-                lambda card: authenticate(card, challenge, effect.pin.reveal())
+                lambda card: authenticate(
+                    card, challenge, effect.pin.reveal(), store=self._authenticator.trust_store
+                )
             )
         except (errors.JpkiError, Refused) as exc:
             return pin_failure(session, exc, lang)
-        result = self._authenticator.verify(challenge, response.signature, response.certificate)
+        result = self._authenticator.verify(
+            challenge, response.signature, response.certificate, presented=response.roots
+        )
         if not result.ok:
             logger.info("session %d: authentication failed: %s", session, result.reason)
             validation = result.validation
@@ -426,7 +442,9 @@ class KioskServices:
         if not is_valid_pin(kind, effect.pin.reveal()):
             return bad_pin_format(session, kind, lang)
 
-        def work(card: JpkiCard) -> Identity | x509.Certificate:
+        def work(
+            card: JpkiCard,
+        ) -> Identity | tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
             self._check_same_card(card, session, lang)
             if text_ap:
                 info = card.read_basic_info(effect.pin.reveal())
@@ -437,15 +455,18 @@ class KioskServices:
                     sex=info.sex,
                     source=IdentitySource.TEXT_AP,
                 )
-            return card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+            cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+            at = self._now()
+            return cert, card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=at)
 
         try:
             got = self._with_card(work)
             if isinstance(got, Identity):
                 identity = got
             else:
-                self._check_sign_certificate(got, lang)
-                holder = parse_holder_attributes(got)
+                cert, roots = got
+                self._check_sign_certificate(cert, lang, roots)
+                holder = parse_holder_attributes(cert)
                 identity = Identity(
                     name=holder.name,
                     address=holder.address,
@@ -458,10 +479,26 @@ class KioskServices:
         logger.info("session %d: identity read (%s)", session, effect.source.value)
         return PinResult(session, ok=True, identity=identity)
 
-    def _check_sign_certificate(self, cert: x509.Certificate, lang: str) -> None:
+    def _check_sign_certificate(
+        self,
+        cert: x509.Certificate,
+        lang: str,
+        roots: tuple[x509.Certificate, ...] | JpkiCard = (),
+    ) -> None:
         """Raise :class:`Refused` with the reason unless the signature certificate is valid
-        (revoked after a change of name or address, expired, untrusted...)."""
-        result = self._validate(cert, Purpose.SIGNATURE)
+        (revoked after a change of name or address, expired, untrusted...). ``roots``: the
+        card's root already read, or the card to read it from if needed."""
+        if isinstance(roots, JpkiCard):
+            result = self._validate(cert, Purpose.SIGNATURE, roots)
+        else:
+            result = self.trust_store.validate(
+                cert,
+                purpose=Purpose.SIGNATURE,
+                at=self._now(),
+                crls=self.crls,
+                policy=self.policy,
+                intermediates=roots,
+            )
         if not result.valid:
             raise Refused(
                 one_line(explain_validation(result, lang=lang)), problem_of(result.reason)
@@ -488,7 +525,7 @@ class KioskServices:
         def work(card: JpkiCard) -> _Signed:
             self._check_same_card(card, session, lang)
             cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
-            self._check_sign_certificate(cert, lang)
+            self._check_sign_certificate(cert, lang, card)
             applicant = Applicant.from_certificate(cert)
             if identity.source is IdentitySource.SIGN_CERTIFICATE and (
                 identity.name,

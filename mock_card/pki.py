@@ -69,6 +69,8 @@ __all__ = [
     "DEMO_CA_NOT_AFTER",
     "DEMO_CA_NOT_BEFORE",
     "DEMO_ORGANISATION",
+    "GEN02_NOT_AFTER",
+    "GEN02_NOT_BEFORE",
     "JST",
     "KEY_POOL_PATH",
     "MOCK_CPS_URI",
@@ -136,6 +138,9 @@ MOCK_CPS_URI: Final = "http://jpki-mock.invalid/cps.html"
 
 DEMO_CA_NOT_BEFORE: Final = datetime(2010, 1, 1, 0, 0, 0, tzinfo=UTC)
 DEMO_CA_NOT_AFTER: Final = datetime(2049, 12, 31, 23, 59, 59, tzinfo=UTC)
+#: The validity of J-LIS's generation 02 roots (:meth:`MockPki.generation_02`).
+GEN02_NOT_BEFORE: Final = datetime(2019, 9, 14, 23, 41, 56, tzinfo=UTC)
+GEN02_NOT_AFTER: Final = datetime(2029, 9, 14, 14, 59, 59, tzinfo=UTC)
 _DEMO_SIGN_CA_SERIAL: Final = 0x4D4F434B01  # "MOCK" 01
 _DEMO_AUTH_CA_SERIAL: Final = 0x4D4F434B02  # "MOCK" 02
 
@@ -619,6 +624,22 @@ class MockPki:
                 raise ValueError("key_offset would reuse the demo CA keys")
             sign_key, auth_key = pool_key(key_offset), pool_key(key_offset + 1)
         return cls.create(organisation, sign_key, auth_key)
+
+    @classmethod
+    def generation_02(cls) -> MockPki:
+        """A CA pair shaped like J-LIS's generation 02 roots: their serials (``0132C4AB``
+        signature, ``0133C349`` authentication) and validity (2019-09-14 → 2029-09-14),
+        the mock's names and keys (pool slots 2 and 3, as :meth:`generate`). Tests pin it
+        in place of the real roots to exercise the pin logic (docs/card.md, "Trust")."""
+        return cls.create(
+            DEMO_ORGANISATION,
+            pool_key(_GENERATE_DEFAULT_OFFSET),
+            pool_key(_GENERATE_DEFAULT_OFFSET + 1),
+            sign_serial=0x0132C4AB,
+            auth_serial=0x0133C349,
+            not_before=GEN02_NOT_BEFORE,
+            not_after=GEN02_NOT_AFTER,
+        )
 
     # -- issuing -----------------------------------------------------------
 
