@@ -41,6 +41,7 @@ is logged with any PIN text scrubbed out.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -54,7 +55,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import errors
-from jpki.authn import AuthenticationReason, Authenticator, authenticate
+from jpki.authn import (
+    AuthenticationReason,
+    AuthenticationResponse,
+    Authenticator,
+    authenticate,
+)
 from jpki.card import JpkiCard
 from jpki.cardtrust import card_roots
 from jpki.certs import (
@@ -319,6 +325,14 @@ class KioskServices:
             intermediates=roots,
         )
 
+    def _with_roots(
+        self, card: JpkiCard, response: AuthenticationResponse
+    ) -> AuthenticationResponse:
+        """``response`` with the card's root when the trust store lacks the pinned one."""
+        store = self._authenticator.trust_store
+        roots = card_roots(card, store, response.certificate, Purpose.AUTHENTICATION)
+        return dataclasses.replace(response, roots=roots) if roots else response
+
     def _check_same_card(self, card: JpkiCard, session: int, lang: str) -> None:
         """Refuse to go on unless the card is the one that authenticated in ``session``."""
         with self._lock:
@@ -396,8 +410,8 @@ class KioskServices:
         challenge = self._authenticator.issue_challenge()
         try:
             response = self._with_card(
-                lambda card: authenticate(
-                    card, challenge, effect.pin.reveal(), store=self._authenticator.trust_store
+                lambda card: self._with_roots(
+                    card, authenticate(card, challenge, effect.pin.reveal())
                 )
             )
         except (errors.JpkiError, Refused) as exc:
@@ -480,25 +494,19 @@ class KioskServices:
         return PinResult(session, ok=True, identity=identity)
 
     def _check_sign_certificate(
-        self,
-        cert: x509.Certificate,
-        lang: str,
-        roots: tuple[x509.Certificate, ...] | JpkiCard = (),
+        self, cert: x509.Certificate, lang: str, roots: tuple[x509.Certificate, ...] = ()
     ) -> None:
         """Raise :class:`Refused` with the reason unless the signature certificate is valid
         (revoked after a change of name or address, expired, untrusted...). ``roots``: the
-        card's root already read, or the card to read it from if needed."""
-        if isinstance(roots, JpkiCard):
-            result = self._validate(cert, Purpose.SIGNATURE, roots)
-        else:
-            result = self.trust_store.validate(
-                cert,
-                purpose=Purpose.SIGNATURE,
-                at=self._now(),
-                crls=self.crls,
-                policy=self.policy,
-                intermediates=roots,
-            )
+        card's root, read when the trust store lacks it (:func:`jpki.cardtrust.card_roots`)."""
+        result = self.trust_store.validate(
+            cert,
+            purpose=Purpose.SIGNATURE,
+            at=self._now(),
+            crls=self.crls,
+            policy=self.policy,
+            intermediates=roots,
+        )
         if not result.valid:
             raise Refused(
                 one_line(explain_validation(result, lang=lang)), problem_of(result.reason)
@@ -525,7 +533,8 @@ class KioskServices:
         def work(card: JpkiCard) -> _Signed:
             self._check_same_card(card, session, lang)
             cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
-            self._check_sign_certificate(cert, lang, card)
+            roots = card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=self._now())
+            self._check_sign_certificate(cert, lang, roots)
             applicant = Applicant.from_certificate(cert)
             if identity.source is IdentitySource.SIGN_CERTIFICATE and (
                 identity.name,
@@ -547,7 +556,15 @@ class KioskServices:
             )
             document = request.to_bytes()
             # the VERIFY that read the certificate above, in this transaction, covers it
-            signature = sign_cms(card, document, pin=None, certificate=cert, signing_time=now)
+            # a root the trust store lacks (generation 02) goes into the CMS for the ledger
+            signature = sign_cms(
+                card,
+                document,
+                pin=None,
+                certificate=cert,
+                signing_time=now,
+                include_ca=bool(roots),
+            )
             return _Signed(request, document, signature)
 
         try:

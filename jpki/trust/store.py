@@ -175,6 +175,11 @@ class TrustStore:
             )
         return cls(anchors)
 
+    def with_anchors(self, extra: Iterable[x509.Certificate]) -> TrustStore:
+        """This store plus ``extra`` anchors (e.g. a kiosk's configured test roots), keeping
+        its pins and where its own anchors came from."""
+        return TrustStore([*self.anchors, *extra], pins=self.pins, sources=self._sources)
+
     def __repr__(self) -> str:
         return f"<TrustStore: {len(self.anchors)} anchor(s)>"
 
