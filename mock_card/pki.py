@@ -177,6 +177,11 @@ class Holder:
     because it is outside JIS levels 1/2 and the supplementary kanji, ``0``
     elsewhere. Left empty they default to all ``0`` (no substitutes). They are
     not validated, so tests can build malformed ones.
+
+    ``birth_date_code`` is the certificate's ``EYYYYMMDD`` as written, for holders the
+    register knows only in part (``019800000``: era unknown, month and day unknown) or
+    with an era digit that disagrees; empty: :func:`encode_birth_date` of ``birth_date``
+    (which still sets the validity). The text AP gets its last 8 digits.
     """
 
     name: str = "見本 花子"
@@ -185,16 +190,16 @@ class Holder:
     sex: Sex = Sex.FEMALE
     name_flags: str = ""
     address_flags: str = ""
+    birth_date_code: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sex", Sex(self.sex))
+        if not self.birth_date_code:
+            object.__setattr__(self, "birth_date_code", encode_birth_date(self.birth_date))
         if not self.name_flags:
             object.__setattr__(self, "name_flags", substitute_flags(self.name))
         if not self.address_flags:
             object.__setattr__(self, "address_flags", substitute_flags(self.address))
-
-
-DEFAULT_HOLDER: Final = Holder()
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,10 @@ def encode_birth_date(d: date) -> str:
         if d >= start:
             return f"{digit}{d:%Y%m%d}"
     raise ValueError(f"{d} is before the Meiji era; JPKI has no era digit for it")
+
+
+#: The default fictional holder.
+DEFAULT_HOLDER: Final = Holder()
 
 
 def decode_birth_date(value: str) -> date:
@@ -794,7 +803,7 @@ class MockPki:
         san = x509.SubjectAlternativeName(
             [
                 _other_name(OID_NAME, holder.name),
-                _other_name(OID_BIRTH_DATE, encode_birth_date(holder.birth_date)),
+                _other_name(OID_BIRTH_DATE, holder.birth_date_code),
                 _other_name(OID_SEX, holder.sex.value),
                 _other_name(OID_ADDRESS, holder.address),
                 _other_name(OID_NAME_FLAGS, holder.name_flags),

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from jpki.birthdate import BirthDate
 from jpki.layout import PinKind
 
 from .. import texts
@@ -17,7 +18,16 @@ from ..widgets import Button, label, style
 translate = QCoreApplication.translate
 
 
-def format_date(d: date, language: str) -> str:
+def format_date(d: date | BirthDate, language: str) -> str:
+    """A date for a person; a birth date whose month or day the register does not know as
+    ``1980年 月日不詳`` / ``1980, month and day unknown``."""
+    if isinstance(d, BirthDate):
+        whole = d.as_date()
+        return (
+            d.text(language if language in ("en", "ja") else "en")
+            if whole is None
+            else (texts.date_text(language, whole))
+        )
     return texts.date_text(language, d)
 
 
