@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
 from .messages import check_lang
@@ -44,9 +44,13 @@ _MONTHS: Final = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BirthDate:
-    """``year`` with ``month`` and ``day`` (``None``: unknown; a day needs a month)."""
+    """``year`` with ``month`` and ``day`` (``None``: unknown; a day needs a month).
+
+    A complete birth date equals the :class:`datetime.date` of the same day (and hashes
+    like it); a partial one equals only the same partial date.
+    """
 
     year: int
     month: int | None = None
@@ -68,6 +72,17 @@ class BirthDate:
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
                 raise ValueError(f"{self.year}-{self.month:02d} has no day {self.day}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BirthDate):
+            return (self.year, self.month, self.day) == (other.year, other.month, other.day)
+        if isinstance(other, date) and not isinstance(other, datetime):
+            return self.as_date() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        whole = self.as_date()
+        return hash(whole) if whole is not None else hash((self.year, self.month, self.day))
 
     # -- reading -------------------------------------------------------------------------
 

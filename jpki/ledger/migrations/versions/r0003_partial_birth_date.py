@@ -7,7 +7,8 @@ holds. The column becomes ISO 8601 text with the register's precision: ``1980``,
 their dates, written ``YYYY-MM-DD``.
 
 SQLite rebuilds the table to change a column's type, which drops its triggers: they are
-read from ``sqlite_master`` first and put back as they were. PostgreSQL changes the type
+read from ``sqlite_master`` first and put back as they were; the values are copied as
+text (SQLite's CAST to DATE would keep only the year). PostgreSQL changes the type
 in place (its triggers name no column). Downgrading refuses while a partial date is
 stored (a DATE cannot hold it).
 
@@ -56,9 +57,16 @@ def _retype(old: sa.types.TypeEngine[Any], new: sa.types.TypeEngine[Any], using:
             f"{new.compile(dialect=op.get_bind().dialect)} USING {using}"
         )
         return
+    bind = op.get_bind()
     saved = _sqlite_triggers() if dialect == "sqlite" else []
+    # SQLite copies the column with CAST(... AS DATE), which reads '1990-04-01' as the
+    # number 1990: keep the text and write it back (the triggers are not back yet)
+    values = bind.execute(sa.text(f"SELECT id, {_COLUMN} FROM {_TABLE}")).all()  # noqa: S608
     with op.batch_alter_table(_TABLE) as batch:
         batch.alter_column(_COLUMN, existing_type=old, type_=new, existing_nullable=False)
+    update = sa.text(f"UPDATE {_TABLE} SET {_COLUMN} = :value WHERE id = :id")  # noqa: S608
+    for row_id, value in values:
+        bind.execute(update, {"id": row_id, "value": str(value)})
     for sql in saved:
         op.execute(sql)
 
