@@ -281,8 +281,12 @@ class Verdict:
             else {
                 "name": holder.name,
                 "address": holder.address,
+                # ISO 8601 with the register's precision: 1980, 1980-05 or 1980-05-01
                 "birth_date": holder.birth_date.isoformat(),
                 "sex": holder.sex,
+                # substitute characters, an unknown month or day, an era digit that
+                # disagrees with the date: shown with the data, never a refusal
+                "notes": holder.notes("en"),
             },
             "certificate": None if cert is None else self._certificate_dict(cert),
             "revocation": None if validation is None else validation.revocation,

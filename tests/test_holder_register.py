@@ -7,6 +7,7 @@ PostgreSQL, migration 0003) and the kiosk's date display."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,3 +164,22 @@ def test_the_kiosk_shows_a_partial_date_in_words() -> None:
     assert format_date(BirthDate(1980, 5), "ja") == "1980年5月 日不詳"
     assert format_date(BirthDate(1980), "en") == "1980, month and day unknown"
     assert format_date(BirthDate(1980, 5, 1), "en") == format_date(date(1980, 5, 1), "en")
+
+
+def test_jpki_verify_shows_the_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from jpki.cli import main
+
+    card = card_of("419800000", name="髙橋 花子", name_flags="10000")
+    content = tmp_path / "doc.txt"
+    content.write_bytes(b"register")
+    signature = tmp_path / "doc.txt.p7s"
+    signature.write_bytes(sign_cms(JpkiCard(card), b"register", pin=SIGN_PIN))
+    root = tmp_path / "root.pem"
+    root.write_bytes(PKI.sign_ca_cert.public_bytes(Encoding.PEM))
+    assert main(["verify", str(signature), str(content), "--trust", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "1 substitute character(s) (代替文字)" in out
+    assert "does not know the full birth date" in out
+    assert "era digit 4 (平成) disagrees with the date 1980" in out

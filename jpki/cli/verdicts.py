@@ -87,6 +87,7 @@ def _signature_rows(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("message", sig["message"]),
         ("signed by" if sig["valid"] else "claimed signer", who),
     ]
+    rows += [("note", note) for note in (holder or {}).get("notes", ())]
     if cert:
         rows.append(("certificate", f"serial {cert['serial']}{_issuer(cert)}"))
     rows.append(("format", sig["level"]))
