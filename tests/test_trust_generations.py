@@ -247,6 +247,22 @@ def test_a_cms_signature_carrying_the_root_verifies(store: TrustStore) -> None:
     assert "generation 02" in with_root.sentence()
 
 
+def test_a_pdf_signature_embedding_the_root_verifies(store: TrustStore) -> None:
+    """A PDF signed by a generation-02 card embeds the card's EF 0002 (``include_ca``)."""
+    from jpki.pdf import sign_pdf, verify_pdf
+    from tests.test_pdf import make_pdf
+
+    card = JpkiCard(MockCard(pki=GEN02))
+    (with_root,) = verify_pdf(sign_pdf(card, make_pdf(), pin="ABCD1234"), trust_store=store)
+    assert with_root.valid, with_root.message
+    assert with_root.as_dict()["certificate"]["issuer_root"]["generation"] == "02"
+    assert "generation 02" in with_root.sentence()
+    (bare,) = verify_pdf(
+        sign_pdf(card, make_pdf(), pin="ABCD1234", include_ca=False), trust_store=store
+    )
+    assert not bare.valid and "signca02.cer" in bare.message
+
+
 # -- the relying party and the kiosk path --------------------------------------------------
 
 
