@@ -136,13 +136,13 @@ class HolderAttributes:
             raise CertificateFormatError(f"unknown era {self.birth_date_era!r}")
         if not isinstance(self.birth_date, BirthDate):
             object.__setattr__(self, "birth_date", BirthDate.of(self.birth_date))
-        for what, flags in (("name", self.name_flags), ("address", self.address_flags)):
-            if not _FLAGS_RE.fullmatch(flags):  # the parser drops such flags with a warning
-                raise CertificateFormatError(
-                    f"{what} substitute-character flags must be 0/1 digits"
-                )
-        object.__setattr__(self, "name_has_substitutes", "1" in self.name_flags)
-        object.__setattr__(self, "address_has_substitutes", "1" in self.address_flags)
+        # flags that are not 0/1 digits are kept as written and mean nothing (a warning)
+        for field_name, flags in (
+            ("name_has_substitutes", self.name_flags),
+            ("address_has_substitutes", self.address_flags),
+        ):
+            marked = bool(_FLAGS_RE.fullmatch(flags)) and "1" in flags
+            object.__setattr__(self, field_name, marked)
         object.__setattr__(self, "sex_label", SEX_LABELS[self.sex][0])
 
     @property
@@ -210,6 +210,8 @@ class HolderAttributes:
 
 
 def _positions(value: str, flags: str) -> tuple[int, ...]:
+    if not _FLAGS_RE.fullmatch(flags):
+        return ()
     return tuple(i for i, flag in enumerate(flags[: len(value)]) if flag == "1")
 
 
@@ -266,7 +268,7 @@ def _parse_birth_date(value: str) -> tuple[BirthDate, str, list[str]]:
 
 def _flag_warnings(text: Mapping[x509.ObjectIdentifier, str]) -> list[str]:
     return [
-        f"the {_ATTRIBUTE_NAMES[oid]} are not 0/1 digits; ignored"
+        f"the {_ATTRIBUTE_NAMES[oid]} are not 0/1 digits; they mark nothing"
         for oid in (OID_NAME_FLAGS, OID_ADDRESS_FLAGS)
         if not _FLAGS_RE.fullmatch(text[oid])
     ]
@@ -320,15 +322,10 @@ def parse_holder_attributes(cert: x509.Certificate) -> HolderAttributes:
         birth_date=birth_date,
         birth_date_era=era,
         address=text[OID_ADDRESS],
-        name_flags=_usable_flags(text[OID_NAME_FLAGS]),
-        address_flags=_usable_flags(text[OID_ADDRESS_FLAGS]),
+        name_flags=text[OID_NAME_FLAGS],
+        address_flags=text[OID_ADDRESS_FLAGS],
         warnings=tuple(warnings),
     )
-
-
-def _usable_flags(flags: str) -> str:
-    """The flags if they are ``0``/``1`` digits, else none (a warning says so)."""
-    return flags if _FLAGS_RE.fullmatch(flags) else ""
 
 
 def has_holder_attributes(cert: x509.Certificate) -> bool:
