@@ -13,9 +13,9 @@ into the effect that uses them; the model never holds one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
 from enum import StrEnum
 
+from jpki.birthdate import BirthDate
 from jpki.layout import PinKind
 from jpki.pins import is_valid_pin
 from jpki.requests import DeliveryMethod
@@ -100,7 +100,7 @@ class CardSummary:
 class Identity:
     name: str
     address: str
-    birth_date: date
+    birth_date: BirthDate
     sex: str
     source: IdentitySource
 

@@ -41,6 +41,7 @@ is logged with any PIN text scrubbed out.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -54,8 +55,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import errors
-from jpki.authn import AuthenticationReason, Authenticator, authenticate
+from jpki.authn import (
+    AuthenticationReason,
+    AuthenticationResponse,
+    Authenticator,
+    authenticate,
+)
 from jpki.card import JpkiCard
+from jpki.cardtrust import card_roots
 from jpki.certs import (
     JST,
     CertificateFormatError,
@@ -302,10 +309,29 @@ class KioskServices:
             logger.info("closing the card after the work was done failed: %s", exc)
         return done[0]
 
-    def _validate(self, cert: x509.Certificate, purpose: Purpose) -> ValidationResult:
+    def _validate(
+        self, cert: x509.Certificate, purpose: Purpose, card: JpkiCard | None = None
+    ) -> ValidationResult:
+        """The trust verdict; with ``card``, a pinned root the installation lacks is taken
+        from the card (accepted only if its SHA-256 equals the pin)."""
+        at = self._now()
+        roots = () if card is None else card_roots(card, self.trust_store, cert, purpose, at=at)
         return self.trust_store.validate(
-            cert, purpose=purpose, at=self._now(), crls=self.crls, policy=self.policy
+            cert,
+            purpose=purpose,
+            at=at,
+            crls=self.crls,
+            policy=self.policy,
+            intermediates=roots,
         )
+
+    def _with_roots(
+        self, card: JpkiCard, response: AuthenticationResponse
+    ) -> AuthenticationResponse:
+        """``response`` with the card's root when the trust store lacks the pinned one."""
+        store = self._authenticator.trust_store
+        roots = card_roots(card, store, response.certificate, Purpose.AUTHENTICATION)
+        return dataclasses.replace(response, roots=roots) if roots else response
 
     def _check_same_card(self, card: JpkiCard, session: int, lang: str) -> None:
         """Refuse to go on unless the card is the one that authenticated in ``session``."""
@@ -324,7 +350,7 @@ class KioskServices:
 
         def work(card: JpkiCard) -> CardChecked:
             cert = card.read_certificate(CertKind.AUTH)
-            result = self._validate(cert, Purpose.AUTHENTICATION)
+            result = self._validate(cert, Purpose.AUTHENTICATION, card)
             if not result.valid:
                 problem = problem_of(result.reason)
                 logger.info("session %d: card refused: %s", session, result.reason)
@@ -384,11 +410,15 @@ class KioskServices:
         challenge = self._authenticator.issue_challenge()
         try:
             response = self._with_card(
-                lambda card: authenticate(card, challenge, effect.pin.reveal())
+                lambda card: self._with_roots(
+                    card, authenticate(card, challenge, effect.pin.reveal())
+                )
             )
         except (errors.JpkiError, Refused) as exc:
             return pin_failure(session, exc, lang)
-        result = self._authenticator.verify(challenge, response.signature, response.certificate)
+        result = self._authenticator.verify(
+            challenge, response.signature, response.certificate, presented=response.roots
+        )
         if not result.ok:
             logger.info("session %d: authentication failed: %s", session, result.reason)
             validation = result.validation
@@ -426,7 +456,9 @@ class KioskServices:
         if not is_valid_pin(kind, effect.pin.reveal()):
             return bad_pin_format(session, kind, lang)
 
-        def work(card: JpkiCard) -> Identity | x509.Certificate:
+        def work(
+            card: JpkiCard,
+        ) -> Identity | tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
             self._check_same_card(card, session, lang)
             if text_ap:
                 info = card.read_basic_info(effect.pin.reveal())
@@ -437,15 +469,18 @@ class KioskServices:
                     sex=info.sex,
                     source=IdentitySource.TEXT_AP,
                 )
-            return card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+            cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+            at = self._now()
+            return cert, card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=at)
 
         try:
             got = self._with_card(work)
             if isinstance(got, Identity):
                 identity = got
             else:
-                self._check_sign_certificate(got, lang)
-                holder = parse_holder_attributes(got)
+                cert, roots = got
+                self._check_sign_certificate(cert, lang, roots)
+                holder = parse_holder_attributes(cert)
                 identity = Identity(
                     name=holder.name,
                     address=holder.address,
@@ -458,10 +493,20 @@ class KioskServices:
         logger.info("session %d: identity read (%s)", session, effect.source.value)
         return PinResult(session, ok=True, identity=identity)
 
-    def _check_sign_certificate(self, cert: x509.Certificate, lang: str) -> None:
+    def _check_sign_certificate(
+        self, cert: x509.Certificate, lang: str, roots: tuple[x509.Certificate, ...] = ()
+    ) -> None:
         """Raise :class:`Refused` with the reason unless the signature certificate is valid
-        (revoked after a change of name or address, expired, untrusted...)."""
-        result = self._validate(cert, Purpose.SIGNATURE)
+        (revoked after a change of name or address, expired, untrusted...). ``roots``: the
+        card's root, read when the trust store lacks it (:func:`jpki.cardtrust.card_roots`)."""
+        result = self.trust_store.validate(
+            cert,
+            purpose=Purpose.SIGNATURE,
+            at=self._now(),
+            crls=self.crls,
+            policy=self.policy,
+            intermediates=roots,
+        )
         if not result.valid:
             raise Refused(
                 one_line(explain_validation(result, lang=lang)), problem_of(result.reason)
@@ -488,7 +533,8 @@ class KioskServices:
         def work(card: JpkiCard) -> _Signed:
             self._check_same_card(card, session, lang)
             cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
-            self._check_sign_certificate(cert, lang)
+            roots = card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=self._now())
+            self._check_sign_certificate(cert, lang, roots)
             applicant = Applicant.from_certificate(cert)
             if identity.source is IdentitySource.SIGN_CERTIFICATE and (
                 identity.name,
@@ -510,7 +556,15 @@ class KioskServices:
             )
             document = request.to_bytes()
             # the VERIFY that read the certificate above, in this transaction, covers it
-            signature = sign_cms(card, document, pin=None, certificate=cert, signing_time=now)
+            # a root the trust store lacks (generation 02) goes into the CMS for the ledger
+            signature = sign_cms(
+                card,
+                document,
+                pin=None,
+                certificate=cert,
+                signing_time=now,
+                include_ca=bool(roots),
+            )
             return _Signed(request, document, signature)
 
         try:

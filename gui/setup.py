@@ -32,7 +32,7 @@ def trust_store_from_config(config: KioskConfig) -> TrustStore:
     if not config.trust:
         return production
     extra = TrustStore.from_paths(config.trust)
-    return TrustStore.from_certificates([*production.anchors, *extra.anchors])
+    return production.with_anchors(extra.anchors)
 
 
 def crl_store_from_config(config: KioskConfig) -> CrlStore | None:

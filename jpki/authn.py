@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -158,6 +158,9 @@ class AuthenticationResponse:
 
     signature: bytes
     certificate: x509.Certificate
+    #: The card's root (EF ``000B``), read only when the relying party's store lacks the
+    #: pinned root it issued from (:func:`jpki.cardtrust.card_roots`).
+    roots: tuple[x509.Certificate, ...] = ()
 
 
 @dataclass
@@ -234,8 +237,12 @@ class Authenticator:
         challenge: Challenge | bytes,
         signature: bytes,
         auth_certificate: x509.Certificate,
+        *,
+        presented: Sequence[x509.Certificate] = (),
     ) -> AuthenticationResult:
-        """Check the card's answer to ``challenge`` (which this call uses up)."""
+        """Check the card's answer to ``challenge`` (which this call uses up). ``presented``:
+        roots the card gave (:attr:`AuthenticationResponse.roots`); the trust store accepts
+        one only if its SHA-256 equals a pin."""
         now = self._now()
         certificate = auth_certificate if isinstance(auth_certificate, x509.Certificate) else None
         checks = dict.fromkeys(AUTHENTICATION_CHECKS, NOT_CHECKED)
@@ -324,6 +331,7 @@ class Authenticator:
             at=now,
             crls=self.crls,
             policy=self.crl_policy,
+            intermediates=tuple(presented),
         )
         checks.update(certificate_checks(validation))
         if not validation.valid:
@@ -341,12 +349,22 @@ def _serial(certificate: object) -> int | None:
 
 
 def authenticate(
-    card: JpkiCard, challenge: Challenge | bytes, pin: PinSource
+    card: JpkiCard,
+    challenge: Challenge | bytes,
+    pin: PinSource,
+    *,
+    store: TrustStore | None = None,
 ) -> AuthenticationResponse:
     """Card side: read the user-authentication certificate and sign the challenge with its key
-    (auth PIN, SHA-256), in one transaction."""
+    (auth PIN, SHA-256), in one transaction. With ``store`` (the relying party's), the
+    card's root is read too when ``store`` lacks the pinned root the certificate names."""
+    from .cardtrust import card_roots  # it imports jpki.card, as this module does
+
     message = challenge_message(challenge)
     with card.transaction():
         certificate = card.read_certificate(CertKind.AUTH)
+        roots = (
+            () if store is None else card_roots(card, store, certificate, Purpose.AUTHENTICATION)
+        )
         signature = card.sign(CertKind.AUTH, message, pin=pin, hash_algorithm=hashes.SHA256())
-    return AuthenticationResponse(signature=signature, certificate=certificate)
+    return AuthenticationResponse(signature=signature, certificate=certificate, roots=roots)

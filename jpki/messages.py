@@ -112,6 +112,14 @@ EXPLANATIONS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
             "ja": "この証明書は、このプログラムが信頼する地方公共団体情報システム機構（J-LIS）の"
             "認証局が発行したものではありません。テスト用のカードや他の認証局の証明書は使えません。",
         },
+        "root_missing": {
+            "en": "The certificate was issued by {root}, which this installation does not "
+            "have: run `jpki trust install {file}` (SHA-256 {fingerprint}) with the file from "
+            "J-LIS's CA page, or present the root from the card.",
+            "ja": "この証明書は{root}が発行したものですが、このインストールにはその証明書が"
+            "ありません。J-LISの認証局のページから入手した{file}で `jpki trust install {file}` "
+            "（SHA-256 {fingerprint}）を実行してください。",
+        },
         "bad_signature": {
             "en": "The certificate's signature does not verify: it is damaged or forged.",
             "ja": "証明書の署名を検証できません。証明書が壊れているか、偽造されたものです。",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Final
 
 import apdu
 from apdu import tlv
 
 from . import errors
+from .birthdate import BirthDate
 from .layout import FID_TEXT_BASIC_FOUR, FID_TEXT_MY_NUMBER, TEXT_AID, PinKind
 from .pins import PinSource
 
@@ -28,7 +28,7 @@ class BasicInfo:
 
     name: str
     address: str
-    birth_date: date
+    birth_date: BirthDate  # partial when the register does not know the month or day
     sex: str  # "1" male, "2" female, "9" not applicable (ISO/IEC 5218 codes)
 
     @property
@@ -75,10 +75,12 @@ def parse_basic_four(data: bytes) -> BasicInfo:
         raise errors.CorruptData("the basic-four record is not valid text") from None
     if not re.fullmatch(r"[0-9]{8}", birth):
         raise errors.CorruptData("the birth date in the basic-four record is not YYYYMMDD")
-    try:
-        birth_date = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
-    except ValueError:
-        raise errors.CorruptData("the birth date in the basic-four record is not a date") from None
+    try:  # 00 for an unknown month or day is the register's, not damage (docs/card.md)
+        birth_date = BirthDate.from_digits(birth)
+    except ValueError as exc:
+        raise errors.CorruptData(
+            f"the birth date in the basic-four record cannot be read: {exc}"
+        ) from None
     return BasicInfo(name, address, birth_date, sex)
 
 

@@ -37,6 +37,7 @@ from cryptography import x509
 if TYPE_CHECKING:
     from .certs import HolderAttributes
     from .trust import ValidationResult
+    from .trust.pins import PinnedRoot
 
 __all__ = [
     "CERTIFICATE_CHECKS",
@@ -280,8 +281,12 @@ class Verdict:
             else {
                 "name": holder.name,
                 "address": holder.address,
+                # ISO 8601 with the register's precision: 1980, 1980-05 or 1980-05-01
                 "birth_date": holder.birth_date.isoformat(),
                 "sex": holder.sex,
+                # substitute characters, an unknown month or day, an era digit that
+                # disagrees with the date: shown with the data, never a refusal
+                "notes": holder.notes("en"),
             },
             "certificate": None if cert is None else self._certificate_dict(cert),
             "revocation": None if validation is None else validation.revocation,
@@ -328,4 +333,20 @@ class Verdict:
             "subject": cert.subject.rfc4514_string(),
             "serial": serial_hex(cert),
             "issuer_generation": None if validation is None else validation.issuer_generation,
+            "issuer_root": _root_dict(None if validation is None else validation.issuer_root),
+            "root_source": None if validation is None else validation.root_source,
+            "missing_root": _root_dict(None if validation is None else validation.missing_root),
         }
+
+
+def _root_dict(root: PinnedRoot | None) -> dict[str, str] | None:
+    """A pinned J-LIS root for :meth:`Verdict.as_dict`: generation, purpose, label, file."""
+    if root is None:
+        return None
+    return {
+        "generation": root.generation,
+        "purpose": root.purpose,
+        "label": root.label("en"),
+        "file": root.file_name,
+        "sha256": root.sha256,
+    }

@@ -69,6 +69,8 @@ __all__ = [
     "DEMO_CA_NOT_AFTER",
     "DEMO_CA_NOT_BEFORE",
     "DEMO_ORGANISATION",
+    "GEN02_NOT_AFTER",
+    "GEN02_NOT_BEFORE",
     "JST",
     "KEY_POOL_PATH",
     "MOCK_CPS_URI",
@@ -136,6 +138,9 @@ MOCK_CPS_URI: Final = "http://jpki-mock.invalid/cps.html"
 
 DEMO_CA_NOT_BEFORE: Final = datetime(2010, 1, 1, 0, 0, 0, tzinfo=UTC)
 DEMO_CA_NOT_AFTER: Final = datetime(2049, 12, 31, 23, 59, 59, tzinfo=UTC)
+#: The validity of J-LIS's generation 02 roots (:meth:`MockPki.generation_02`).
+GEN02_NOT_BEFORE: Final = datetime(2019, 9, 14, 23, 41, 56, tzinfo=UTC)
+GEN02_NOT_AFTER: Final = datetime(2029, 9, 14, 14, 59, 59, tzinfo=UTC)
 _DEMO_SIGN_CA_SERIAL: Final = 0x4D4F434B01  # "MOCK" 01
 _DEMO_AUTH_CA_SERIAL: Final = 0x4D4F434B02  # "MOCK" 02
 
@@ -172,6 +177,11 @@ class Holder:
     because it is outside JIS levels 1/2 and the supplementary kanji, ``0``
     elsewhere. Left empty they default to all ``0`` (no substitutes). They are
     not validated, so tests can build malformed ones.
+
+    ``birth_date_code`` is the certificate's ``EYYYYMMDD`` as written, for holders the
+    register knows only in part (``019800000``: era unknown, month and day unknown) or
+    with an era digit that disagrees; empty: :func:`encode_birth_date` of ``birth_date``
+    (which still sets the validity). The text AP gets its last 8 digits.
     """
 
     name: str = "見本 花子"
@@ -180,16 +190,16 @@ class Holder:
     sex: Sex = Sex.FEMALE
     name_flags: str = ""
     address_flags: str = ""
+    birth_date_code: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sex", Sex(self.sex))
+        if not self.birth_date_code:
+            object.__setattr__(self, "birth_date_code", encode_birth_date(self.birth_date))
         if not self.name_flags:
             object.__setattr__(self, "name_flags", substitute_flags(self.name))
         if not self.address_flags:
             object.__setattr__(self, "address_flags", substitute_flags(self.address))
-
-
-DEFAULT_HOLDER: Final = Holder()
 
 
 @dataclass(frozen=True)
@@ -231,6 +241,10 @@ def encode_birth_date(d: date) -> str:
         if d >= start:
             return f"{digit}{d:%Y%m%d}"
     raise ValueError(f"{d} is before the Meiji era; JPKI has no era digit for it")
+
+
+#: The default fictional holder.
+DEFAULT_HOLDER: Final = Holder()
 
 
 def decode_birth_date(value: str) -> date:
@@ -620,6 +634,22 @@ class MockPki:
             sign_key, auth_key = pool_key(key_offset), pool_key(key_offset + 1)
         return cls.create(organisation, sign_key, auth_key)
 
+    @classmethod
+    def generation_02(cls) -> MockPki:
+        """A CA pair shaped like J-LIS's generation 02 roots: their serials (``0132C4AB``
+        signature, ``0133C349`` authentication) and validity (2019-09-14 → 2029-09-14),
+        the mock's names and keys (pool slots 2 and 3, as :meth:`generate`). Tests pin it
+        in place of the real roots to exercise the pin logic (docs/card.md, "Trust")."""
+        return cls.create(
+            DEMO_ORGANISATION,
+            pool_key(_GENERATE_DEFAULT_OFFSET),
+            pool_key(_GENERATE_DEFAULT_OFFSET + 1),
+            sign_serial=0x0132C4AB,
+            auth_serial=0x0133C349,
+            not_before=GEN02_NOT_BEFORE,
+            not_after=GEN02_NOT_AFTER,
+        )
+
     # -- issuing -----------------------------------------------------------
 
     def _ca(self, kind: Literal["sign", "auth"]) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -773,7 +803,7 @@ class MockPki:
         san = x509.SubjectAlternativeName(
             [
                 _other_name(OID_NAME, holder.name),
-                _other_name(OID_BIRTH_DATE, encode_birth_date(holder.birth_date)),
+                _other_name(OID_BIRTH_DATE, holder.birth_date_code),
                 _other_name(OID_SEX, holder.sex.value),
                 _other_name(OID_ADDRESS, holder.address),
                 _other_name(OID_NAME_FLAGS, holder.name_flags),

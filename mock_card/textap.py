@@ -14,7 +14,7 @@ def basic_four(holder: Holder) -> bytes:
     items = [
         tlv.encode(0xDF22, holder.name.encode("utf-8")),
         tlv.encode(0xDF23, holder.address.encode("utf-8")),
-        tlv.encode(0xDF24, holder.birth_date.strftime("%Y%m%d").encode("ascii")),
+        tlv.encode(0xDF24, holder.birth_date_code[1:].encode("ascii")),
         tlv.encode(0xDF25, str(holder.sex.value).encode("ascii")),
     ]
     # DF21: the offset of each following item inside the FF20 value (2 bytes each)

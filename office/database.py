@@ -42,7 +42,7 @@ __all__ = [
 
 _MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY: Final = 0x4A504B49_4F464643  # "JPKI" "OFFC"
-LEDGER_HEAD: Final = "0002"
+LEDGER_HEAD: Final = "0003"
 OFFICE_HEAD: Final = "o0001"
 _ROLE: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -35,9 +35,11 @@ pytest_plugins = ["pytester", "tests.office_fixtures"]
 def _private_mock_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Never touch the user's mock card state or real readers by accident."""
+    """Never touch the user's mock card state, trust folder or real readers by accident."""
     if "JPKI_MOCK_STATE" not in os.environ:
         monkeypatch.setenv("JPKI_MOCK_STATE", str(tmp_path_factory.mktemp("mock") / "card.json"))
+    # an empty trust folder (jpki trust install): only the shipped roots are trusted
+    monkeypatch.setenv("JPKI_TRUST_DIR", str(tmp_path_factory.mktemp("trust")))
 
 
 @pytest.fixture

@@ -314,23 +314,70 @@ def test_no_substitutes(pki: MockPki) -> None:
 )
 def test_birth_date_eras(raw: str, era: str, birth: date, wareki: str) -> None:
     attrs = parse_holder_attributes(make_cert(san=holder_values(birth_date=raw)))
-    assert attrs.birth_date == birth
+    assert attrs.birth_date.as_date() == birth
     assert attrs.birth_date_era == era
     assert attrs.birth_date_ja == wareki
+    assert attrs.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "era", "birth", "wareki", "warning"),
+    [
+        ("319890108", "昭和", date(1989, 1, 8), "平成元年1月8日", "disagrees"),
+        ("420190501", "平成", date(2019, 5, 1), "令和元年5月1日", "disagrees"),
+        ("519900401", "令和", date(1990, 4, 1), "平成2年4月1日", "disagrees"),
+        ("119120731", "明治", date(1912, 7, 31), "大正元年7月31日", "disagrees"),
+        ("619900401", "unknown", date(1990, 4, 1), "1990年4月1日", "names no era"),
+        ("919900401", "unknown", date(1990, 4, 1), "1990年4月1日", "names no era"),
+    ],
+)
+def test_an_era_digit_that_disagrees_is_a_warning(
+    raw: str, era: str, birth: date, wareki: str, warning: str
+) -> None:
+    """The Gregorian digits are authoritative: the date is accepted as written, shown in
+    the era the date falls in, and the disagreement is a warning (docs/card.md, "Holder")."""
+    cert = make_cert(san=holder_values(birth_date=raw))
+    attrs = parse_holder_attributes(cert)
+    assert attrs.birth_date.as_date() == birth
+    assert attrs.birth_date_era == era and attrs.birth_date_ja == wareki
+    assert len(attrs.warnings) == 1 and warning in attrs.warnings[0]
+    assert attrs.warnings[0] in attrs.notes("en")
+    assert CertificateInfo.from_x509(cert).holder == attrs
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "en", "ja"),
+    [
+        ("019800000", "1980", "1980, month and day unknown", "1980年 月日不詳"),
+        ("319800000", "1980", "1980, month and day unknown", "1980年 月日不詳"),
+        ("319800500", "1980-05", "May 1980, day unknown", "1980年5月 日不詳"),
+        ("019800500", "1980-05", "May 1980, day unknown", "1980年5月 日不詳"),
+        ("319800501", "1980-05-01", "1 May 1980", "昭和55年5月1日"),
+    ],
+)
+def test_an_unknown_month_or_day_is_a_partial_date(raw: str, iso: str, en: str, ja: str) -> None:
+    attrs = parse_holder_attributes(make_cert(san=holder_values(birth_date=raw)))
+    assert attrs.birth_date.isoformat() == iso
+    assert attrs.birth_date_text("en") == en and attrs.birth_date_ja == ja
+    assert attrs.warnings == ()
+    assert (attrs.birth_date.as_date() is None) == (len(iso) < 10)
+    assert any("does not know" in n for n in attrs.notes("en")) == (len(iso) < 10)
+
+
+def test_a_partial_date_is_checked_against_its_era_by_year() -> None:
+    attrs = parse_holder_attributes(make_cert(san=holder_values(birth_date="419800000")))
+    assert attrs.birth_date.isoformat() == "1980" and "disagrees" in attrs.warnings[0]
+    straddling = parse_holder_attributes(make_cert(san=holder_values(birth_date="419890000")))
+    assert straddling.warnings == ()  # 1989 is Showa and Heisei
 
 
 @pytest.mark.parametrize(
     "raw",
     [
-        "319890108",  # Heisei day with the Showa digit
-        "420190501",  # Reiwa day with the Heisei digit
-        "519900401",
-        "119120731",  # a Taisho day with the Meiji digit
-        "619900401",  # no era 6
-        "919900401",
         "419900230",  # no 30 February
-        "419901301",
-        "419900001",
+        "419901301",  # no month 13: structurally broken, refused
+        "419900001",  # a day without a month
+        "400000101",  # year 0000
         "41990040",  # 8 digits
         "4199004011",
         "4-1990-04-01",
@@ -371,9 +418,6 @@ def test_bad_sex_codes(code: str) -> None:
         ({"address": "   "}, "address is empty"),
         ({"name": "見本\n花子"}, "control"),
         ({"address": "架空県\x00"}, "control"),
-        ({"name_flags": "0a000"}, "flags"),
-        ({"address_flags": "2"}, "flags"),
-        ({"name_flags": "０００００"}, "flags"),
     ],
 )
 def test_malformed_attribute_values(overrides: dict[str, str | bytes], match: str) -> None:
@@ -382,6 +426,35 @@ def test_malformed_attribute_values(overrides: dict[str, str | bytes], match: st
         parse_holder_attributes(cert)
     with pytest.raises(CertificateFormatError):
         CertificateInfo.from_x509(cert)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "what"),
+    [
+        ({"name_flags": "0a000"}, "name substitute-character flags"),
+        ({"address_flags": "2"}, "address substitute-character flags"),
+        ({"name_flags": "０００００"}, "name substitute-character flags"),
+    ],
+)
+def test_malformed_flags_are_a_warning_not_a_refusal(overrides: dict[str, str], what: str) -> None:
+    attrs = parse_holder_attributes(make_cert(san=holder_values(**overrides)))
+    assert attrs.name == "見本 花子"
+    assert len(attrs.warnings) == 1 and attrs.warnings[0].startswith(f"the {what} are not 0/1")
+    assert not attrs.name_has_substitutes and not attrs.address_has_substitutes
+
+
+def test_substitute_characters_are_shown_with_a_note() -> None:
+    attrs = parse_holder_attributes(
+        make_cert(san=holder_values(name="髙橋 𠮷子", name_flags="10010"))
+    )
+    assert attrs.name == "髙橋 𠮷子" and attrs.name_substitute_positions == (0, 3)
+    assert attrs.notes("en") == [
+        "The name has 2 substitute character(s) (代替文字): characters of the resident "
+        "register that the card cannot hold, replaced."
+    ]
+    assert attrs.notes("ja") == [
+        "氏名に代替文字が2文字あります（住民票の文字を表せないため置き換えた文字）。"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -452,7 +525,7 @@ def test_the_raw_san_builder_round_trips() -> None:
     # Guard for the helper the malformed-DER tests rely on.
     entries = [other_name_der(oid, value) for oid, value in holder_values()]
     attrs = parse_holder_attributes(raw_san_cert(entries))
-    assert attrs.name == "見本 花子" and attrs.birth_date == date(1990, 4, 1)
+    assert attrs.name == "見本 花子" and attrs.birth_date.as_date() == date(1990, 4, 1)
 
 
 def test_format_errors_are_jpki_errors() -> None:
@@ -637,8 +710,8 @@ def test_holder_attributes_check_their_own_fields() -> None:
         HolderAttributes("a", "7", date(2000, 1, 1), "平成", "b")
     with pytest.raises(CertificateFormatError):
         HolderAttributes("a", "1", date(2000, 1, 1), "Heisei", "b")
-    with pytest.raises(CertificateFormatError):
-        HolderAttributes("a", "1", date(2000, 1, 1), "平成", "b", name_flags="x")
+    odd = HolderAttributes("a", "1", date(2000, 1, 1), "平成", "b", name_flags="1x")
+    assert odd.name_flags == "1x" and not odd.name_has_substitutes  # kept, marks nothing
 
 
 def test_certs_do_not_depend_on_the_mock() -> None:

@@ -402,7 +402,7 @@ def test_basic_info(mock_card: MockCard, jpki_card: JpkiCard, rec: RecordingTran
     info = jpki_card.read_basic_info("1234")
     assert info.name == mock_card.holder.name
     assert info.address == mock_card.holder.address
-    assert info.birth_date == mock_card.holder.birth_date
+    assert info.birth_date.as_date() == mock_card.holder.birth_date
     assert info.sex == mock_card.holder.sex.value
     assert hexes(rec)[:4] == [
         SELECT_TEXT,

@@ -813,7 +813,7 @@ def test_migrations_go_down_and_up_again(db_url: str) -> None:
         assert "entry_hash" not in columns
         assert "audit_chain_head" not in set(engine.dialect.get_table_names(conn))
     with Ledger.open(db_url, config=CONFIG) as ledger:
-        assert version() == "0002"
+        assert version() == "0003"
         assert ledger.verify_audit().ok
         assert ledger.verify_audit().entries == 3
         record = ledger.get(rid)
@@ -831,7 +831,7 @@ def test_migrations_go_down_and_up_again(db_url: str) -> None:
         with pytest.raises(DBAPIError), ledger.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
         assert ledger.get(rid).status is Status.SUBMITTED
-        assert version() == "0002"
+        assert version() == "0003"
     engine.dispose()
 
 

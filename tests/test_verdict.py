@@ -117,6 +117,7 @@ def test_as_dict_of_a_cms_signature(valid_cms: CmsVerification) -> None:
         "address": valid_cms.holder.address,
         "birth_date": valid_cms.holder.birth_date.isoformat(),
         "sex": valid_cms.holder.sex,
+        "notes": [],
     }
     serial = data["certificate"]["serial"]
     assert int(serial, 16) == creds.sign_cert.serial_number and len(serial) % 2 == 0

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jpki.birthdate import BirthDate
 from jpki.layout import PinKind
 
 from .. import texts
@@ -26,7 +27,16 @@ from ..widgets import Button, label, style
 translate = QCoreApplication.translate
 
 
-def format_date(d: date, language: str) -> str:
+def format_date(d: date | BirthDate, language: str) -> str:
+    """A date for a person; a birth date whose month or day the register does not know as
+    ``1980年 月日不詳`` / ``1980, month and day unknown``."""
+    if isinstance(d, BirthDate):
+        whole = d.as_date()
+        return (
+            d.text(language if language in ("en", "ja") else "en")
+            if whole is None
+            else (texts.date_text(language, whole))
+        )
     return texts.date_text(language, d)
 
 

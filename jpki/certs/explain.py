@@ -88,6 +88,15 @@ def explain_validation(result: ValidationResult, *, lang: str = "en") -> str:
         if reason is not None and not (info.is_expired(at) or info.is_not_yet_valid(at)):
             return explanation("root_expired", lang)
         return explain_expiry(info, at, lang=lang)
+    missing = result.missing_root
+    if reason is Reason.UNTRUSTED and missing is not None:
+        return explanation(
+            "root_missing",
+            lang,
+            root=missing.label(lang),
+            file=missing.file_name,
+            fingerprint=missing.fingerprint_text(short=True),
+        )
     if reason is Reason.REVOKED:
         return explain_revocation(kind, revoked_at=result.revoked_at, lang=lang)
     key = {

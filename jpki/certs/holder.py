@@ -18,6 +18,14 @@ where the registry's character could not be represented and a substitute
 character (代替文字) stands in its place, ``0`` elsewhere. The
 user-authentication certificate identifies a card, not a person: it has no
 holder data.
+
+The register is the truth, not our parser (docs/card.md, "Holder"): the birth date's
+Gregorian digits are authoritative; ``00`` for the month or the day means unknown
+(生年月日不詳) and gives a partial :class:`~jpki.birthdate.BirthDate`; an era digit that
+disagrees with the date, or flags that are not ``0``/``1`` digits, are *warnings*
+(:attr:`HolderAttributes.warnings`), never a refusal. Only structurally broken values
+are refused: a birth date that is not 9 digits, a month above 12, a day the month does
+not have, text that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -31,8 +39,9 @@ from typing import Final
 
 from cryptography import x509
 
+from ..birthdate import BirthDate
 from ..cms._der import read_length
-from ..messages import label
+from ..messages import check_lang, label
 from .kind import PARSE_ERRORS, CertificateFormatError, extensions_of
 
 __all__ = [
@@ -99,18 +108,22 @@ class HolderAttributes:
 
     ``sex`` is the raw code; ``birth_date_era`` is the era named by the
     certificate's era digit (``"昭和"``, ``"平成"``, …, or ``"unknown"`` for
-    digit ``0``); ``birth_date`` is the Gregorian date. The ``*_flags`` are the
-    raw substitute-character flags. Derived fields (``*_has_substitutes``,
-    ``sex_label``) are computed, not passed.
+    digit ``0`` or a digit no era has); ``birth_date`` is the Gregorian date, partial
+    when the register does not know the month or the day (a :class:`datetime.date` given
+    here is taken as a complete one). The ``*_flags`` are the raw substitute-character
+    flags. ``warnings`` says what in the certificate is odd but was accepted (an era digit
+    that disagrees with the date, flags that are not ``0``/``1``). Derived fields
+    (``*_has_substitutes``, ``sex_label``) are computed, not passed.
     """
 
     name: str
     sex: str
-    birth_date: date
+    birth_date: BirthDate
     birth_date_era: str
     address: str
     name_flags: str = ""
     address_flags: str = ""
+    warnings: tuple[str, ...] = ()
     name_has_substitutes: bool = field(init=False)
     address_has_substitutes: bool = field(init=False)
     sex_label: str = field(init=False)
@@ -121,13 +134,15 @@ class HolderAttributes:
         known_eras = {name for name, _, _ in ERAS.values()}
         if self.birth_date_era not in known_eras | {_UNKNOWN_ERA}:
             raise CertificateFormatError(f"unknown era {self.birth_date_era!r}")
-        for what, flags in (("name", self.name_flags), ("address", self.address_flags)):
-            if not _FLAGS_RE.fullmatch(flags):
-                raise CertificateFormatError(
-                    f"{what} substitute-character flags must be 0/1 digits"
-                )
-        object.__setattr__(self, "name_has_substitutes", "1" in self.name_flags)
-        object.__setattr__(self, "address_has_substitutes", "1" in self.address_flags)
+        if not isinstance(self.birth_date, BirthDate):
+            object.__setattr__(self, "birth_date", BirthDate.of(self.birth_date))
+        # flags that are not 0/1 digits are kept as written and mean nothing (a warning)
+        for field_name, flags in (
+            ("name_has_substitutes", self.name_flags),
+            ("address_has_substitutes", self.address_flags),
+        ):
+            marked = bool(_FLAGS_RE.fullmatch(flags)) and "1" in flags
+            object.__setattr__(self, field_name, marked)
         object.__setattr__(self, "sex_label", SEX_LABELS[self.sex][0])
 
     @property
@@ -145,19 +160,58 @@ class HolderAttributes:
 
     @property
     def birth_date_ja(self) -> str:
-        """The birth date in the Japanese calendar (``平成2年4月1日``), Gregorian if the era
-        is unknown (``1990年4月1日``)."""
-        d = self.birth_date
-        for name, first, _ in ERAS.values():
-            if name == self.birth_date_era:
+        """The birth date in the Japanese calendar (``平成2年4月1日``), its era taken from the
+        Gregorian date (which is authoritative) when the certificate names a known era;
+        Gregorian when the era is unknown (``1990年4月1日``) or the date partial
+        (``1980年 月日不詳``, ``1980年5月 日不詳``)."""
+        d = self.birth_date.as_date()
+        if d is None or self.birth_date_era == _UNKNOWN_ERA:
+            return self.birth_date.text("ja")
+        named = [e for e in ERAS.values() if e[0] == self.birth_date_era]
+        later_first = list(ERAS.values())[::-1]
+        for name, first, last in named + later_first:  # the digit's era when it fits
+            if first <= d <= last:
                 year = d.year - first.year + 1
                 # Meiji counts from 1868 whatever its first day.
                 label = "元" if year == 1 else str(year)
                 return f"{name}{label}年{d.month}月{d.day}日"
-        return f"{d.year}年{d.month}月{d.day}日"
+        return self.birth_date.text("ja")
+
+    def birth_date_text(self, lang: str = "en") -> str:
+        """The birth date for a person (:meth:`jpki.birthdate.BirthDate.text`)."""
+        return self.birth_date.text(lang)
+
+    def notes(self, lang: str = "en") -> list[str]:
+        """What a person reading the name, address and birth date should know: substitute
+        characters (代替文字) in the name or address, an unknown month or day, and the
+        :attr:`warnings`. Shown with the data, never a reason to refuse it."""
+        ja = check_lang(lang) == "ja"
+        out = []
+        for what_en, what_ja, positions in (
+            ("name", "氏名", self.name_substitute_positions),
+            ("address", "住所", self.address_substitute_positions),
+        ):
+            if positions:
+                n = len(positions)
+                out.append(
+                    f"{what_ja}に代替文字が{n}文字あります（住民票の文字を表せないため置き換えた文字）。"
+                    if ja
+                    else f"The {what_en} has {n} substitute character(s) (代替文字): characters "
+                    "of the resident register that the card cannot hold, replaced."
+                )
+        if not self.birth_date.complete:
+            out.append(
+                "生年月日の一部が住民票で不詳とされています。"
+                if ja
+                else "The resident register does not know the full birth date."
+            )
+        out.extend(self.warnings)
+        return out
 
 
 def _positions(value: str, flags: str) -> tuple[int, ...]:
+    if not _FLAGS_RE.fullmatch(flags):
+        return ()
     return tuple(i for i, flag in enumerate(flags[: len(value)]) if flag == "1")
 
 
@@ -182,25 +236,42 @@ def _utf8string(der: bytes, what: str) -> str:
     return text
 
 
-def _parse_birth_date(value: str) -> tuple[date, str]:
+def _parse_birth_date(value: str) -> tuple[BirthDate, str, list[str]]:
+    """The date, the era the digit names, and warnings. ``CertificateFormatError`` only for
+    a structurally broken value (not 9 digits; a month or day that cannot exist)."""
     if not _BIRTH_RE.fullmatch(value):
         raise CertificateFormatError(
             f"the birth date must be an era digit and YYYYMMDD (9 digits), got {value!r}"
         )
     era_digit, digits = value[0], value[1:]
     try:
-        d = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        d = BirthDate.from_digits(digits)
     except ValueError as exc:
-        raise CertificateFormatError(f"the birth date {digits} is not a calendar date") from exc
+        raise CertificateFormatError(f"the birth date {digits} cannot be read: {exc}") from exc
     if era_digit == "0":
-        return d, _UNKNOWN_ERA
+        return d, _UNKNOWN_ERA, []
     era = ERAS.get(era_digit)
     if era is None:
-        raise CertificateFormatError(f"unknown era digit {era_digit!r} in the birth date")
+        return d, _UNKNOWN_ERA, [f"the birth date's era digit {era_digit!r} names no era"]
     name, first, last = era
-    if not first <= d <= last:
-        raise CertificateFormatError(f"the birth date {d.isoformat()} is not in the {name} era")
-    return d, name
+    if d.last_day < first or d.first_day > last:
+        return (
+            d,
+            name,
+            [
+                f"the birth date's era digit {era_digit} ({name}) disagrees with the date "
+                f"{d.isoformat()}; the date is taken as written"
+            ],
+        )
+    return d, name, []
+
+
+def _flag_warnings(text: Mapping[x509.ObjectIdentifier, str]) -> list[str]:
+    return [
+        f"the {_ATTRIBUTE_NAMES[oid]} are not 0/1 digits; they mark nothing"
+        for oid in (OID_NAME_FLAGS, OID_ADDRESS_FLAGS)
+        if not _FLAGS_RE.fullmatch(text[oid])
+    ]
 
 
 def parse_holder_attributes(cert: x509.Certificate) -> HolderAttributes:
@@ -240,10 +311,11 @@ def parse_holder_attributes(cert: x509.Certificate) -> HolderAttributes:
     for oid in (OID_NAME, OID_ADDRESS):
         if not text[oid].strip():
             raise CertificateFormatError(f"the {_ATTRIBUTE_NAMES[oid]} is empty")
-    birth_date, era = _parse_birth_date(text[OID_BIRTH_DATE])
+    birth_date, era, warnings = _parse_birth_date(text[OID_BIRTH_DATE])
     sex = text[OID_SEX]
     if sex not in SEX_LABELS:
         raise CertificateFormatError(f"unknown sex code {sex!r} (expected 1, 2, 3 or 9)")
+    warnings += _flag_warnings(text)
     return HolderAttributes(
         name=text[OID_NAME],
         sex=sex,
@@ -252,6 +324,7 @@ def parse_holder_attributes(cert: x509.Certificate) -> HolderAttributes:
         address=text[OID_ADDRESS],
         name_flags=text[OID_NAME_FLAGS],
         address_flags=text[OID_ADDRESS_FLAGS],
+        warnings=tuple(warnings),
     )
 
 

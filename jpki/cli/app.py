@@ -42,6 +42,7 @@ from .common import (
 )
 from .requests import add_requests_parser
 from .sign import add_sign_parser
+from .trust import add_trust_parser
 from .verify import add_trust_options, add_verify_parser
 
 __all__ = ["build_parser", "exit_code_for", "main"]
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_parser(commands, [card_options, trust, json_flag])
     add_authenticate_parser(commands, [card_options, trust, json_flag])
     add_requests_parser(commands)
+    add_trust_parser(commands, json_flag)
     return parser
 
 

@@ -54,6 +54,9 @@ def cmd_authenticate(args: argparse.Namespace) -> int:
     require_pin_source(PinKind.AUTH, PIN_ENV[PinKind.AUTH])
     challenge = authenticator.issue_challenge()
     with open_card(args) as card:
-        response = authenticate(card, challenge, pin_prompt())
-    result = authenticator.verify(challenge, response.signature, response.certificate)
+        # the card's root is read too when the trust lacks the pinned one (generation 02)
+        response = authenticate(card, challenge, pin_prompt(), store=authenticator.trust_store)
+    result = authenticator.verify(
+        challenge, response.signature, response.certificate, presented=response.roots
+    )
     return report(AUTHENTICATION, [result], as_json=args.json)

@@ -87,10 +87,9 @@ def _signature_rows(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("message", sig["message"]),
         ("signed by" if sig["valid"] else "claimed signer", who),
     ]
+    rows += [("note", note) for note in (holder or {}).get("notes", ())]
     if cert:
-        generation = cert.get("issuer_generation")
-        gen = f", issuer generation {generation}" if generation else ""
-        rows.append(("certificate", f"serial {cert['serial']}{gen}"))
+        rows.append(("certificate", f"serial {cert['serial']}{_issuer(cert)}"))
     rows.append(("format", sig["level"]))
     if sig.get("coverage"):
         extra = sig.get("later_revisions") or 0
@@ -104,6 +103,21 @@ def _signature_rows(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _issuer(cert: Mapping[str, Any]) -> str:
+    """``, issued by the J-LIS 2019 (generation 02) signature root`` (a pinned J-LIS root),
+    ``, issuer generation 2010`` (another root), or nothing."""
+    root = cert.get("issuer_root")
+    if root:
+        return f", issued by {root['label']}"
+    generation = cert.get("issuer_generation")
+    return f", issuer generation {generation}" if generation else ""
+
+
+def _generation(cert: Mapping[str, Any]) -> str:
+    root = cert.get("issuer_root")
+    return root["label"] if root else (cert.get("issuer_generation") or "-")
+
+
 def _authentication_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     cert = entry.get("certificate")
     result = "AUTHENTICATED" if entry["authenticated"] else f"REFUSED ({entry['reason']})"
@@ -115,7 +129,7 @@ def _authentication_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
                 f"serial {cert['serial']} (user-authentication certificate; it names no person)",
             ),
             ("issuer", cert["issuer"]),
-            ("issuer generation", cert["issuer_generation"] or "-"),
+            ("issuer generation", _generation(cert)),
             ("expires", _time(cert["not_after"])),
         ]
     rows.append(("revocation", _revocation(entry)))

@@ -64,7 +64,8 @@ def derived_columns(request: CertificateRequest) -> dict[str, Any]:
         "copies": request.copies,
         "delivery_method": request.delivery.method.value,
         "applicant_name": request.applicant.name,
-        "applicant_birth_date": request.applicant.birth_date,
+        # ISO 8601 text keeping the precision: 1980, 1980-05 or 1980-05-01 (migration 0003)
+        "applicant_birth_date": request.applicant.birth_date.isoformat(),
         "signer_issuer": request.applicant.certificate_issuer,
         "signer_serial": request.applicant.certificate_serial,
         "request_time": request.time,

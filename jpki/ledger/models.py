@@ -19,7 +19,7 @@ The schema itself is made by the Alembic migrations in
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -27,7 +27,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Date,
     DateTime,
     Dialect,
     Index,
@@ -162,7 +161,8 @@ class RequestRow(Base):
     copies: Mapped[int] = mapped_column(Integer)
     delivery_method: Mapped[str] = mapped_column(String(24))
     applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_birth_date: Mapped[date] = mapped_column(Date)
+    #: ISO 8601 with the register's precision: ``1980``, ``1980-05`` or ``1980-05-01``.
+    applicant_birth_date: Mapped[str] = mapped_column(String(10))
     signer_issuer: Mapped[str] = mapped_column(String(500))
     signer_serial: Mapped[str] = mapped_column(String(40))
     request_time: Mapped[datetime] = mapped_column(UtcDateTime)

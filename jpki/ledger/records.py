@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ..birthdate import BirthDate
 from ..cms import CmsVerification
 from ..requests import CertificateRequest, DeliveryMethod
 from .models import AuditAction, AuditRow, RequestRow, Status
@@ -43,7 +44,7 @@ class RequestRecord:
     copies: int
     delivery_method: DeliveryMethod
     applicant_name: str
-    applicant_birth_date: date
+    applicant_birth_date: BirthDate
     signer_issuer: str
     signer_serial: str
     request_time: datetime
@@ -179,7 +180,7 @@ def record_of(
         copies=fields["copies"],
         delivery_method=DeliveryMethod(fields["delivery_method"]),
         applicant_name=fields["applicant_name"],
-        applicant_birth_date=fields["applicant_birth_date"],
+        applicant_birth_date=_birth_date(fields["applicant_birth_date"]),
         signer_issuer=fields["signer_issuer"],
         signer_serial=fields["signer_serial"],
         request_time=fields["request_time"],
@@ -212,3 +213,12 @@ def entry_of(row: AuditRow) -> AuditEntry:
         subject=row.subject,
         entry_hash=row.entry_hash,
     )
+
+
+def _birth_date(value: object) -> BirthDate:
+    """A birth-date column (ISO text; a ``date`` from a ledger not yet migrated to 0003)."""
+    if isinstance(value, str):
+        return BirthDate.from_iso(value)
+    if isinstance(value, date):
+        return BirthDate.of(value)
+    raise TypeError(f"a birth date column holds {type(value).__name__}")

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from ..birthdate import BirthDate
 from ..ledger.models import AuditAction, Status
 from ..ledger.records import AuditEntry, RequestRecord, iso
 from ..requests import DeliveryMethod
@@ -202,7 +203,7 @@ def record_from_json(obj: object) -> RequestRecord:
             copies=int(obj["copies"]),
             delivery_method=DeliveryMethod(obj["delivery_method"]),
             applicant_name=str(obj["applicant_name"]),
-            applicant_birth_date=date.fromisoformat(obj["applicant_birth_date"]),
+            applicant_birth_date=BirthDate.from_iso(obj["applicant_birth_date"]),
             signer_issuer=str(obj["signer_issuer"]),
             signer_serial=str(obj["signer_serial"]),
             request_time=_required_time(obj["request_time"]),

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cryptography import x509
 
+from ..birthdate import BirthDate
 from ..timeutil import JST
 from .catalogue import DEFAULT_KIND_CODES
 from .delivery import (
@@ -56,14 +57,12 @@ from .schema import (
     SHORT_TEXT,
     RequestSchemaError,
     check_code,
-    check_date,
     check_int,
     check_keys,
     check_optional_text,
     check_text,
     check_time,
     json_type,
-    parse_date,
     parse_time,
     time_text,
 )
@@ -96,6 +95,21 @@ _SERIAL: Final = re.compile(r"[0-9a-f]{1,40}")
 _SEX_CODES: Final = frozenset({"0", "1", "2", "3", "9"})  # as JPKI records it (ISO/IEC 5218-like)
 
 
+def _parse_birth_date(value: object) -> BirthDate:
+    """``YYYY-MM-DD``, or ``YYYY-MM`` / ``YYYY`` when the register does not know the day or
+    the month (docs/card.md, "Holder")."""
+    if not isinstance(value, str):
+        raise RequestSchemaError(
+            f"applicant.birth_date must be a date string, not {json_type(value)}"
+        )
+    try:
+        return BirthDate.from_iso(value)
+    except ValueError as exc:
+        raise RequestSchemaError(
+            f"applicant.birth_date {value[:20]!r} is not a valid date ({exc})"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Applicant:
     """Who asks, as the signature certificate says (never the individual number).
@@ -105,7 +119,7 @@ class Applicant:
     """
 
     name: str
-    birth_date: date
+    birth_date: BirthDate
     sex: str
     address: str
     certificate_issuer: str  # RFC 4514 text of the signature certificate's issuer
@@ -113,7 +127,12 @@ class Applicant:
 
     def __post_init__(self) -> None:
         check_text(self.name, "applicant.name", SHORT_TEXT)
-        check_date(self.birth_date, "applicant.birth_date")
+        if isinstance(self.birth_date, date) and not isinstance(self.birth_date, datetime):
+            object.__setattr__(self, "birth_date", BirthDate.of(self.birth_date))
+        if not isinstance(self.birth_date, BirthDate):
+            raise RequestSchemaError(
+                f"applicant.birth_date must be a date, not {json_type(self.birth_date)}"
+            )
         if not isinstance(self.sex, str) or self.sex not in _SEX_CODES:
             raise RequestSchemaError("applicant.sex must be one of '0', '1', '2', '3', '9'")
         check_text(self.address, "applicant.address", LONG_TEXT)
@@ -191,7 +210,7 @@ class Applicant:
         )
         return cls(
             name=d["name"],
-            birth_date=parse_date(d["birth_date"], "applicant.birth_date"),
+            birth_date=_parse_birth_date(d["birth_date"]),
             sex=d["sex"],
             address=d["address"],
             certificate_issuer=d["certificate_issuer"],

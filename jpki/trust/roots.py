@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 
 from ..errors import JpkiError
 from ..files import InputTooLarge, read_limited
+from .pins import JLIS_ROOTS, PinnedRoot, PinTable
 
 __all__ = [
     "PRODUCTION_ROOTS",
@@ -38,16 +39,11 @@ __all__ = [
 #: Told of each file of a folder that is skipped, and why.
 Skipped = Callable[[Path, str], None]
 
-#: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints
-#: (JPKI.md, "Certificate profile"). :meth:`TrustStore.production` refuses a file
-#: whose fingerprint differs.
+#: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints (from
+#: :data:`jpki.trust.pins.JLIS_ROOTS`, the table of every generation).
+#: :meth:`TrustStore.production` refuses a file whose fingerprint differs.
 PRODUCTION_ROOTS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "sign_ca_2015.pem": "196454 05A1FE14 377434BD 55957628 AC403855 7C542403 A2243F21 C706FC93 55",
-        "auth_ca_2015.pem": "4DCFC4 CA0AAF9F B2A3081B 3F0C991C 320B3ACC 008667A3 41EEAEC5 AF1D58CA 7D",
-        "sign_ca_2023.pem": "D227F6 CDE11D35 C5252178 F106F843 D2465194 4975413B 539FA2FB 68DBFA36 5F",
-        "auth_ca_2023.pem": "64114F 29620C24 ED2631D4 6476A040 E7EE740D 956089C0 0B036A6A 8118C322 B5",
-    }
+    {root.shipped: root.sha256 for root in JLIS_ROOTS if root.shipped is not None}
 )
 
 
@@ -147,19 +143,21 @@ def parse_certificates(path: str | Path, data: bytes) -> list[x509.Certificate]:
         raise TrustDataError(path, "neither a DER nor a PEM certificate", other_kind=True) from exc
 
 
-def production_anchors() -> list[x509.Certificate]:
-    """The J-LIS roots shipped in ``jpki/data``, each checked against its pinned SHA-256
-    fingerprint (:class:`TrustDataError` if a file is missing, damaged or not the pinned
-    one)."""
+def production_anchors(pins: PinTable = JLIS_ROOTS) -> list[tuple[PinnedRoot, x509.Certificate]]:
+    """The J-LIS roots shipped in ``jpki/data`` (those of ``pins`` with a ``shipped``
+    file), each checked against its pinned SHA-256 fingerprint (:class:`TrustDataError` if
+    a file is missing, damaged or not the pinned one)."""
     anchors = []
     folder = resources.files("jpki").joinpath("data")
-    for name, fingerprint in PRODUCTION_ROOTS.items():
-        source = f"jpki/data/{name}"
-        certs = parse_certificates(source, folder.joinpath(name).read_bytes())
+    for root in pins:
+        if root.shipped is None:
+            continue
+        source = f"jpki/data/{root.shipped}"
+        certs = parse_certificates(source, folder.joinpath(root.shipped).read_bytes())
         if len(certs) != 1:
             raise TrustDataError(source, f"expected one certificate, found {len(certs)}")
         actual = fp_hex(certs[0].fingerprint(hashes.SHA256()))
-        if actual != fingerprint.replace(" ", ""):
+        if actual != root.sha256:
             raise TrustDataError(source, f"SHA-256 fingerprint {actual} is not the pinned one")
-        anchors.append(certs[0])
+        anchors.append((root, certs[0]))
     return anchors

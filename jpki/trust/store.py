@@ -3,6 +3,7 @@ cut down to what JPKI needs; see :mod:`jpki.trust`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +16,13 @@ from typing import Final
 from cryptography import x509
 
 from ..limits import MAX_CERTIFICATE_FILE_SIZE
+from ..messages import explanation
 from ..timeutil import jst_text, utc
 from ..verdict import TRUST_CHECKS, Reason
 from ._facts import Facts, Pool, facts_of
 from .crl import CrlStore, RevocationPolicy, revocation_of
+from .installed import installed_roots, trust_dir
+from .pins import JLIS_ROOTS, PinnedRoot, PinTable
 from .roots import (
     Skipped,
     TrustDataError,
@@ -51,6 +55,12 @@ class ValidationResult:
     ``revocation`` is ``"good"``, ``"revoked"`` or ``"not checked: <why>"``.
     ``anchor`` and ``issuer_generation`` are set only when a trusted path was
     found (also when the certificate fails a later check, e.g. expiry).
+    ``issuer_root`` is the pinned J-LIS root (generation, purpose) the path ends in and
+    ``root_source`` where its bytes came from: ``"shipped"`` (the package),
+    ``"installed"`` (``jpki trust install``), ``"presented"`` (the card or the signature
+    gave it, and its SHA-256 equals the pin) or ``"given"`` (a store of chosen anchors).
+    ``missing_root`` is the pinned root a refused certificate names as its issuer (by key
+    identifier) whose bytes this installation does not have.
     """
 
     valid: bool
@@ -67,6 +77,14 @@ class ValidationResult:
     chain: tuple[x509.Certificate, ...] = ()
     #: The validation time used (aware, UTC).
     at: datetime | None = None
+    issuer_root: PinnedRoot | None = None
+    root_source: str | None = None
+    missing_root: PinnedRoot | None = None
+
+    @property
+    def issuer_root_label(self) -> str | None:
+        """``the J-LIS 2019 (generation 02) signature root`` (``None`` if not a J-LIS root)."""
+        return None if self.issuer_root is None else self.issuer_root.label("en")
 
 
 def _utc(at: datetime | None) -> datetime:
@@ -79,7 +97,19 @@ def _utc(at: datetime | None) -> datetime:
 class TrustStore:
     """Trust anchors (root certificates) and certificate validation against them."""
 
-    def __init__(self, anchors: Iterable[x509.Certificate]) -> None:
+    def __init__(
+        self,
+        anchors: Iterable[x509.Certificate],
+        *,
+        pins: PinTable | None = None,
+        sources: Mapping[bytes, str] | None = None,
+    ) -> None:
+        """``pins``: the J-LIS roots this store also accepts when a certificate's chain
+        presents one (from the card or a signature) whose SHA-256 equals the pin, and
+        names when missing (default: none — a store of chosen anchors trusts exactly
+        those). ``sources``: fingerprint -> ``"shipped"``/``"installed"``."""
+        self.pins = pins if pins is not None else PinTable(())
+        self._sources = dict(sources or {})
         facts = []
         for cert in anchors:
             f = facts_of(cert)
@@ -94,11 +124,27 @@ class TrustStore:
     # -- construction ----------------------------------------------------------
 
     @classmethod
-    @cache
-    def production(cls) -> TrustStore:
-        """The J-LIS roots shipped with the package (2015 and 2023 generations, signature
-        and user authentication), each checked against its pinned fingerprint."""
-        return cls(production_anchors())
+    def production(cls, *, pins: PinTable = JLIS_ROOTS, folder: Path | None = None) -> TrustStore:
+        """The production trust: every J-LIS root of ``pins`` whose bytes are shipped
+        with the package (generations 01 and 03) or installed in the trust ``folder``
+        (default :func:`jpki.trust.installed.trust_dir`; ``jpki trust install``), each
+        checked against its pinned SHA-256; a pinned root not among them (generation 02)
+        is accepted when a chain presents it (see :meth:`validate`). Built once per
+        table and folder content."""
+        where = trust_dir() if folder is None else folder
+        return _production(pins, where, _folder_state(where))
+
+    @classmethod
+    def _build_production(cls, pins: PinTable, folder: Path) -> TrustStore:
+        anchors: list[x509.Certificate] = []
+        sources: dict[bytes, str] = {}
+        for root, cert in production_anchors(pins):
+            anchors.append(cert)
+            sources[root.fingerprint] = "shipped"
+        for root, cert, _file in installed_roots(folder, pins):
+            anchors.append(cert)
+            sources.setdefault(root.fingerprint, "installed")
+        return cls(anchors, pins=pins, sources=sources)
 
     @classmethod
     def from_certificates(cls, certs: Iterable[x509.Certificate]) -> TrustStore:
@@ -129,8 +175,25 @@ class TrustStore:
             )
         return cls(anchors)
 
+    def with_anchors(self, extra: Iterable[x509.Certificate]) -> TrustStore:
+        """This store plus ``extra`` anchors (e.g. a kiosk's configured test roots), keeping
+        its pins and where its own anchors came from."""
+        return TrustStore([*self.anchors, *extra], pins=self.pins, sources=self._sources)
+
     def __repr__(self) -> str:
         return f"<TrustStore: {len(self.anchors)} anchor(s)>"
+
+    def source_of(self, anchor: x509.Certificate) -> str:
+        """``"shipped"``, ``"installed"`` or ``"given"`` (an anchor of this store)."""
+        return self._sources.get(facts_of(anchor).fp, "given")
+
+    def root_label(self, anchor: x509.Certificate) -> str:
+        """How a message names a root: the pinned J-LIS root's label, else its name."""
+        return self._label(facts_of(anchor))
+
+    def _label(self, f: Facts) -> str:
+        root = self.pins.by_fingerprint(f.fp)
+        return f.root_label if root is None else root.label("en")
 
     # -- queries ---------------------------------------------------------------
 
@@ -184,8 +247,18 @@ class TrustStore:
             return v.result(revocation="not checked: the certificate is malformed")
         v.checks["format"] = "ok"
 
-        # 2./3. chain and signatures
-        chain = self._build_chain(leaf, intermediates, v)
+        # 2./3. chain and signatures (a pinned root the chain presents counts as an anchor)
+        pool = self._pool
+        presented = [
+            f
+            for f in map(facts_of, intermediates)
+            if f.error is None and f.fp not in pool.fps and self.pins.by_fingerprint(f.fp)
+        ]
+        if presented:
+            pool = Pool([*pool.items, *presented])
+            v.presented = {f.fp for f in presented}
+        v.store = self
+        chain = self._build_chain(leaf, intermediates, v, pool)
 
         # 4. validity of every certificate in the path
         self._check_validity(chain or [leaf], v, when)
@@ -214,7 +287,7 @@ class TrustStore:
                 crls=crls,
                 policy=policy,
                 at=when,
-                issuer_label=_issuer_label(chain[i + 1]),
+                issuer_label=self._label(chain[i + 1]),
             )
             for i in range(len(chain) - 1)
         ]
@@ -238,9 +311,12 @@ class TrustStore:
         )
 
     def _build_chain(
-        self, leaf: Facts, intermediates: Sequence[x509.Certificate], v: _Validation
+        self,
+        leaf: Facts,
+        intermediates: Sequence[x509.Certificate],
+        v: _Validation,
+        pool: Pool,
     ) -> list[Facts] | None:
-        pool = self._pool
         if leaf.fp in pool.fps:
             v.set_anchor(leaf)
             v.checks["chain"] = "ok"
@@ -250,7 +326,9 @@ class TrustStore:
         if anchor is not None:
             return self._accept([leaf, anchor], v)
         inter_facts = [
-            f for f in map(facts_of, intermediates) if f.problem is None and f.fp != leaf.fp
+            f
+            for f in map(facts_of, intermediates)
+            if f.problem is None and f.fp != leaf.fp and f.fp not in pool.fps
         ]
         if inter_facts:
             inter_pool = Pool(inter_facts)
@@ -270,7 +348,7 @@ class TrustStore:
         if claimed is not None:
             self._bad_signature(leaf, claimed, v)
             return None
-        self._untrusted(leaf, v)
+        self._untrusted(leaf, v, pool)
         return None
 
     def _accept(self, chain: list[Facts], v: _Validation) -> list[Facts] | None:
@@ -300,9 +378,25 @@ class TrustStore:
             "certificate is damaged or forged.",
         )
 
-    def _untrusted(self, leaf: Facts, v: _Validation) -> None:
+    def _untrusted(self, leaf: Facts, v: _Validation, pool: Pool) -> None:
+        missing = self._missing_root(leaf, pool)
+        if missing is not None:
+            v.missing_root = missing
+            v.chain_refused(
+                f"failed: issued by {missing.label('en')}, which this installation does not have",
+                _NO_ISSUER,
+                Reason.UNTRUSTED,
+                explanation(
+                    "root_missing",
+                    "en",
+                    root=missing.label("en"),
+                    file=missing.file_name,
+                    fingerprint=missing.fingerprint_text(short=True),
+                ),
+            )
+            return
         issuer_name = leaf.cert.issuer.rfc4514_string()
-        same_name = bool(self._pool.by_name.get(leaf.issuer_der))
+        same_name = bool(pool.by_name.get(leaf.issuer_der))
         if same_name:
             detail = (
                 "its issuer has the name of a trusted root but another key (a test or forged "
@@ -318,17 +412,26 @@ class TrustStore:
             "other CAs are not accepted.",
         )
 
-    @staticmethod
-    def _check_validity(chain: Sequence[Facts], v: _Validation, when: datetime) -> None:
+    def _missing_root(self, leaf: Facts, pool: Pool) -> PinnedRoot | None:
+        """The pinned root ``leaf`` names as its issuer (by key identifier and name) whose
+        bytes are not here: a hint for the message, never a reason to trust."""
+        if leaf.aki is None:
+            return None
+        for root in self.pins.by_key_id(leaf.aki):
+            if root.fingerprint not in pool.fps:
+                return root
+        return None
+
+    def _check_validity(self, chain: Sequence[Facts], v: _Validation, when: datetime) -> None:
         for i, f in enumerate(chain):
-            who = "the certificate" if i == 0 else f"the issuing root {_issuer_label(f)}"
+            who = "the certificate" if i == 0 else f"the issuing root {self._label(f)}"
             if when < f.not_before:
                 v.checks["validity"] = f"failed: {who} is valid only from {jst_text(f.not_before)}"
                 msg = (
                     f"The certificate is not valid until {jst_text(f.not_before)}; check the "
                     "computer's clock (or the validation time)."
                     if i == 0
-                    else f"The validation time is before the issuing root {_issuer_label(f)} "
+                    else f"The validation time is before the issuing root {self._label(f)} "
                     f"became valid ({jst_text(f.not_before)})."
                 )
                 v.fail(Reason.NOT_YET_VALID, msg)
@@ -339,7 +442,7 @@ class TrustStore:
                     f"The certificate expired on {jst_text(f.not_after)}; the holder can renew it "
                     "at their municipal office."
                     if i == 0
-                    else f"The issuing root {_issuer_label(f)} expired on {jst_text(f.not_after)}; "
+                    else f"The issuing root {self._label(f)} expired on {jst_text(f.not_after)}; "
                     "certificates under it cannot be valid after that."
                 )
                 v.fail(Reason.EXPIRED, msg)
@@ -347,8 +450,29 @@ class TrustStore:
         v.checks["validity"] = "ok"
 
 
-def _issuer_label(issuer: Facts) -> str:
-    return issuer.root_label
+def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What of the trust folder decides the production store: its files' names, sizes and
+    modification times (empty if it does not exist)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ()
+    state = []
+    for entry in entries:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        state.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(state)
+
+
+@cache
+def _production(
+    pins: PinTable, folder: Path, state: tuple[tuple[str, int, int], ...]
+) -> TrustStore:
+    del state  # part of the cache key only
+    return TrustStore._build_production(pins, folder)
 
 
 def _key_usage_problem(leaf: Facts, purpose: Purpose) -> str | None:
@@ -406,6 +530,9 @@ class _Validation:
         self.anchor: Facts | None = None
         self.revoked_at: datetime | None = None
         self.revocation_note = ""
+        self.missing_root: PinnedRoot | None = None
+        self.presented: set[bytes] = set()
+        self.store: TrustStore | None = None
         self._rank = len(self._ORDER)
 
     def fail(self, reason: Reason, message: str) -> None:
@@ -431,11 +558,22 @@ class _Validation:
     ) -> ValidationResult:
         anchor = self.anchor.cert if self.anchor is not None else None
         generation = self.anchor.generation if self.anchor is not None else None
+        store = self.store
+        pinned = source = None
+        if self.anchor is not None and store is not None:
+            pinned = store.pins.by_fingerprint(self.anchor.fp)
+            presented = self.anchor.fp in self.presented
+            source = "presented" if presented else store.source_of(self.anchor.cert)
         valid = self.reason is None
         message = self.message
         if valid:
             leaf = chain[0] if chain else facts_of(self.cert)
-            root = _issuer_label(self.anchor) if self.anchor is not None else "a trusted root"
+            if self.anchor is None:
+                root = "a trusted root"
+            elif store is not None:
+                root = store._label(self.anchor)
+            else:
+                root = self.anchor.root_label
             note = self.revocation_note or revocation
             message = f"Valid {leaf.label} under {root}; {note}."
         return ValidationResult(
@@ -451,4 +589,7 @@ class _Validation:
             revoked_at=self.revoked_at,
             chain=tuple(f.cert for f in chain),
             at=self.at,
+            issuer_root=pinned,
+            root_source=source,
+            missing_root=self.missing_root,
         )
