@@ -178,7 +178,8 @@ def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None
     r = run(shared_state, "status")
     assert r.code == 0, r.err
     assert "reader:  mock" in r.out
-    assert "JPKIAPICCTOKEN2 — My Number card (current generation)" in r.out
+    assert "JPKIAPICCTOKEN2 — My Number card" in r.out
+    assert "model E16R01NJ, serial " in r.out
     assert "auth  3/3" in r.out and "sign  5/5" in r.out and "text  3/3" in r.out
     assert creds.auth_cert.subject.rfc4514_string() in r.out
     assert creds.sign_ca_cert.subject.rfc4514_string() in r.out
@@ -193,7 +194,11 @@ def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None
     assert data["card_present"] is True
     assert data["token"] == {
         "label": "JPKIAPICCTOKEN2",
-        "kind": "My Number card (current generation)",
+        "kind": "my-number-card",
+        "description": "My Number card",
+        "manufacturer": "0" * 31 + "1",
+        "model": "E16R01NJ",
+        "serial": f"{creds.auth_cert.serial_number % 10**16:016d}",
     }
     assert set(data["pins"]) == {"auth", "sign", "text"}
     assert data["pins"]["sign"] == {

@@ -21,7 +21,9 @@ from .. import errors, readers
 from ..card import JpkiCard
 from ..certs import serial_hex
 from ..layout import CertKind, PinKind
+from ..messages import LANGUAGES, explanation
 from ..timeutil import jst_iso, jst_text
+from ..token import TokenInfo, TokenKind
 from ..verdict import escape_controls, one_line
 from .common import (
     EXIT_OK,
@@ -323,6 +325,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for name in STATUS_CERTS:
             try:
                 certs[name] = card.read_certificate(CERT_NAMES[name])
+            except errors.PinRequired as exc:  # a smartphone token's auth certificate
+                certs[name] = exc
             except (errors.CorruptData, errors.CardResponseError) as exc:
                 certs[name] = exc
                 failures.append(exc)
@@ -332,7 +336,14 @@ def cmd_status(args: argparse.Namespace) -> int:
             {
                 "reader": reader,
                 "card_present": True,
-                "token": {"label": token.label, "kind": token.kind},
+                "token": {
+                    "label": token.label,
+                    "kind": token.kind.value,
+                    "description": token.describe(),
+                    "manufacturer": token.manufacturer,
+                    "model": token.model,
+                    "serial": token.serial,
+                },
                 "pins": {kind.value: _pin_entry(kind, n) for kind, n in tries.items()},
                 "certificates": {
                     name: (
@@ -348,12 +359,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         lines = [
             f"reader:  {escape_controls(reader)}",
             "card:    present (JPKI application found)",
-            f"token:   {escape_controls(token.label) or '(empty)'} — {token.kind}",
+            f"token:   {escape_controls(token.label) or '(empty)'} — {token.describe()}",
+            *_token_lines(token),
             "PIN tries left:",
             *(_pin_line(kind, n) for kind, n in tries.items()),
             "certificates:",
         ]
         for name, c in certs.items():
+            if isinstance(c, errors.PinRequired):
+                lines.append(f"  {name:<8} (this token needs the {c.kind.label} to read it)")
+                continue
             if isinstance(c, errors.JpkiError):
                 lines.append(f"  {name:<8} ERROR: {one_line(str(c))}")
                 continue
@@ -366,6 +381,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     if failures:
         raise failures[0]
     return EXIT_OK
+
+
+def _token_lines(token: TokenInfo) -> list[str]:
+    """Model and serial of the token, and for a Juki card why it cannot be used (both
+    languages)."""
+    fields = [
+        f"{name} {escape_controls(value)}"
+        for name, value in (("model", token.model), ("serial", token.serial))
+        if value
+    ]
+    lines = [f"         {', '.join(fields)}"] if fields else []
+    if token.kind is TokenKind.JUKI_CARD:
+        lines += [f"         {explanation('juki_card', lang)}" for lang in LANGUAGES]
+    return lines
 
 
 def cmd_cert_show(args: argparse.Namespace) -> int:
