@@ -1,4 +1,4 @@
-"""A software My Number card that answers APDUs as JPKI.md says a real one does.
+"""A software My Number card that answers APDUs as docs/card.md says a real one does.
 
 The card keeps its own definitions of AIDs, FIDs and encodings on purpose: it
 is the reference the host library is tested against, so it must not share

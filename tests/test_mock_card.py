@@ -1,4 +1,4 @@
-"""Conformance of the mock card to JPKI.md: every command and status word, byte for byte."""
+"""Conformance of the mock card to docs/card.md: every command and status word, byte for byte."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ __all__ = [
 Skipped = Callable[[Path, str], None]
 
 #: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints
-#: (JPKI.md, "Certificate profile"). :meth:`TrustStore.production` refuses a file
+#: (published by J-LIS; see docs/card.md). :meth:`TrustStore.production` refuses a file
 #: whose fingerprint differs.
 PRODUCTION_ROOTS: Final[Mapping[str, str]] = MappingProxyType(
     {
