@@ -91,7 +91,8 @@ class MockCard:
 
     Unconfirmed behaviour of real cards is configurable:
     ``short_read_sw`` (``9000`` or ``6282`` for a read that runs past the
-    end), ``extended_length`` (off, like real cards as far as known) and
+    end), ``extended_length`` (off by default, so that host code is tested with short APDUs;
+    a project tested on real cards reports that they accept extended length) and
     ``select_clears_verification`` (whether selecting an AP ends the verified
     state; on by default, the stricter choice).
 

@@ -173,6 +173,20 @@ def single_error_line(err: str) -> str:
 # -- status, certificates, PIN status: subprocesses ------------------------------------------------
 
 
+def test_status_names_a_juki_card_in_both_languages(tmp_path: Path) -> None:
+    from mock_card.profiles import make_card
+
+    state = tmp_path / "juki.json"
+    save_card(make_card("juki"), state)
+    r = run(state, "status")
+    assert "JPKIAPICCTOKEN — Juki card (住基カード), not a My Number card" in r.out, r.err
+    assert "please use your My Number card" in r.out
+    assert "住基カードの電子証明書は発行が終了" in r.out
+    data = json.loads(run(state, "status", "--json").out)
+    assert data["token"]["kind"] == "juki-card" and data["token"]["label"] == "JPKIAPICCTOKEN"
+    assert data["token"]["model"] == "" and len(data["token"]["serial"]) == 16
+
+
 def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None:
     creds = shared_card.credentials
     r = run(shared_state, "status")
