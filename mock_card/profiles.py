@@ -159,34 +159,28 @@ def _juki(**options: Any) -> MockCard:
     )
 
 
-@register_profile(
-    "smartphone",
-    "smartphone JPKI (Android, label JPKIAPGPSETOKEN): the auth certificate needs the "
-    "auth PIN, no text or visual AP",
-)
-def _smartphone(**options: Any) -> MockCard:
-    return _card(
-        options,
-        atr=ATR_CONTACTLESS,
-        token_label=LABEL_ANDROID,
-        auth_cert_needs_pin=True,
-        my_number_aps=False,
-    )
+def _smartphone(label: str) -> ProfileBuilder:
+    def build(**options: Any) -> MockCard:
+        return _card(
+            options,
+            atr=ATR_CONTACTLESS,
+            token_label=label,
+            auth_cert_needs_pin=True,
+            my_number_aps=False,
+        )
+
+    return build
 
 
-@register_profile(
-    "smartphone-ios",
-    "smartphone JPKI (iPhone, label JPKIAPIOSTOKEN): the auth certificate needs the "
-    "auth PIN, no text or visual AP",
-)
-def _smartphone_ios(**options: Any) -> MockCard:
-    return _card(
-        options,
-        atr=ATR_CONTACTLESS,
-        token_label=LABEL_IOS,
-        auth_cert_needs_pin=True,
-        my_number_aps=False,
-    )
+for _name, _phone, _phone_label in (
+    ("smartphone", "Android", LABEL_ANDROID),
+    ("smartphone-ios", "iPhone", LABEL_IOS),
+):
+    register_profile(
+        _name,
+        f"smartphone JPKI ({_phone}, label {_phone_label}): the auth certificate needs the "
+        "auth PIN, no text or visual AP",
+    )(_smartphone(_phone_label))
 
 
 @register_profile(
