@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 
+from mock_card import load_card
 from mock_card.cli import main, parse_endpoint
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,6 +131,30 @@ def test_reset_writes_the_demo_card(demo_state: Path) -> None:
         assert cert["status"] == "valid"
         assert f"{cert['serial']:X}" == cert["serial_hex"]
         assert "O=JPKI-MOCK" in cert["issuer"]
+
+
+@pytest.mark.parametrize(
+    ("atr", "expected"),
+    [
+        ("c5", "3B C5 FF 81 31 FB 45 80 73 C6 01 00 00"),
+        ("contactless", "3B 88 80 01 00 00 41 E0 B3 81 A1 00 3B"),
+        ("juki", "3B E0 00 FF 81 31 FE 45 14"),
+        ("old", "3B E0 00 FF 81 31 FE 45 14"),  # the option's older names still work
+        ("new", "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B"),
+    ],
+)
+def test_reset_takes_any_listed_atr_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, atr: str, expected: str
+) -> None:
+    state = tmp_path / "card.json"
+    assert inproc(capsys, "--state", state, "reset", "--atr", atr)[0] == 0
+    assert load_card(state).atr == bytes.fromhex(expected)
+
+
+def test_reset_refuses_an_unknown_atr_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert_one_line_inproc(inproc(capsys, "--state", tmp_path / "c.json", "reset", "--atr", "x"), 2)
 
 
 def test_show_text_matches_the_certificates(demo_state: Path) -> None:
