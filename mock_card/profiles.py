@@ -21,9 +21,9 @@ blocked PINs follow the card facts there; the Juki card's label ``JPKIAPICCTOKEN
 and ATR are listed there; the smartphone tokens' labels ``JPKIAPGPSETOKEN`` /
 ``JPKIAPIOSTOKEN`` are listed there and their PIN-guarded auth certificate is what
 public clients (jpki/myna and others) do for them; the contactless ATR is one of
-those PC/SC readers build for the card. Cards made from a profile live in memory:
-a state file keeps their label and ATR but not ``auth_cert_needs_pin`` or
-``my_number_aps``.
+those PC/SC readers build for the card. A state file (:func:`mock_card.save_card`)
+keeps what makes each profile (label, ATR, ``auth_cert_needs_pin``,
+``my_number_aps``, the certificates).
 """
 
 from __future__ import annotations

@@ -187,6 +187,30 @@ def test_status_names_a_juki_card_in_both_languages(tmp_path: Path) -> None:
     assert data["token"]["model"] == "" and len(data["token"]["serial"]) == 16
 
 
+def test_status_of_a_smartphone_token_says_which_pin_its_certificate_needs(
+    tmp_path: Path,
+) -> None:
+    from mock_card.profiles import make_card
+
+    state = tmp_path / "phone.json"
+    save_card(make_card("smartphone-ios"), state)
+    r = run(state, "status")
+    assert r.code == 0, r.err
+    assert "JPKIAPIOSTOKEN — smartphone JPKI (iPhone)" in r.out
+    assert (
+        "auth     (this token needs the user-authentication PIN (利用者証明用) to read it)" in r.out
+    )
+    assert "ERROR" not in r.out
+    assert "text  -    text-AP PIN (券面事項入力補助用)  — this card has no text AP" in r.out
+    data = json.loads(run(state, "status", "--json").out)
+    assert data["pins"]["text"]["tries_left"] is None
+    assert data["pins"]["auth"]["tries_left"] == 3
+    assert data["certificates"]["auth"] == {
+        "error": "reading the user-authentication certificate needs the "
+        "user-authentication PIN (利用者証明用); verify it first"
+    }
+
+
 def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None:
     creds = shared_card.credentials
     r = run(shared_state, "status")

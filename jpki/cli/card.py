@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from .. import errors, readers
 from ..card import JpkiCard
 from ..certs import serial_hex
+from ..layout import APPLICATION_NAMES as _AP_NAMES
 from ..layout import CertKind, PinKind
 from ..messages import LANGUAGES, explanation
 from ..timeutil import jst_iso, jst_text
@@ -255,7 +256,19 @@ def _cert_text(cert: x509.Certificate, details: dict[str, Any]) -> str:
 # -- PIN tries ----------------------------------------------------------------------------------
 
 
-def _pin_entry(kind: PinKind, tries: int) -> dict[str, Any]:
+def _tries_if_present(card: JpkiCard, kind: PinKind) -> int | None:
+    """Tries left, or ``None`` when the card has no application for this PIN (a Juki card
+    or a smartphone token has no text AP)."""
+    try:
+        return card.pin_status(kind)
+    except errors.NotJpkiCard:
+        raise
+    except errors.ApplicationNotFound:
+        return None
+
+
+def _pin_entry(kind: PinKind, tries: int | None) -> dict[str, Any]:
+    """``tries_left`` is ``null`` when the card has no application for this PIN."""
     return {
         "label": kind.label,
         "tries_left": tries,
@@ -264,7 +277,9 @@ def _pin_entry(kind: PinKind, tries: int) -> dict[str, Any]:
     }
 
 
-def _pin_line(kind: PinKind, tries: int) -> str:
+def _pin_line(kind: PinKind, tries: int | None) -> str:
+    if tries is None:
+        return f"  {kind.value:<5} -    {kind.label}  — this card has no {_AP_NAMES[kind.aid]}"
     line = f"  {kind.value:<5} {tries}/{kind.max_tries}  {kind.label}"
     if tries == 0:
         line += "  — BLOCKED: only the municipal office can reset it"
@@ -320,7 +335,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with open_card(args) as card, card.transaction():
         reader = _reader_name(card, args.reader)
         token = card.token_info()
-        tries = {kind: card.pin_status(kind) for kind in PinKind}
+        tries = {kind: _tries_if_present(card, kind) for kind in PinKind}
         certs: dict[str, x509.Certificate | errors.JpkiError] = {}
         for name in STATUS_CERTS:
             try:
@@ -424,7 +439,7 @@ def cmd_cert_show(args: argparse.Namespace) -> int:
 def cmd_pin_status(args: argparse.Namespace) -> int:
     with open_card(args) as card, card.transaction():
         reader = _reader_name(card, args.reader)
-        tries = {kind: card.pin_status(kind) for kind in PinKind}
+        tries = {kind: _tries_if_present(card, kind) for kind in PinKind}
     if args.json:
         print_json(
             {
