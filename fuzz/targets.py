@@ -227,10 +227,13 @@ class _FileCard:
 
 
 def _token_info(data: bytes) -> None:
-    from jpki import JpkiCard
+    from jpki import JpkiCard, TokenKind
 
     info = JpkiCard(_FileCard(data)).token_info()
-    assert isinstance(info.label, str) and isinstance(info.kind, str)
+    assert isinstance(info.kind, TokenKind) and info.describe("ja")
+    fields = (info.label, info.manufacturer, info.model, info.serial)
+    assert all(isinstance(f, str) for f in fields)
+    assert [len(f) <= size for f, size in zip(fields, (32, 32, 16, 16), strict=True)] == [True] * 4
 
 
 def _token_seeds() -> list[bytes]:

@@ -58,6 +58,7 @@ class Screen(StrEnum):
 
 class CardProblem(StrEnum):
     NOT_JPKI = "not-jpki"
+    JUKI_CARD = "juki-card"  # a 住基カード: its JPKI certificates are no longer issued
     EXPIRED = "expired"
     NOT_YET_VALID = "not-yet-valid"
     REVOKED = "revoked"

@@ -73,6 +73,7 @@ from jpki.certs import (
 from jpki.cms import sign_cms
 from jpki.layout import CertKind, PinKind
 from jpki.ledger import Ledger, SubmissionRejected
+from jpki.messages import explanation
 from jpki.officeapi import HolderProof
 from jpki.pins import is_valid_pin
 from jpki.requests import (
@@ -86,6 +87,7 @@ from jpki.requests import (
     RequestSchemaError,
 )
 from jpki.requests import Delivery as RequestDelivery
+from jpki.token import TokenKind
 from jpki.trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 
 from . import texts
@@ -352,6 +354,10 @@ class KioskServices:
             cert = card.read_certificate(CertKind.AUTH)
             result = self._validate(cert, Purpose.AUTHENTICATION, card)
             if not result.valid:
+                if card.token_info().kind is TokenKind.JUKI_CARD:  # only read when refused
+                    logger.info("session %d: a Juki card, not a My Number card", session)
+                    detail = explanation("juki_card", lang)
+                    return CardChecked(session, problem=CardProblem.JUKI_CARD, detail=detail)
                 problem = problem_of(result.reason)
                 logger.info("session %d: card refused: %s", session, result.reason)
                 return CardChecked(

@@ -6,13 +6,14 @@
 ...     tries = card.pin_status(PinKind.AUTH)
 """
 
-from .card import JpkiCard, TokenInfo
+from .card import JpkiCard
 from .errors import (
     ApplicationNotFound,
     CardRemoved,
     CardResponseError,
     CorruptData,
     JpkiError,
+    JukiCard,
     NoCard,
     NoReader,
     NotJpkiCard,
@@ -31,6 +32,7 @@ from .keys import CardPrivateKey
 from .layout import CertKind, PinKind
 from .pins import PinPrompt, PinSource, is_valid_pin, normalize_pin
 from .textap import BasicInfo, MyNumber
+from .token import TokenInfo, TokenKind
 
 __version__ = "0.1.0"
 
@@ -44,6 +46,7 @@ __all__ = [
     "CorruptData",
     "JpkiCard",
     "JpkiError",
+    "JukiCard",
     "MyNumber",
     "NoCard",
     "NoReader",
@@ -61,6 +64,7 @@ __all__ = [
     "ReaderUnavailable",
     "SecurityStatusNotSatisfied",
     "TokenInfo",
+    "TokenKind",
     "TransportFailure",
     "__version__",
     "is_valid_pin",

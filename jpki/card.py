@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
@@ -29,6 +28,7 @@ from .digestinfo import digest_info, hash_data
 from .layout import FID_TOKEN_INFO, JPKI_AID, CertKind, PinKind
 from .pins import PinSource, normalize_pin
 from .session_errors import translate
+from .token import TEXT_SIZE, TokenInfo, parse_token_info
 
 if TYPE_CHECKING:
     from .authn import AuthenticationResponse, Challenge
@@ -43,22 +43,6 @@ _EF_BELOW: Final = 0x02
 _NO_FCI: Final = 0x0C
 # VERIFY / CHANGE REFERENCE DATA: P2 a specific reference data (the selected PIN EF)
 _SPECIFIC_PIN: Final = 0x80
-
-
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    """EF 0006 of the JPKI AP: the token label tells card generations and phone tokens apart."""
-
-    label: str
-
-    @property
-    def kind(self) -> str:
-        return {
-            "JPKIAPICCTOKEN2": "My Number card (current generation)",
-            "JPKIAPICCTOKEN": "My Number card (older generation)",
-            "JPKIAPGPSETOKEN": "smartphone (Android, GP-SE)",
-            "JPKIAPIOSTOKEN": "smartphone (iPhone)",
-        }.get(self.label, "unknown JPKI token")
 
 
 class JpkiCard:
@@ -206,11 +190,15 @@ class JpkiCard:
 
     def read_certificate_der(self, kind: CertKind, *, pin: PinSource | None = None) -> bytes:
         """The DER of a certificate. ``SIGN`` needs the signature PIN: pass ``pin`` to verify
-        it in the same transaction, or call :meth:`verify_pin` first."""
+        it in the same transaction, or call :meth:`verify_pin` first. A smartphone token
+        guards ``AUTH`` with the auth PIN: reading it raises :class:`PinRequired` until
+        :meth:`verify_pin` (a My Number card needs none)."""
         with self.transaction():
             if pin is not None and kind is CertKind.SIGN:  # the others need no PIN
                 self.verify_pin(PinKind.SIGN, pin)
-            needs = PinKind.SIGN if kind is CertKind.SIGN else None
+            # a 6982 names the PIN: the signature PIN for SIGN; for AUTH only smartphone
+            # tokens (JPKIAPGPSETOKEN / JPKIAPIOSTOKEN) guard it, with the auth PIN
+            needs = _READ_PINS.get(kind)
             return self.read_file(JPKI_AID, kind.fid, what=kind.label, pin=needs)
 
     def read_certificate(self, kind: CertKind, *, pin: PinSource | None = None) -> x509.Certificate:
@@ -223,11 +211,12 @@ class JpkiCard:
             ) from None
 
     def token_info(self) -> TokenInfo:
-        """The token label (read only when asked)."""
+        """Label, manufacturer, model and serial of EF 0006 (read only when asked): one
+        READ BINARY of the 96 bytes that hold them, none of the integers after them."""
         with self.transaction():
             self.select_file(JPKI_AID, FID_TOKEN_INFO)
-            raw = self._read(0, READ_CHUNK, "token info", None)
-        return TokenInfo(raw.rstrip(b" \x00\xff").decode("ascii", "replace"))
+            raw = self._read(0, TEXT_SIZE, "token info", None)
+        return parse_token_info(raw)
 
     # -- PINs ---------------------------------------------------------------------
 
@@ -415,6 +404,9 @@ class _Transaction:
             if exc is None:
                 raise translate(end_exc) from end_exc
 
+
+#: The PIN a "security status not satisfied" when reading a certificate asks for.
+_READ_PINS: Final = {CertKind.SIGN: PinKind.SIGN, CertKind.AUTH: PinKind.AUTH}
 
 _TELLING_ORDER: Final = (errors.NotJpkiCard, errors.ReaderInUse, errors.CardRemoved, errors.NoCard)
 

@@ -71,6 +71,16 @@ class NotJpkiCard(ApplicationNotFound):
         super().__init__(JPKI_AID, "this card has no JPKI application; is it a My Number card?")
 
 
+class JukiCard(JpkiError):
+    """The card is a 住基カード (Juki card, token label ``JPKIAPICCTOKEN``), not a My Number
+    card: its JPKI certificates are no longer issued. ``lang`` picks the message's language."""
+
+    def __init__(self, lang: str = "en") -> None:
+        from .messages import explanation
+
+        super().__init__(explanation("juki_card", lang))
+
+
 class CardResponseError(JpkiError):
     """The card answered an unexpected status word."""
 

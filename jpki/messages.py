@@ -49,6 +49,21 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "sex.2": {"en": "female", "ja": "女"},
         "sex.3": {"en": "unknown", "ja": "不明"},
         "sex.9": {"en": "not applicable", "ja": "適用不能"},
+        # Kinds of JPKI token, by the label in EF 0006 (jpki.token.TokenKind)
+        "token.my-number-card": {"en": "My Number card", "ja": "マイナンバーカード"},
+        "token.juki-card": {
+            "en": "Juki card (住基カード), not a My Number card",
+            "ja": "住基カード（マイナンバーカードではありません）",
+        },
+        "token.smartphone-android": {
+            "en": "smartphone JPKI (Android)",
+            "ja": "スマートフォン用電子証明書（Android）",
+        },
+        "token.smartphone-ios": {
+            "en": "smartphone JPKI (iPhone)",
+            "ja": "スマートフォン用電子証明書（iPhone）",
+        },
+        "token.unknown": {"en": "unknown JPKI token", "ja": "不明なJPKIトークン"},
     }
 )
 
@@ -144,6 +159,15 @@ EXPLANATIONS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "malformed": {
             "en": "The certificate is damaged or is not a JPKI certificate.",
             "ja": "証明書が壊れているか、公的個人認証サービスの証明書ではありません。",
+        },
+        # not about a certificate but the card that holds it (token label JPKIAPICCTOKEN)
+        "juki_card": {
+            "en": "This is a Juki card (Basic Resident Register card), not a My Number card. "
+            "Electronic certificates for Juki cards are no longer issued, so it cannot be used "
+            "here: please use your My Number card.",
+            "ja": "これは住基カード（住民基本台帳カード）で、マイナンバーカードではありません。"
+            "住基カードの電子証明書は発行が終了しているため、ここでは使えません。"
+            "マイナンバーカードをお使いください。",
         },
     }
 )

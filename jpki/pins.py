@@ -1,4 +1,4 @@
-"""PIN rules (JPKI.md): checked on the host before anything reaches the card."""
+"""PIN rules (docs/card.md, "PINs"): checked on the host before anything reaches the card."""
 
 from __future__ import annotations
 

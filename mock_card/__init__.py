@@ -1,18 +1,21 @@
 """A software My Number card (JPKI) for tests, demos and CI.
 
-``MockCard()`` answers APDUs byte for byte as JPKI.md describes a real card,
+``MockCard()`` answers APDUs byte for byte as docs/card.md describes a real card,
 in-process (it is an :class:`apdu.Transport`) or through pcscd as a virtual
 reader (:mod:`mock_card.vpcd`).
 """
 
+from .atrs import ATRS, DEFAULT_ATR
 from .card import ATR_NEW, ATR_OLD, JPKI_AID, TEXT_AID, VISUAL_AID, MockCard
 from .faults import FaultPlan, LatencyModel
 from .pki import CardCredentials, CardProfile, Holder, MockPki, Sex
 from .state import default_state_path, load_card, open_card, save_card
 
 __all__ = [
+    "ATRS",
     "ATR_NEW",
     "ATR_OLD",
+    "DEFAULT_ATR",
     "JPKI_AID",
     "TEXT_AID",
     "VISUAL_AID",

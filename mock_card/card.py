@@ -1,4 +1,4 @@
-"""A software My Number card that answers APDUs as JPKI.md says a real one does.
+"""A software My Number card that answers APDUs as docs/card.md says a real one does.
 
 The card keeps its own definitions of AIDs, FIDs and encodings on purpose: it
 is the reference the host library is tested against, so it must not share
@@ -27,17 +27,20 @@ from apdu.instructions import INS
 from apdu.status import SW, retries_sw
 
 from . import textap
+from .atrs import ATR_2017, ATR_JUKI, DEFAULT_ATR
 from .faults import FaultKind, FaultPlan, LatencyModel, raise_for
 from .pins import PinFormat, PinRecord
 from .pki import CardCredentials, CardProfile, Holder, MockPki
+from .tokeninfo import token_info_for
 
 JPKI_AID: Final = bytes.fromhex("D392F000260100000001")
 TEXT_AID: Final = bytes.fromhex("D3921000310001010408")
 VISUAL_AID: Final = bytes.fromhex("D3921000310001010402")
 
-#: ATR of the older (T=1) cards, and of newer ones.
-ATR_OLD: Final = bytes.fromhex("3BE000FF8131FE4514")
-ATR_NEW: Final = bytes.fromhex("3BDA13FF8131FB468012392F31C173C601C03B")
+#: Older names: ``ATR_OLD`` is the 住基カード's (Juki card) ATR, not a My Number card's;
+#: ``ATR_NEW`` the My Number card's listed since 2017 (the default). See :mod:`mock_card.atrs`.
+ATR_OLD: Final = ATR_JUKI
+ATR_NEW: Final = ATR_2017
 
 TOKEN_LABEL: Final = "JPKIAPICCTOKEN2"  # noqa: S105 - a label, not a secret
 TOKEN_INFO_SIZE: Final = 160
@@ -88,12 +91,14 @@ class MockCard:
 
     Unconfirmed behaviour of real cards is configurable:
     ``short_read_sw`` (``9000`` or ``6282`` for a read that runs past the
-    end), ``extended_length`` (off, like real cards as far as known) and
+    end), ``extended_length`` (off by default, so that host code is tested with short APDUs;
+    a project tested on real cards reports that they accept extended length) and
     ``select_clears_verification`` (whether selecting an AP ends the verified
     state; on by default, the stricter choice).
 
     Other kinds of JPKI token (see :mod:`mock_card.profiles`): ``token_info``
-    is EF 0006 as stored (160 bytes; default: the label padded with spaces),
+    is EF 0006 as stored (160 bytes; default: ``CK_TOKEN_INFO`` for ``token_label``, see
+    :mod:`mock_card.tokeninfo`),
     ``auth_cert_needs_pin`` guards EF 000A with the auth PIN (smartphone
     tokens), ``my_number_aps=False`` leaves out the text and visual APs (the Juki
     card and smartphone tokens hold the JPKI AP only).
@@ -115,7 +120,7 @@ class MockCard:
         extended_length: bool = False,
         short_read_sw: int = SW.OK,
         select_clears_verification: bool = True,
-        atr: bytes = ATR_OLD,
+        atr: bytes = DEFAULT_ATR,
         token_label: str = TOKEN_LABEL,
         token_info: bytes | None = None,
         auth_cert_needs_pin: bool = False,
@@ -383,7 +388,9 @@ class MockCard:
 
     def _build_files(self) -> None:
         creds = self.credentials
-        token = self.token_info or self.token_label.encode("ascii").ljust(TOKEN_INFO_SIZE, b" ")
+        token = self.token_info or (
+            token_info_for(self.token_label, creds.auth_cert.serial_number).encode()
+        )
         jpki = Application(
             "jpki",
             {

@@ -25,7 +25,8 @@ from apdu import SW
 from jpki.files import UnsafeOutput, write_file
 
 from . import ctl
-from .card import ATR_NEW, ATR_OLD, MockCard
+from .atrs import ATRS, DEFAULT_ATR_NAME
+from .card import MockCard
 from .control import ENV_CONTROL, ControlError, default_control_path
 from .daemon import STATE_HOLDER, ServeFailure, ServeOptions, pin_counters, serve
 from .faults import LatencyModel
@@ -63,6 +64,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
+
+_ATR_ALIASES = {"old": "juki", "new": "2017"}  # the option's values before issue 11
 
 # -- entry point -----------------------------------------------------------------
 
@@ -144,7 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("--text-pin", metavar="PIN", help="text-AP PIN, 4 digits")
     reset.add_argument(
-        "--atr", choices=["old", "new"], default="old", help="ATR of the older or newer cards"
+        "--atr",
+        choices=[*ATRS, "old", "new"],
+        default=DEFAULT_ATR_NAME,
+        help=f"the ATR, one of those published for real cards (default {DEFAULT_ATR_NAME}, "
+        "the contact ATR listed since 2017; 'juki' is the 住基カード's; 'old' = juki and "
+        "'new' = 2017, the older names)",
     )
     reset.add_argument(
         "--extended-length", action="store_true", help="accept extended-length APDUs"
@@ -280,7 +288,7 @@ def cmd_reset(args: argparse.Namespace, state: Path) -> int:
             auth_pin=auth_pin,
             sign_pin=sign_pin,
             text_pin=text_pin,
-            atr=ATR_NEW if args.atr == "new" else ATR_OLD,
+            atr=ATRS[_ATR_ALIASES.get(args.atr, args.atr)],
             extended_length=args.extended_length,
             short_read_sw=SW.END_OF_FILE if args.short_read_sw == "6282" else SW.OK,
         )

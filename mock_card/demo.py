@@ -121,7 +121,8 @@ class Demo:
     def token(self) -> None:
         self.step("Token label (トークン情報, EF 0006)")
         info = self.session.token_info()
-        self.say(f"label {info.label!r}: {info.kind}")
+        self.say(f"label {info.label!r}: {info.describe()} ({info.describe('ja')})")
+        self.say(f"model {info.model!r}, serial {info.serial!r}")
 
     def auth_certificate(self) -> None:
         self.step("User-authentication certificate (利用者証明用電子証明書): free to read")

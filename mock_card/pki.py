@@ -6,7 +6,7 @@ from a public pool shipped with the package (``data/test_keys.pem``), and the
 default holder is an obviously fictional person.
 
 The certificate profile follows what is publicly known of real cards
-(``/work/shared/JPKI.md``, "Certificate profile"), with these sources:
+(docs/card.md, "Certificates"), with these sources:
 
 * Issuer/subject RDN order ``C=JP, O=…, OU=JPKI for digital signature |
   user authentication, OU=Japan Agency for Local Authority Information
@@ -36,6 +36,15 @@ The certificate profile follows what is publicly known of real cards
   not a substitute character, ``1`` = substitute character (same sources; a
   real card shows ``00000`` for a five-character name).
 
+* Size: a real user-authentication certificate is 1,583 bytes (header
+  ``30 82 06 2B`` read from a real card by JPKIReader). The mock's certificate
+  policies carry, besides the CPS URI, a user notice saying that it is a mock,
+  and an authority information access extension names a (``.invalid``) OCSP
+  responder and CA certificate; the notice is filled with dots until the
+  user-authentication certificate is exactly :data:`AUTH_CERT_SIZE` bytes, so that
+  reading it takes as many READ BINARYs as on a real card. The signature
+  certificate gets the same notice and grows with the holder's attributes.
+
 Where the mock departs from real cards, on purpose: the CA certificates are
 valid 2010–2049 (real roots run ten years) so that expired and future cards
 still sit inside the CA's validity; the CPS URI and issuerAltName name the mock,
@@ -60,11 +69,12 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from jpki.timeutil import JST
 
 __all__ = [
+    "AUTH_CERT_SIZE",
     "DEFAULT_HOLDER",
     "DEMO_CA_NOT_AFTER",
     "DEMO_CA_NOT_BEFORE",
@@ -75,6 +85,7 @@ __all__ = [
     "KEY_POOL_PATH",
     "MOCK_CPS_URI",
     "MOCK_MUNICIPALITY",
+    "MOCK_NOTICE",
     "OID_ADDRESS",
     "OID_ADDRESS_FLAGS",
     "OID_AUTH_POLICY",
@@ -135,6 +146,17 @@ _OU_CRL_DP: Final = "CRL Distribution Points"
 _ISSUER_ALT_ORGANISATION: Final = "公的個人認証サービス（模擬・試験用）"
 #: Real certificates point at http://www.jpki.go.jp/cps.html; ``.invalid`` never resolves.
 MOCK_CPS_URI: Final = "http://jpki-mock.invalid/cps.html"
+#: The size of a real user-authentication certificate (docs/card.md); the mock's is padded
+#: to it (see the module's docstring).
+AUTH_CERT_SIZE: Final = 1583
+#: The user notice in the mock's certificate policies (then dots up to the size).
+MOCK_NOTICE: Final = (
+    "JPKI-MOCK: a test certificate of the jpki toolkit's mock card, not issued by J-LIS. "
+    "試験用の模擬証明書です。"
+)
+_NOTICE_MAX: Final = 200  # DisplayText is 1..200 characters (RFC 5280)
+_MOCK_OCSP_URI: Final = "http://ocsp.jpki-mock.invalid/"
+_MOCK_CA_ISSUERS_URI: Final = "http://jpki-mock.invalid/ca/{kind}.cer"
 
 DEMO_CA_NOT_BEFORE: Final = datetime(2010, 1, 1, 0, 0, 0, tzinfo=UTC)
 DEMO_CA_NOT_AFTER: Final = datetime(2049, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -693,21 +715,70 @@ class MockPki:
         san: x509.SubjectAlternativeName | None,
     ) -> x509.Certificate:
         ca_key, ca_cert = self._ca(kind)
+        serial = _random_serial()
+
+        def build(padding: int) -> x509.Certificate:
+            return self._build_leaf(
+                kind=kind,
+                subject=subject,
+                key=key,
+                serial=serial,
+                not_before=not_before,
+                not_after=not_after,
+                municipality=municipality,
+                san=san,
+                notice=MOCK_NOTICE + "." * padding,
+                ca_key=ca_key,
+                ca_cert=ca_cert,
+            )
+
+        padding = 0
+        cert = build(padding)
+        if kind == "sign":
+            return cert
+        # the auth certificate: dots until it has the size of a real one (a DER length may
+        # grow by a byte on the way, hence more than one step)
+        room = _NOTICE_MAX - len(MOCK_NOTICE)
+        for _ in range(3):
+            size = len(cert.public_bytes(serialization.Encoding.DER))
+            wanted = min(room, max(0, padding + AUTH_CERT_SIZE - size))
+            if size == AUTH_CERT_SIZE or wanted == padding:
+                break
+            padding = wanted
+            cert = build(padding)
+        return cert
+
+    def _build_leaf(
+        self,
+        *,
+        kind: Literal["sign", "auth"],
+        subject: x509.Name,
+        key: rsa.RSAPrivateKey,
+        serial: int,
+        not_before: datetime,
+        not_after: datetime,
+        municipality: Municipality,
+        san: x509.SubjectAlternativeName | None,
+        notice: str,
+        ca_key: rsa.RSAPrivateKey,
+        ca_cert: x509.Certificate,
+    ) -> x509.Certificate:
         sign = kind == "sign"
         policy = OID_SIGN_POLICY if sign else OID_AUTH_POLICY
+        qualifiers: list[str | x509.UserNotice] = [MOCK_CPS_URI, x509.UserNotice(None, notice)]
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(ca_cert.subject)
             .public_key(key.public_key())
-            .serial_number(_random_serial())
+            .serial_number(serial)
             .not_valid_before(not_before.astimezone(UTC))
             .not_valid_after(not_after.astimezone(UTC))
             .add_extension(
                 _key_usage(digital_signature=True, non_repudiation=sign, ca=False), critical=True
             )
             .add_extension(
-                x509.CertificatePolicies([x509.PolicyInformation(policy, [MOCK_CPS_URI])]),
+                x509.CertificatePolicies([x509.PolicyInformation(policy, qualifiers)]),
                 critical=True,
             )
         )
@@ -719,11 +790,24 @@ class MockPki:
                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ISSUER_ALT_ORGANISATION),
             ]
         )
+        access = x509.AuthorityInformationAccess(
+            [
+                x509.AccessDescription(
+                    AuthorityInformationAccessOID.OCSP,
+                    x509.UniformResourceIdentifier(_MOCK_OCSP_URI),
+                ),
+                x509.AccessDescription(
+                    AuthorityInformationAccessOID.CA_ISSUERS,
+                    x509.UniformResourceIdentifier(_MOCK_CA_ISSUERS_URI.format(kind=kind)),
+                ),
+            ]
+        )
         builder = (
             builder.add_extension(
                 x509.IssuerAlternativeName([x509.DirectoryName(issuer_alt)]), critical=False
             )
             .add_extension(self._crl_dp(OU_SIGN if sign else OU_AUTH, municipality), critical=False)
+            .add_extension(access, critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca_cert)),
                 critical=False,

@@ -17,12 +17,13 @@ The pytest plugin (``@pytest.mark.mock_card("two-tries-left")``) and the daemon
 (``jpki-mock-card ctl holder two-tries-left``) then offer it too.
 
 What each profile rests on (see docs/card.md): the certificate states and the
-blocked PINs follow JPKI.md; the Juki card's label ``JPKIAPICCTOKEN`` and ATR are
-listed there; the smartphone token's label ``JPKIAPGPSETOKEN`` is listed there and
-its PIN-guarded auth certificate is what public clients (jpki/myna and others)
-do for it; the contactless ATR is one of those PC/SC readers build for the card.
-Cards made from a profile live in memory: a state file keeps their label and ATR
-but not ``token_info``, ``auth_cert_needs_pin`` or ``my_number_aps``.
+blocked PINs follow the card facts there; the Juki card's label ``JPKIAPICCTOKEN``
+and ATR are listed there; the smartphone tokens' labels ``JPKIAPGPSETOKEN`` /
+``JPKIAPIOSTOKEN`` are listed there and their PIN-guarded auth certificate is what
+public clients (jpki/myna and others) do for them; the contactless ATR is one of
+those PC/SC readers build for the card. A state file (:func:`mock_card.save_card`)
+keeps what makes each profile (label, ATR, ``auth_cert_needs_pin``,
+``my_number_aps``, the certificates).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
+from .atrs import ATR_CONTACTLESS, ATR_JUKI
 from .card import ATR_NEW, MockCard
 from .pki import CardProfile
-from .tokeninfo import LABEL_ANDROID, LABEL_CARD, LABEL_JUKI, TokenInfo
+from .tokeninfo import LABEL_ANDROID, LABEL_CARD, LABEL_IOS, LABEL_JUKI
 
 __all__ = [
     "ATR_CONTACTLESS",
@@ -47,11 +49,6 @@ __all__ = [
     "profile_names",
     "register_profile",
 ]
-
-#: The 住基カード's ATR (JPKI.md): not a My Number card.
-ATR_JUKI: Final = bytes.fromhex("3BE000FF8131FE4514")
-#: The ATR a PC/SC contactless reader builds for a My Number card (PC/SC part 3; JPKI.md).
-ATR_CONTACTLESS: Final = bytes.fromhex("3B 88 80 01 00 00 41 E0 B3 81 A1 00 3B")
 
 DEFAULT_PROFILE: Final = "valid"
 
@@ -153,32 +150,37 @@ for _pin, _label in (("auth", "user-authentication"), ("sign", "signature"), ("t
     "certificates, no text or visual AP",
 )
 def _juki(**options: Any) -> MockCard:
-    info = TokenInfo(label=LABEL_JUKI, serial="0000000000000002")
     return _card(
         options,
         atr=ATR_JUKI,
         token_label=LABEL_JUKI,
-        token_info=info.encode(),
         profile=CardProfile.EXPIRED,  # J-LIS stopped issuing them in 2015; 3-year validity
         my_number_aps=False,
     )
 
 
-@register_profile(
-    "smartphone",
-    "smartphone JPKI (Android, label JPKIAPGPSETOKEN): the auth certificate needs the "
-    "auth PIN, no text or visual AP",
-)
-def _smartphone(**options: Any) -> MockCard:
-    info = TokenInfo(label=LABEL_ANDROID, serial="0000000000000003")
-    return _card(
-        options,
-        atr=ATR_CONTACTLESS,
-        token_label=LABEL_ANDROID,
-        token_info=info.encode(),
-        auth_cert_needs_pin=True,
-        my_number_aps=False,
-    )
+def _smartphone(label: str) -> ProfileBuilder:
+    def build(**options: Any) -> MockCard:
+        return _card(
+            options,
+            atr=ATR_CONTACTLESS,
+            token_label=label,
+            auth_cert_needs_pin=True,
+            my_number_aps=False,
+        )
+
+    return build
+
+
+for _name, _phone, _phone_label in (
+    ("smartphone", "Android", LABEL_ANDROID),
+    ("smartphone-ios", "iPhone", LABEL_IOS),
+):
+    register_profile(
+        _name,
+        f"smartphone JPKI ({_phone}, label {_phone_label}): the auth certificate needs the "
+        "auth PIN, no text or visual AP",
+    )(_smartphone(_phone_label))
 
 
 @register_profile(

@@ -76,6 +76,8 @@ def card_to_json(card: MockCard) -> dict[str, Any]:
             "select_clears_verification": card.select_clears_verification,
             "atr": card.atr.hex(),
             "token_label": card.token_label,
+            "auth_cert_needs_pin": card.auth_cert_needs_pin,
+            "my_number_aps": card.my_number_aps,
             "my_number_seed": card.my_number_seed,
         },
     }
@@ -101,6 +103,9 @@ def card_from_json(data: dict[str, Any], state_file: Path | None = None) -> Mock
         select_clears_verification=bool(opts["select_clears_verification"]),
         atr=bytes.fromhex(opts["atr"]),
         token_label=str(opts["token_label"]),
+        # absent from files written before the smartphone and Juki profiles were kept
+        auth_cert_needs_pin=opts.get("auth_cert_needs_pin") is True,
+        my_number_aps=opts.get("my_number_aps", True) is not False,
         my_number_seed=_seed(opts["my_number_seed"]),
     )
     card.pins = pins_from_json(data["pins"])

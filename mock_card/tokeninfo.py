@@ -1,16 +1,19 @@
 """EF 0006 of the JPKI AP laid out like PKCS#11 ``CK_TOKEN_INFO`` (160 bytes).
 
-Layout (JPKI.md, "Files in the JPKI AP"; stated by a project tested on real
-cards): label (32 bytes), manufacturer ID (32), model (16), serial number (16),
+Layout (docs/card.md, "Token info"; stated by a project tested on real cards):
+label (32 bytes), manufacturer ID (32), model (16), serial number (16),
 all ASCII padded with spaces; then eleven 4-byte big-endian integers (flags,
 max/current sessions, max/current read-write sessions, max/min PIN length,
 total/free public memory, total/free private memory); hardware and firmware
 version (2 bytes each); UTC time (16 bytes).
 
 The label tells the kind of token apart; it is the only field clients are known
-to read. The other values here are the mock's own (manufacturer ``JPKI-MOCK``,
-model ``E16R01NJ`` as JPKI.md gives for a card, a serial derived from the auth
-certificate); nobody has published a full dump of a real card's EF 0006.
+to read. The manufacturer ID, model and serial are shaped like those a public
+parser's test of a physical card's layout uses (a 32-digit manufacturer ID,
+model ``E16R01NJ``, a 16-digit serial; flags ``0x040D``, memory "unavailable");
+the mock's serial is derived from its auth certificate, its PIN lengths are 4..16
+(the PINs it holds). Nobody has published a full dump of a real card's EF 0006, so these
+are plausible, not confirmed (docs/card.md).
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ __all__ = [
     "SIZE",
     "UNAVAILABLE",
     "TokenInfo",
+    "token_info_for",
 ]
 
 SIZE: Final = 160
 
-#: Labels (JPKI.md): the My Number card, the older 住基カード (Juki card), smartphone JPKI.
+#: Labels (docs/card.md): the My Number card, the older 住基カード (Juki card), smartphone JPKI.
 LABEL_CARD: Final = "JPKIAPICCTOKEN2"
 LABEL_JUKI: Final = "JPKIAPICCTOKEN"
 LABEL_ANDROID: Final = "JPKIAPGPSETOKEN"
@@ -47,6 +51,11 @@ CKF_LOGIN_REQUIRED: Final = 0x0004
 CKF_USER_PIN_INITIALIZED: Final = 0x0008
 CKF_TOKEN_INITIALIZED: Final = 0x0400
 UNAVAILABLE: Final = 0xFFFFFFFF
+
+#: The mock's manufacturer ID: 32 digits, the shape a public parser's test of a real card uses.
+MANUFACTURER: Final = "0" * 31 + "1"
+#: The model JPKI's token info gives for a My Number card.
+MODEL_CARD: Final = "E16R01NJ"
 
 _TEXT_FIELDS: Final = (("label", 32), ("manufacturer", 32), ("model", 16), ("serial", 16))
 _TEXT_SPANS: Final = ((0, 32), (32, 32), (64, 16), (80, 16))
@@ -80,7 +89,7 @@ class TokenInfo:
     """The fields of EF 0006; :meth:`encode` gives the 160 bytes a card stores."""
 
     label: str
-    manufacturer: str = "JPKI-MOCK"
+    manufacturer: str = MANUFACTURER
     model: str = ""
     serial: str = ""
     flags: int = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED
@@ -126,3 +135,10 @@ class TokenInfo:
             utc_time=utc,
             **numbers,
         )
+
+
+def token_info_for(label: str, serial_number: int) -> TokenInfo:
+    """The mock's EF 0006 for a token labelled ``label`` whose auth certificate has
+    ``serial_number`` (the token serial is its last 16 decimal digits)."""
+    model = MODEL_CARD if label == LABEL_CARD else ""
+    return TokenInfo(label, model=model, serial=f"{serial_number % 10**16:016d}")

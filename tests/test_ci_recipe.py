@@ -278,7 +278,8 @@ def test_the_readme_ci_recipe_runs_from_the_wheel(venv: Venv, pcscd: Pcscd, tmp_
     report = f"{out.stdout}\n{out.stderr}\n--- mock-card.log ---\n{log}"
     assert out.returncode == 0, report
     assert "Successfully installed jpki-toolkit" in out.stdout, report
-    assert "3b:e0:00:ff:81:31:fe:45:14" in out.stdout, report  # opensc-tool --atr
+    atr_2017 = "3b:da:13:ff:81:31:fb:46:80:12:39:2f:31:c1:73:c6:01:c0:3b"
+    assert atr_2017 in out.stdout, report  # opensc-tool --atr
     assert "JPKIAPICCTOKEN2" in out.stdout, report  # jpki status
     assert f"recipe reader: {pcscd.reader}" in out.stdout, report
     assert ("pcscd started" if stopped_ours else "pcscd found running") in log, report

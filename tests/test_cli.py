@@ -173,12 +173,51 @@ def single_error_line(err: str) -> str:
 # -- status, certificates, PIN status: subprocesses ------------------------------------------------
 
 
+def test_status_names_a_juki_card_in_both_languages(tmp_path: Path) -> None:
+    from mock_card.profiles import make_card
+
+    state = tmp_path / "juki.json"
+    save_card(make_card("juki"), state)
+    r = run(state, "status")
+    assert "JPKIAPICCTOKEN — Juki card (住基カード), not a My Number card" in r.out, r.err
+    assert "please use your My Number card" in r.out
+    assert "住基カードの電子証明書は発行が終了" in r.out
+    data = json.loads(run(state, "status", "--json").out)
+    assert data["token"]["kind"] == "juki-card" and data["token"]["label"] == "JPKIAPICCTOKEN"
+    assert data["token"]["model"] == "" and len(data["token"]["serial"]) == 16
+
+
+def test_status_of_a_smartphone_token_says_which_pin_its_certificate_needs(
+    tmp_path: Path,
+) -> None:
+    from mock_card.profiles import make_card
+
+    state = tmp_path / "phone.json"
+    save_card(make_card("smartphone-ios"), state)
+    r = run(state, "status")
+    assert r.code == 0, r.err
+    assert "JPKIAPIOSTOKEN — smartphone JPKI (iPhone)" in r.out
+    assert (
+        "auth     (this token needs the user-authentication PIN (利用者証明用) to read it)" in r.out
+    )
+    assert "ERROR" not in r.out
+    assert "text  -    text-AP PIN (券面事項入力補助用)  — this card has no text AP" in r.out
+    data = json.loads(run(state, "status", "--json").out)
+    assert data["pins"]["text"]["tries_left"] is None
+    assert data["pins"]["auth"]["tries_left"] == 3
+    assert data["certificates"]["auth"] == {
+        "error": "reading the user-authentication certificate needs the "
+        "user-authentication PIN (利用者証明用); verify it first"
+    }
+
+
 def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None:
     creds = shared_card.credentials
     r = run(shared_state, "status")
     assert r.code == 0, r.err
     assert "reader:  mock" in r.out
-    assert "JPKIAPICCTOKEN2 — My Number card (current generation)" in r.out
+    assert "JPKIAPICCTOKEN2 — My Number card" in r.out
+    assert "model E16R01NJ, serial " in r.out
     assert "auth  3/3" in r.out and "sign  5/5" in r.out and "text  3/3" in r.out
     assert creds.auth_cert.subject.rfc4514_string() in r.out
     assert creds.sign_ca_cert.subject.rfc4514_string() in r.out
@@ -193,7 +232,11 @@ def test_status_text_and_json(shared_state: Path, shared_card: MockCard) -> None
     assert data["card_present"] is True
     assert data["token"] == {
         "label": "JPKIAPICCTOKEN2",
-        "kind": "My Number card (current generation)",
+        "kind": "my-number-card",
+        "description": "My Number card",
+        "manufacturer": "0" * 31 + "1",
+        "model": "E16R01NJ",
+        "serial": f"{creds.auth_cert.serial_number % 10**16:016d}",
     }
     assert set(data["pins"]) == {"auth", "sign", "text"}
     assert data["pins"]["sign"] == {

@@ -1,4 +1,4 @@
-"""JpkiCard: the exact APDUs of every operation (JPKI.md), and behaviour against MockCard."""
+"""JpkiCard: the exact APDUs of every operation (docs/card.md), and behaviour against MockCard."""
 
 from __future__ import annotations
 
@@ -80,8 +80,11 @@ def test_a_missing_application_is_typed() -> None:
 def test_token_info(jpki_card: JpkiCard, rec: RecordingTransport) -> None:
     info = jpki_card.token_info()
     assert info.label == "JPKIAPICCTOKEN2"
-    assert "current generation" in info.kind
-    assert hexes(rec) == [SELECT_JPKI, select_ef(0x0006), "00B0000000"]
+    assert info.kind is jpki.TokenKind.MY_NUMBER_CARD
+    assert info.describe() == "My Number card" and info.describe("ja") == "マイナンバーカード"
+    assert info.model == "E16R01NJ"
+    # one READ BINARY of the 96 bytes of text fields: nothing more is needed
+    assert hexes(rec) == [SELECT_JPKI, select_ef(0x0006), "00B0000060"]
 
 
 # -- certificates ------------------------------------------------------------------------

@@ -60,6 +60,7 @@ from jpki.requests import (
 )
 from jpki.trust import CrlStore, Purpose, TrustStore
 from mock_card import CardProfile, MockCard, MockPki
+from mock_card.profiles import make_card
 from tests.kiosk_driver import Kiosk as BaseKiosk
 
 # PINs chosen so that they cannot turn up by chance in the logs checked below (no years,
@@ -470,6 +471,39 @@ def test_a_card_without_jpki(ledger: Ledger) -> None:
     kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.NOT_JPKI
+
+
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "please use your My Number card"), ("ja", "住基カード")]
+)
+def test_a_juki_card_is_named_and_the_applicant_sent_to_their_my_number_card(
+    ledger: Ledger, language: str, words: str
+) -> None:
+    juki = make_card("juki")
+    kiosk = make_kiosk(juki, ledger)
+    kiosk.send(SetLanguage(language))
+    kiosk.send(CardInserted())
+    assert kiosk.screen() is Screen.CARD_PROBLEM
+    assert kiosk.model.problem is CardProblem.JUKI_CARD
+    assert words in kiosk.model.problem_detail
+    assert juki.pin_tries_left("auth") == 3
+
+
+def test_the_token_info_is_read_only_when_a_card_is_refused(
+    mock_card: MockCard, ledger: Ledger
+) -> None:
+    selects: list[bytes] = []
+    transmit = mock_card.transmit
+
+    def spy(apdu: bytes) -> bytes:
+        selects.append(apdu)
+        return transmit(apdu)
+
+    mock_card.transmit = spy  # type: ignore[method-assign]
+    kiosk = make_kiosk(mock_card, ledger)
+    kiosk.send(CardInserted())
+    assert kiosk.screen() is not Screen.CARD_PROBLEM
+    assert bytes.fromhex("00A4020C020006") not in selects  # EF 0006 never selected
 
 
 # -- the text AP ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Conformance of the mock card to JPKI.md: every command and status word, byte for byte."""
+"""Conformance of the mock card to docs/card.md: every command and status word, byte for byte."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def test_is_a_transport(mock_card: MockCard) -> None:
     assert mock_card.atr == ATR_NEW == H("3BDA13FF8131FB468012392F31C173C601C03B")
 
 
+def test_a_new_card_answers_the_atr_listed_since_2017_not_the_juki_cards() -> None:
+    assert MockCard().atr == H("3BDA13FF8131FB468012392F31C173C601C03B")
+    assert MockCard().atr != H("3BE000FF8131FE4514")  # the 住基カード's
+
+
 # -- SELECT ------------------------------------------------------------------
 
 
@@ -98,7 +103,8 @@ def test_read_end_of_file_rules(mock_card: MockCard) -> None:
     mock_card.transmit(select_ef(0x0006))  # token info, 160 bytes
     r = mock_card.transmit(read(0, 256))
     assert r[-2:] == OK and len(r) == 162  # short read at end of file: 9000 by default
-    assert r[:15] == b"JPKIAPICCTOKEN2" and r[15:-2] == b" " * 145
+    # CK_TOKEN_INFO: the label padded to 32 bytes, then manufacturer ID, model, serial
+    assert r[:32] == b"JPKIAPICCTOKEN2".ljust(32) and r[64:80] == b"E16R01NJ".ljust(16)
     assert sw(mock_card, read(159, 1)) == "9000"
     assert sw(mock_card, read(160, 1)) == "6B00"  # at the end
     assert sw(mock_card, read(1000, 1)) == "6B00"  # beyond

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 
+from mock_card import load_card
 from mock_card.cli import main, parse_endpoint
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ WRONG_AUTH_PIN = bytes.fromhex("0020008004") + b"9999"
 SELECT_TEXT = bytes.fromhex("00A4040C0AD3921000310001010408")
 SELECT_TEXT_PIN = bytes.fromhex("00A4020C020011")
 PIN_STATUS = bytes.fromhex("00200080")
-ATR_OLD = bytes.fromhex("3BE000FF8131FE4514")
+ATR_2017 = bytes.fromhex("3BDA13FF8131FB468012392F31C173C601C03B")
 DEMO_PINS = ("1234", "ABCD1234")
 
 
@@ -123,12 +124,37 @@ def test_reset_writes_the_demo_card(demo_state: Path) -> None:
         "text": {"tries_left": 3, "max_tries": 3, "blocked": False},
     }
     assert info["options"]["token_label"] == "JPKIAPICCTOKEN2"
-    assert info["options"]["atr"] == "3B E0 00 FF 81 31 FE 45 14"
+    # the ATR listed since 2017 by default, not the 住基カード's (docs/card.md)
+    assert info["options"]["atr"] == "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B"
     for kind in ("auth", "sign"):
         cert = info["certificates"][kind]
         assert cert["status"] == "valid"
         assert f"{cert['serial']:X}" == cert["serial_hex"]
         assert "O=JPKI-MOCK" in cert["issuer"]
+
+
+@pytest.mark.parametrize(
+    ("atr", "expected"),
+    [
+        ("c5", "3B C5 FF 81 31 FB 45 80 73 C6 01 00 00"),
+        ("contactless", "3B 88 80 01 00 00 41 E0 B3 81 A1 00 3B"),
+        ("juki", "3B E0 00 FF 81 31 FE 45 14"),
+        ("old", "3B E0 00 FF 81 31 FE 45 14"),  # the option's older names still work
+        ("new", "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B"),
+    ],
+)
+def test_reset_takes_any_listed_atr_by_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, atr: str, expected: str
+) -> None:
+    state = tmp_path / "card.json"
+    assert inproc(capsys, "--state", state, "reset", "--atr", atr)[0] == 0
+    assert load_card(state).atr == bytes.fromhex(expected)
+
+
+def test_reset_refuses_an_unknown_atr_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert_one_line_inproc(inproc(capsys, "--state", tmp_path / "c.json", "reset", "--atr", "x"), 2)
 
 
 def test_show_text_matches_the_certificates(demo_state: Path) -> None:
@@ -464,7 +490,7 @@ def test_serve_answers_vpcd_and_stops_on_sigterm(demo_state: Path, tmp_path: Pat
             with conn:
                 conn.settimeout(TIMEOUT)
                 vpcd = FakeVpcd(conn)
-                assert vpcd.exchange(b"\x04") == ATR_OLD  # get ATR
+                assert vpcd.exchange(b"\x04") == ATR_2017  # get ATR
                 vpcd.send(b"\x01")  # power on: no answer
                 assert vpcd.exchange(SELECT_JPKI) == b"\x90\x00"
                 assert vpcd.exchange(SELECT_AUTH_PIN) == b"\x90\x00"

@@ -31,10 +31,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_card.pki import (
+    AUTH_CERT_SIZE,
     DEMO_ORGANISATION,
     JST,
     KEY_POOL_PATH,
+    MOCK_CPS_URI,
     MOCK_MUNICIPALITY,
+    MOCK_NOTICE,
     OID_ADDRESS,
     OID_ADDRESS_FLAGS,
     OID_AUTH_POLICY,
@@ -50,6 +53,7 @@ from mock_card.pki import (
     CardProfile,
     Holder,
     MockPki,
+    Municipality,
     Sex,
     decode_birth_date,
     encode_birth_date,
@@ -751,3 +755,57 @@ def _der_length(n: int) -> bytes:
         return bytes([n])
     octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(octets)]) + octets
+
+
+# -- the size of a real certificate (docs/card.md, "Certificates") --------------------------------
+
+
+@pytest.mark.parametrize(
+    "municipality",
+    [
+        MOCK_MUNICIPALITY,
+        Municipality(code="13221", prefecture="Tokyo-to", city="Kiyose-shi"),
+        Municipality(code="01100", prefecture="Hokkaido", city="Sapporo-shi"),
+        Municipality(code="47382", prefecture="Okinawa-ken", city="Yonaguni-cho"),
+    ],
+)
+@pytest.mark.parametrize("profile", [CardProfile.VALID, CardProfile.EXPIRED])
+def test_the_auth_cert_has_the_size_of_a_real_one(
+    pki: MockPki, municipality: Municipality, profile: CardProfile
+) -> None:
+    """A real user-authentication certificate is 1,583 bytes (``30 82 06 2B``, read from a
+    real card by JPKIReader): the mock's is exactly that, whatever the municipality."""
+    for key_index in (0, 1):
+        creds = pki.issue_card(municipality=municipality, profile=profile, key_index=key_index)
+        der = creds.auth_cert.public_bytes(serialization.Encoding.DER)
+        assert len(der) == AUTH_CERT_SIZE == 1583
+        assert der[:4] == bytes.fromhex("3082062B")
+
+
+def test_the_padding_is_a_user_notice_that_says_mock(creds: CardCredentials) -> None:
+    for cert in (creds.auth_cert, creds.sign_cert):
+        policies = cert.extensions.get_extension_for_class(x509.CertificatePolicies)
+        qualifiers = policies.value[0].policy_qualifiers
+        assert qualifiers[0] == MOCK_CPS_URI
+        notice = qualifiers[1]
+        assert isinstance(notice, x509.UserNotice) and notice.explicit_text is not None
+        assert notice.explicit_text.startswith(MOCK_NOTICE)
+        assert len(notice.explicit_text) <= 200  # RFC 5280 DisplayText
+        assert set(notice.explicit_text[len(MOCK_NOTICE) :]) <= {"."}
+        access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+        assert all(".invalid/" in d.access_location.value for d in access)
+    sign = creds.sign_cert.public_bytes(serialization.Encoding.DER)
+    assert 1583 < len(sign) < 2048  # a real-looking size, with the holder's attributes
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_openssl_reads_the_padded_certificate(creds: CardCredentials) -> None:
+    der = creds.auth_cert.public_bytes(serialization.Encoding.DER)
+    out = subprocess.run(
+        ["openssl", "x509", "-inform", "DER", "-noout", "-text"],
+        input=der,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "Explicit Text: JPKI-MOCK" in out or "User Notice" in out
+    assert "OCSP - URI:http://ocsp.jpki-mock.invalid/" in out

@@ -128,7 +128,7 @@ def test_state_file_has_no_pin_and_is_private(custom_card: MockCard, tmp_path: P
         assert secret.lower() not in text.lower()
     data = json.loads(text)
     assert set(data["pins"]["sign"]) == {"format", "max_tries", "tries_left", "salt", "digest"}
-    assert "my_number" not in text.replace("my_number_seed", "")
+    assert "my_number" not in text.replace("my_number_seed", "").replace("my_number_aps", "")
 
 
 # -- counters persist through transmit --------------------------------------------------
@@ -344,3 +344,26 @@ def test_default_path_is_in_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -
     path = default_state_path()
     assert path.name == "mock-card.json"
     assert "jpki" in path.parts
+
+
+@pytest.mark.parametrize("profile", ["juki", "smartphone", "smartphone-ios"])
+def test_a_state_file_keeps_what_makes_a_profile(profile: str, tmp_path: Path) -> None:
+    from mock_card.profiles import make_card
+
+    card = make_card(profile)
+    path = tmp_path / "card.json"
+    save_card(card, path)
+    loaded = load_card(path)
+    assert (loaded.token_label, loaded.atr) == (card.token_label, card.atr)
+    assert loaded.auth_cert_needs_pin is card.auth_cert_needs_pin
+    assert loaded.my_number_aps is card.my_number_aps is False
+
+
+def test_an_older_state_file_without_the_profile_flags_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "card.json"
+    save_card(MockCard(), path)
+    data = json.loads(path.read_text("utf-8"))
+    del data["options"]["auth_cert_needs_pin"], data["options"]["my_number_aps"]
+    path.write_text(json.dumps(data), "utf-8")
+    loaded = load_card(path)
+    assert loaded.auth_cert_needs_pin is False and loaded.my_number_aps is True

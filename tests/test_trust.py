@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 15, 3, 0, 0, tzinfo=UTC)  # 12:00 JST
 CHECK_NAMES = {"format", "chain", "signature", "validity", "key_usage", "revocation"}
 
-# SHA-256 fingerprints from /work/shared/JPKI.md ("Certificate profile"), pinned here
+# SHA-256 fingerprints as J-LIS publishes them (docs/card.md), pinned here
 # independently of jpki.trust.PRODUCTION_ROOTS.
 PINNED = {
     "sign_ca_2015.pem": "19:64:54:05:A1:FE:14:37:74:34:BD:55:95:76:28:AC:40:38:55:7C:54:24:03:A2:24:3F:21:C7:06:FC:93:55",
@@ -180,14 +180,6 @@ def crls(pki: MockPki) -> CrlStore:
 def test_the_shipped_roots_have_the_fingerprints_of_jpki_md(name: str) -> None:
     assert fp(root(name)) == PINNED[name]
     assert PRODUCTION_ROOTS[name].replace(" ", "") == PINNED[name].replace(":", "")
-
-
-def test_the_shipped_roots_equal_the_shared_trust_files() -> None:
-    shared = Path("/work/shared/trust/jlis")
-    if not shared.is_dir():
-        pytest.skip("the shared trust directory is not on this machine")
-    for name in PINNED:
-        assert (ROOT / "jpki" / "data" / name).read_bytes() == (shared / name).read_bytes()
 
 
 def test_the_production_store_holds_the_four_jlis_roots() -> None:

@@ -854,4 +854,19 @@
         <translation>No activity: starting over in {n} s. Touch the screen to continue.</translation>
     </message>
 </context>
+<context>
+    <name>JukiCard</name>
+    <message>
+        <source>This is a Juki card, not a My Number card</source>
+        <translation>This is a Juki card, not a My Number card</translation>
+    </message>
+    <message>
+        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
+        <translation>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</translation>
+    </message>
+    <message>
+        <source>Please use your My Number card.</source>
+        <translation>Please use your My Number card.</translation>
+    </message>
+</context>
 </TS>

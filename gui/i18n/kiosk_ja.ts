@@ -854,4 +854,19 @@
         <translation>操作がないため、あと{n}秒で最初の画面に戻ります。続ける場合は画面に触れてください。</translation>
     </message>
 </context>
+<context>
+    <name>JukiCard</name>
+    <message>
+        <source>This is a Juki card, not a My Number card</source>
+        <translation>これは住基カードです（マイナンバーカードではありません）</translation>
+    </message>
+    <message>
+        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
+        <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
+    </message>
+    <message>
+        <source>Please use your My Number card.</source>
+        <translation>マイナンバーカードをお使いください。</translation>
+    </message>
+</context>
 </TS>

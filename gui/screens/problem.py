@@ -69,6 +69,16 @@ def problem_texts(problem: CardProblem | None) -> tuple[str, str, str]:
                 "Make sure this is your own My Number card. If it is, please ask the staff.",
             ),
         )
+    if problem is CardProblem.JUKI_CARD:
+        return (
+            translate("JukiCard", "This is a Juki card, not a My Number card"),
+            translate(
+                "JukiCard",
+                "Electronic certificates for Juki cards (Basic Resident Register cards) are no "
+                "longer issued, so this card cannot be used here.",
+            ),
+            translate("JukiCard", "Please use your My Number card."),
+        )
     if problem is CardProblem.NOT_JPKI:
         return (
             translate("CardProblem", "This is not a My Number card with certificates"),

@@ -1,7 +1,7 @@
 """The holder's basic four (基本4情報) in a signature certificate's subjectAltName.
 
 The signature certificate (署名用電子証明書) carries them as otherNames with
-UTF8String values (JPKI.md, "Certificate profile"):
+UTF8String values (docs/card.md, "Certificates"):
 
 =========================  ==============================================
 ``1.2.392.200149.8.5.5.1``  name

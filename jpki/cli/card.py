@@ -20,8 +20,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from .. import errors, readers
 from ..card import JpkiCard
 from ..certs import serial_hex
+from ..layout import APPLICATION_NAMES as _AP_NAMES
 from ..layout import CertKind, PinKind
+from ..messages import LANGUAGES, explanation
 from ..timeutil import jst_iso, jst_text
+from ..token import TokenInfo, TokenKind
 from ..verdict import escape_controls, one_line
 from .common import (
     EXIT_OK,
@@ -253,7 +256,19 @@ def _cert_text(cert: x509.Certificate, details: dict[str, Any]) -> str:
 # -- PIN tries ----------------------------------------------------------------------------------
 
 
-def _pin_entry(kind: PinKind, tries: int) -> dict[str, Any]:
+def _tries_if_present(card: JpkiCard, kind: PinKind) -> int | None:
+    """Tries left, or ``None`` when the card has no application for this PIN (a Juki card
+    or a smartphone token has no text AP)."""
+    try:
+        return card.pin_status(kind)
+    except errors.NotJpkiCard:
+        raise
+    except errors.ApplicationNotFound:
+        return None
+
+
+def _pin_entry(kind: PinKind, tries: int | None) -> dict[str, Any]:
+    """``tries_left`` is ``null`` when the card has no application for this PIN."""
     return {
         "label": kind.label,
         "tries_left": tries,
@@ -262,7 +277,9 @@ def _pin_entry(kind: PinKind, tries: int) -> dict[str, Any]:
     }
 
 
-def _pin_line(kind: PinKind, tries: int) -> str:
+def _pin_line(kind: PinKind, tries: int | None) -> str:
+    if tries is None:
+        return f"  {kind.value:<5} -    {kind.label}  — this card has no {_AP_NAMES[kind.aid]}"
     line = f"  {kind.value:<5} {tries}/{kind.max_tries}  {kind.label}"
     if tries == 0:
         line += "  — BLOCKED: only the municipal office can reset it"
@@ -318,11 +335,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     with open_card(args) as card, card.transaction():
         reader = _reader_name(card, args.reader)
         token = card.token_info()
-        tries = {kind: card.pin_status(kind) for kind in PinKind}
+        tries = {kind: _tries_if_present(card, kind) for kind in PinKind}
         certs: dict[str, x509.Certificate | errors.JpkiError] = {}
         for name in STATUS_CERTS:
             try:
                 certs[name] = card.read_certificate(CERT_NAMES[name])
+            except errors.PinRequired as exc:  # a smartphone token's auth certificate
+                certs[name] = exc
             except (errors.CorruptData, errors.CardResponseError) as exc:
                 certs[name] = exc
                 failures.append(exc)
@@ -332,7 +351,14 @@ def cmd_status(args: argparse.Namespace) -> int:
             {
                 "reader": reader,
                 "card_present": True,
-                "token": {"label": token.label, "kind": token.kind},
+                "token": {
+                    "label": token.label,
+                    "kind": token.kind.value,
+                    "description": token.describe(),
+                    "manufacturer": token.manufacturer,
+                    "model": token.model,
+                    "serial": token.serial,
+                },
                 "pins": {kind.value: _pin_entry(kind, n) for kind, n in tries.items()},
                 "certificates": {
                     name: (
@@ -348,12 +374,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         lines = [
             f"reader:  {escape_controls(reader)}",
             "card:    present (JPKI application found)",
-            f"token:   {escape_controls(token.label) or '(empty)'} — {token.kind}",
+            f"token:   {escape_controls(token.label) or '(empty)'} — {token.describe()}",
+            *_token_lines(token),
             "PIN tries left:",
             *(_pin_line(kind, n) for kind, n in tries.items()),
             "certificates:",
         ]
         for name, c in certs.items():
+            if isinstance(c, errors.PinRequired):
+                lines.append(f"  {name:<8} (this token needs the {c.kind.label} to read it)")
+                continue
             if isinstance(c, errors.JpkiError):
                 lines.append(f"  {name:<8} ERROR: {one_line(str(c))}")
                 continue
@@ -366,6 +396,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     if failures:
         raise failures[0]
     return EXIT_OK
+
+
+def _token_lines(token: TokenInfo) -> list[str]:
+    """Model and serial of the token, and for a Juki card why it cannot be used (both
+    languages)."""
+    fields = [
+        f"{name} {escape_controls(value)}"
+        for name, value in (("model", token.model), ("serial", token.serial))
+        if value
+    ]
+    lines = [f"         {', '.join(fields)}"] if fields else []
+    if token.kind is TokenKind.JUKI_CARD:
+        lines += [f"         {explanation('juki_card', lang)}" for lang in LANGUAGES]
+    return lines
 
 
 def cmd_cert_show(args: argparse.Namespace) -> int:
@@ -395,7 +439,7 @@ def cmd_cert_show(args: argparse.Namespace) -> int:
 def cmd_pin_status(args: argparse.Namespace) -> int:
     with open_card(args) as card, card.transaction():
         reader = _reader_name(card, args.reader)
-        tries = {kind: card.pin_status(kind) for kind in PinKind}
+        tries = {kind: _tries_if_present(card, kind) for kind in PinKind}
     if args.json:
         print_json(
             {

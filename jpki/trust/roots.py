@@ -40,7 +40,7 @@ __all__ = [
 Skipped = Callable[[Path, str], None]
 
 #: The J-LIS roots shipped in ``jpki/data`` and their pinned SHA-256 fingerprints (from
-#: :data:`jpki.trust.pins.JLIS_ROOTS`, the table of every generation).
+#: :data:`jpki.trust.pins.JLIS_ROOTS`, the table of every generation; see docs/card.md).
 #: :meth:`TrustStore.production` refuses a file whose fingerprint differs.
 PRODUCTION_ROOTS: Final[Mapping[str, str]] = MappingProxyType(
     {root.shipped: root.sha256 for root in JLIS_ROOTS if root.shipped is not None}
