@@ -158,23 +158,24 @@ class ConsoleOffice:
 
 
 @contextlib.contextmanager
-def console_office(folder: Path, backend: str = "sqlite", **limits: Any) -> Iterator[ConsoleOffice]:
-    admin_url, url, cleanup = prepare_database(backend, folder)
+def console_office(
+    folder: Path, backend: str = "sqlite", *, idle_minutes: float = 30
+) -> Iterator[ConsoleOffice]:
+    """The office (uvicorn, TLS, loopback) with its console and the institution's key."""
+    _admin, url, cleanup = prepare_database(backend, folder)
     tls = make_tls(folder / "tls")
     inst = make_institution(folder / "institution")
-    extra = "\n".join(f"{k} = {v}" for k, v in limits.items())
     config_path = write_config(folder, url, tls)
     text = config_path.read_text(encoding="utf-8")
     text += f"""
 [console]
-idle_minutes = {limits.pop("idle_minutes", 30)}
+idle_minutes = {idle_minutes}
 
 [delivery]
 key = "{inst.key}"
 certificate = "{inst.certificate}"
 chain = ["{inst.ca}"]
 """
-    del extra
     config_path.write_text(text, encoding="utf-8")
     config = load_config(config_path)
     service = build_service(config)
