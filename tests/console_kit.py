@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -197,7 +198,8 @@ class Browser:
 
     def __init__(self, url: str, ca: Path) -> None:
         self.url = url
-        self.http = httpx.Client(base_url=url, verify=str(ca), timeout=30)
+        context = ssl.create_default_context(cafile=str(ca))
+        self.http = httpx.Client(base_url=url, verify=context, timeout=30)
         self.page = ""
 
     def close(self) -> None:

@@ -419,6 +419,8 @@ class Console:
         if isinstance(current, Response):
             return current
         kind = request.path_params["fmt"]
+        if kind not in ("csv", "json"):
+            raise ServiceError(404, ErrorCode.NOT_FOUND, "exports are .csv or .json")
         filters = self._filters(request)
         records = await run_in_threadpool(
             lambda: self.service.list_requests(current.staff, **filters)
