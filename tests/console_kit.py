@@ -112,6 +112,90 @@ def make_institution(folder: Path) -> Institution:
     return inst
 
 
+@contextlib.contextmanager
+def local_tsa(folder: Path) -> Iterator[tuple[str, Path]]:
+    """An RFC 3161 time-stamping authority on a loopback port: pyHanko's test TSA
+    (:class:`DummyTimeStamper`, a real signed time-stamp token) behind ``http.server``;
+    (its URL, its root certificate in PEM)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = _name("見本 時刻認証局")
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_usage(ca=True), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("見本 TSA"))
+        .issuer_name(root_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=825))
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            size = int(self.headers.get("Content-Length", "0"))
+            if not 0 < size <= 64 * 1024:
+                self.send_error(413)
+                return
+            request = tsp.TimeStampReq.load(self.rfile.read(size))
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    root_pem = folder / "tsa-root.pem"
+    root_pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", root_pem
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
 def small_pdf(text: str = "Certificate of enrolment") -> bytes:
     """A one-page PDF (written by hand: objects, xref, trailer)."""
     content = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
@@ -160,7 +244,11 @@ class ConsoleOffice:
 
 @contextlib.contextmanager
 def console_office(
-    folder: Path, backend: str = "sqlite", *, idle_minutes: float = 30
+    folder: Path,
+    backend: str = "sqlite",
+    *,
+    idle_minutes: float = 30,
+    tsa_url: str | None = None,
 ) -> Iterator[ConsoleOffice]:
     """The office (uvicorn, TLS, loopback) with its console and the institution's key."""
     _admin, url, cleanup = prepare_database(backend, folder)
@@ -177,6 +265,8 @@ key = "{inst.key}"
 certificate = "{inst.certificate}"
 chain = ["{inst.ca}"]
 """
+    if tsa_url:
+        text += f'tsa_url = "{tsa_url}"\n'
     config_path.write_text(text, encoding="utf-8")
     config = load_config(config_path)
     service = build_service(config)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ from jpki.officeapi import KioskClient
 from office.console import request_number
 from office.credentials import totp_now
 from office.service import ServiceError
-from tests.console_kit import Browser, ConsoleOffice, console_office, small_pdf
+from tests.console_kit import Browser, ConsoleOffice, console_office, local_tsa, small_pdf
 from tests.office_kit import ROOT, card, signed_request
 
 TEMPLATES = ROOT / "office" / "console" / "templates"
@@ -576,3 +577,33 @@ def test_no_name_reaches_a_url_or_the_log(
             assert name not in url and "見本" not in url, url
     assert name not in link
     assert name not in caplog.text and link.rsplit("/", 1)[1] not in caplog.text
+
+
+def test_with_a_time_stamping_authority_the_pdf_is_pades_b_t(tmp_path: Path) -> None:
+    """[delivery] tsa_url: the institution's signature carries an RFC 3161 time-stamp from a
+    TSA on a loopback port (pyHanko's test TSA behind http.server)."""
+    from jpki.pdf import verify_pdf
+    from jpki.trust import TrustStore
+
+    with (
+        local_tsa(tmp_path / "tsa") as (tsa_url, tsa_root),
+        console_office(tmp_path / "office", tsa_url=tsa_url) as office,
+    ):
+        rid = submit(office)
+        _issuer, link = issue_with_pdf(office, rid)
+        recipient = office.client()
+        path = link.removeprefix(office.url)
+        recipient.get(path)
+        pdf = recipient.post(path).content
+        trust = TrustStore.from_paths([str(office.institution.ca)])
+    (result,) = verify_pdf(pdf, trust_store=trust, tsa_trust=[load_pem(tsa_root)])
+    assert result.valid, result.message
+    assert result.level == "PAdES B-T" and result.timestamp is not None
+    (untrusted_tsa,) = verify_pdf(pdf, trust_store=trust)
+    assert untrusted_tsa.checks["timestamp"] != result.checks["timestamp"]
+
+
+def load_pem(path: Path) -> Any:
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(path.read_bytes())
