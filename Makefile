@@ -36,3 +36,9 @@ clean:
 .PHONY: fuzz
 fuzz: deps
 	$(PY) fuzz/run.py
+
+# make console-screenshots — every page of the staff console (ja, en; 1280×800) into
+# docs/screenshots/console/, from a real office and Debian's chromium
+.PHONY: console-screenshots
+console-screenshots: deps
+	PYTHONPATH=. $(PY) tests/console_screenshots.py
