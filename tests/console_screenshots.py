@@ -18,8 +18,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.console_browser import VIEWPORT, browser, story  # noqa: E402
-from tests.console_kit import console_office  # noqa: E402
+from tests.console_browser import VIEWPORT, browser, story
+from tests.console_kit import console_office
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "screenshots" / "console"
@@ -31,16 +31,19 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     written = []
     for language, locale in (("ja", "ja-JP"), ("en", "en-US")):
-        with tempfile.TemporaryDirectory(prefix="jpki-console-shots-") as folder:
-            with console_office(Path(folder)) as office, browser(office, locale) as context:
+        with (
+            tempfile.TemporaryDirectory(prefix="jpki-console-shots-") as folder,
+            console_office(Path(folder)) as office,
+            browser(office, locale) as context,
+        ):
 
-                def shot(page: Any, name: str, language: str = language) -> None:
-                    assert page.viewport_size == VIEWPORT
-                    target = out / f"{name}-{language}.png"
-                    page.screenshot(path=str(target), full_page=False)
-                    written.append(target)
+            def shot(page: Any, name: str, language: str = language) -> None:
+                assert page.viewport_size == VIEWPORT
+                target = out / f"{name}-{language}.png"
+                page.screenshot(path=str(target), full_page=False)
+                written.append(target)
 
-                story(office, context, shot)
+            story(office, context, shot)
     for path in written:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     print(f"{len(written)} screenshots in {time.monotonic() - started:.1f} s")
