@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,7 +28,7 @@ from jpki.officeapi import KioskClient
 from office.console import request_number
 from office.credentials import totp_now
 from office.service import ServiceError
-from tests.console_kit import Browser, ConsoleOffice, console_office, local_tsa, small_pdf
+from tests.console_kit import Browser, ConsoleOffice, console_office, small_pdf
 from tests.office_kit import ROOT, card, signed_request
 
 TEMPLATES = ROOT / "office" / "console" / "templates"
@@ -581,13 +580,14 @@ def test_no_name_reaches_a_url_or_the_log(
 
 def test_with_a_time_stamping_authority_the_pdf_is_pades_b_t(tmp_path: Path) -> None:
     """[delivery] tsa_url: the institution's signature carries an RFC 3161 time-stamp from a
-    TSA on a loopback port (pyHanko's test TSA behind http.server)."""
+    TSA on a loopback port (tests/tsa.py: pyHanko's test TSA behind http.server)."""
     from jpki.pdf import verify_pdf
     from jpki.trust import TrustStore
+    from tests.tsa import LocalTsa
 
     with (
-        local_tsa(tmp_path / "tsa") as (tsa_url, tsa_root),
-        console_office(tmp_path / "office", tsa_url=tsa_url) as office,
+        LocalTsa() as tsa,
+        console_office(tmp_path / "office", tsa_url=tsa.url) as office,
     ):
         rid = submit(office)
         _issuer, link = issue_with_pdf(office, rid)
@@ -596,14 +596,8 @@ def test_with_a_time_stamping_authority_the_pdf_is_pades_b_t(tmp_path: Path) -> 
         recipient.get(path)
         pdf = recipient.post(path).content
         trust = TrustStore.from_paths([str(office.institution.ca)])
-    (result,) = verify_pdf(pdf, trust_store=trust, tsa_trust=[load_pem(tsa_root)])
+    (result,) = verify_pdf(pdf, trust_store=trust, tsa_trust=[tsa.ca_cert])
     assert result.valid, result.message
     assert result.level == "PAdES B-T" and result.timestamp is not None
     (untrusted_tsa,) = verify_pdf(pdf, trust_store=trust)
     assert untrusted_tsa.checks["timestamp"] != result.checks["timestamp"]
-
-
-def load_pem(path: Path) -> Any:
-    from cryptography import x509
-
-    return x509.load_pem_x509_certificate(path.read_bytes())
