@@ -601,3 +601,44 @@ def test_with_a_time_stamping_authority_the_pdf_is_pades_b_t(tmp_path: Path) -> 
     assert result.level == "PAdES B-T" and result.timestamp is not None
     (untrusted_tsa,) = verify_pdf(pdf, trust_store=trust)
     assert untrusted_tsa.checks["timestamp"] != result.checks["timestamp"]
+
+
+def _luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast() -> None:
+    """Every text colour of the style sheet against the background it is used on: ≥ 4.5:1."""
+    css = (ROOT / "office" / "console" / "static" / "console.css").read_text(encoding="utf-8")
+    var = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", css))
+    header = re.search(r"header\.top \{[^}]*background: (#[0-9a-f]{6})", css)
+    assert header
+    pairs = [
+        (var["ink"], var["paper"]),
+        (var["muted"], var["paper"]),
+        (var["blue"], var["paper"]),
+        ("#ffffff", var["blue"]),
+        ("#ffffff", var["blue-dark"]),
+        ("#ffffff", var["red"]),
+        ("#ffffff", header.group(1)),
+        (var["ink"], var["band"]),
+        (var["green"], "#eef8f0"),
+        (var["red"], "#fdf0f0"),
+        (var["blue-dark"], "#eef3fb"),
+        (var["amber"], "#fff6e0"),
+        (var["ink"], "#fff8e6"),
+        (var["ink"], "#fdecec"),
+        (var["ink"], "#e9f5ec"),
+    ]
+    for text, background in pairs:
+        assert contrast(text, background) >= 4.5, (text, background, contrast(text, background))
+    for background in ("#eef8f0", "#fdf0f0", "#eef3fb", "#fff6e0", "#fff8e6", "#fdecec"):
+        assert background in css  # the pairs above are the sheet's
