@@ -433,6 +433,18 @@ def issue_with_pdf(office: ConsoleOffice, rid: str) -> tuple[Browser, str]:
 
 
 def test_a_digital_certificate_downloads_once(office: ConsoleOffice, tmp_path: Path) -> None:
+    downloads_once(office, tmp_path)
+
+
+def test_on_postgresql_the_service_role_may_do_all_the_console_needs(tmp_path: Path) -> None:
+    """The whole delivery as the service role (its grants on office_deliveries and the
+    sessions), not as the owner."""
+    with console_office(tmp_path / "office", backend="postgresql") as office:
+        assert office.service.ledger.engine.url.username == "jpki_service"
+        downloads_once(office, tmp_path)
+
+
+def downloads_once(office: ConsoleOffice, tmp_path: Path) -> None:
     rid = submit(office)
     issuer, link = issue_with_pdf(office, rid)
     assert status(office, rid) is Status.ISSUED
