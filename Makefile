@@ -42,3 +42,9 @@ fuzz: deps
 .PHONY: screenshots
 screenshots: deps
 	PYTHONPATH=. QT_QPA_PLATFORM=offscreen $(PY) tests/screenshots.py
+
+# make console-screenshots — every page of the staff console (ja, en; 1280×800) into
+# docs/screenshots/console/, from a real office and Debian's chromium
+.PHONY: console-screenshots
+console-screenshots: deps
+	PYTHONPATH=. $(PY) tests/console_screenshots.py

@@ -51,6 +51,8 @@ from jpki.officeapi.wire import (
     record_to_json,
 )
 
+from .console import Console
+from .delivery import Deliveries
 from .service import OfficeService, ServiceError, Staff
 
 __all__ = ["create_app"]
@@ -141,8 +143,12 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def create_app(service: OfficeService) -> Starlette:
-    """The ASGI application over ``service`` (started and stopped with the app)."""
+def create_app(service: OfficeService, *, console: Console | None = None) -> Starlette:
+    """The ASGI application over ``service`` (started and stopped with the app): the JSON API
+    under ``/v1`` and the staff console (``console``; default: one without an institution
+    key, which cannot sign PDFs)."""
+    if console is None:
+        console = Console(service, Deliveries(service, None))
 
     async def kiosk(request: Request) -> str:
         token = _bearer(request)
@@ -431,6 +437,7 @@ def create_app(service: OfficeService) -> Starlette:
         route("/admin/kiosks/{kiosk}/revoke", revoke, ["POST"]),
         route("/admin/staff", staff_accounts, ["GET", "POST"]),
         route("/admin/staff/{username}", staff_change, ["POST"]),
+        *console.routes(),
     ]
 
     from contextlib import asynccontextmanager

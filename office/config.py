@@ -23,6 +23,18 @@
     session_hours = 8                # a staff session's life
     token_cache_seconds = 5          # how long an instance trusts a kiosk token it checked
 
+    [console]
+    idle_minutes = 30                # a console session ends after this long without use
+
+    [delivery]                       # digital certificates (PDF), signed as the institution
+    key = "secrets/institution.p12"  # PKCS#12 (key + certificate), or a PEM key with:
+    certificate = "institution.pem"  # its PEM certificate (omit for PKCS#12)
+    chain = ["institution-ca.pem"]   # CA certificates embedded in the signature
+    password_file = "secrets/institution.password"   # optional (0600)
+    tsa_url = "http://tsa.example/"  # optional: PAdES B-T with this time-stamping authority
+    download_days = 14               # how long the recipient's one-time link works
+    max_pdf_bytes = 10485760         # the largest PDF an issuer may upload
+
 Relative paths are relative to the configuration file. :func:`load_config` reads
 it; every secret (the audit key, the database password) lives in its own file.
 """
@@ -33,6 +45,7 @@ import os
 import stat
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -76,6 +89,14 @@ class OfficeConfig:
     session_hours: float = 8.0
     token_cache_seconds: float = 5.0
     max_batch: int = 256
+    console_idle_minutes: float = 30.0
+    delivery_key: Path | None = None
+    delivery_certificate: Path | None = None
+    delivery_chain: tuple[Path, ...] = ()
+    delivery_password_file: Path | None = None
+    tsa_url: str | None = None
+    download_days: float = 14.0
+    max_pdf_bytes: int = 10 * 1024 * 1024
     extra: dict[str, Any] = field(default_factory=dict)
 
     def url(self) -> str:
@@ -113,6 +134,7 @@ class OfficeConfig:
             revocation_policy=RevocationPolicy(self.revocation),
             allowed_kinds=kinds,
             audit_key=self.audit_key() if with_key else None,
+            download_window=timedelta(days=self.download_days),
         )
 
 
@@ -185,13 +207,15 @@ def load_config(path: str | Path | None = None) -> OfficeConfig:
 
 
 def parse_config(data: dict[str, Any], base: Path) -> OfficeConfig:
-    unknown = set(data) - {"service", "database", "security", "limits"}
+    unknown = set(data) - {"service", "database", "security", "limits", "console", "delivery"}
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
     service = data.get("service", {})
     database = data.get("database", {})
     security = data.get("security", {})
     limits = data.get("limits", {})
+    console = data.get("console", {})
+    delivery = data.get("delivery", {})
     try:
         config = OfficeConfig(
             listen=str(service.get("listen", "127.0.0.1")),
@@ -210,6 +234,14 @@ def parse_config(data: dict[str, Any], base: Path) -> OfficeConfig:
             session_hours=float(limits.get("session_hours", 8.0)),
             token_cache_seconds=float(limits.get("token_cache_seconds", 5.0)),
             max_batch=int(limits.get("max_batch", 256)),
+            console_idle_minutes=float(console.get("idle_minutes", 30.0)),
+            delivery_key=_path(base, delivery.get("key"), "[delivery] key"),
+            delivery_certificate=_path(base, delivery.get("certificate"), "[delivery] certificate"),
+            delivery_chain=tuple(base / str(p) for p in delivery.get("chain", [])),
+            delivery_password_file=_path(base, delivery.get("password_file"), "password_file"),
+            tsa_url=str(delivery["tsa_url"]) if delivery.get("tsa_url") else None,
+            download_days=float(delivery.get("download_days", 14.0)),
+            max_pdf_bytes=int(delivery.get("max_pdf_bytes", 10 * 1024 * 1024)),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"a wrong value in the configuration: {exc}") from None
@@ -223,6 +255,14 @@ def parse_config(data: dict[str, Any], base: Path) -> OfficeConfig:
         raise ConfigError("[limits] session_hours must be 0.05..24")
     if not 1 <= config.max_batch <= 10000:
         raise ConfigError("[limits] max_batch must be 1..10000")
+    if not 1 <= config.console_idle_minutes <= 24 * 60:
+        raise ConfigError("[console] idle_minutes must be 1..1440")
+    if not 0 < config.download_days <= 366:
+        raise ConfigError("[delivery] download_days must be more than 0 and at most 366")
+    if not 1024 <= config.max_pdf_bytes <= 100 * 1024 * 1024:
+        raise ConfigError("[delivery] max_pdf_bytes must be 1 KiB..100 MiB")
+    if config.tsa_url is not None and not config.tsa_url.startswith(("http://", "https://")):
+        raise ConfigError("[delivery] tsa_url must be an http(s) URL")
     return config
 
 

@@ -43,7 +43,7 @@ __all__ = [
 _MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY: Final = 0x4A504B49_4F464643  # "JPKI" "OFFC"
 LEDGER_HEAD: Final = "0003"
-OFFICE_HEAD: Final = "o0001"
+OFFICE_HEAD: Final = "o0002"
 _ROLE: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 #: What the service role may do, table by table (PostgreSQL).
@@ -59,6 +59,8 @@ SERVICE_GRANTS: Final = (
     "ON office_staff TO {service}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON office_staff_sessions TO {service}",
     "GRANT SELECT, INSERT, DELETE ON office_used_challenges TO {service}",
+    "GRANT SELECT, INSERT, UPDATE (pdf, pdf_sha256, upload_sha256, attached_at, attached_by, "
+    "token_sha256, link_expires_at, used_at) ON office_deliveries TO {service}",
     "GRANT USAGE ON SEQUENCE certificate_requests_id_seq, audit_log_id_seq TO {service}",
 )
 

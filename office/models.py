@@ -1,5 +1,5 @@
-"""The office's own tables (beside the ledger's): kiosks, staff, their sessions, and the holder
-challenges already answered.
+"""The office's own tables (beside the ledger's): kiosks, staff, their sessions, the holder
+challenges already answered, and the digital deliveries (a signed PDF and its one-time link).
 
 Secrets are never stored: a kiosk token and a session token are stored as their
 SHA-256 (they are 256-bit random values, so a fast hash is enough), a password
@@ -12,12 +12,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Boolean, Index, MetaData, String, Text
+from sqlalchemy import Boolean, Index, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jpki.ledger.models import UtcDateTime
 
-__all__ = ["ChallengeRow", "KioskRow", "OfficeBase", "StaffRow", "StaffSessionRow"]
+__all__ = [
+    "ChallengeRow",
+    "DeliveryRow",
+    "KioskRow",
+    "OfficeBase",
+    "StaffRow",
+    "StaffSessionRow",
+]
 
 _NAMING: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -75,3 +82,21 @@ class ChallengeRow(OfficeBase):
 
     nonce_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeliveryRow(OfficeBase):
+    """A request's certificate PDF as the institution signed it, and its one-time link."""
+
+    __tablename__ = "office_deliveries"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    #: The SHA-256 of the PDF the issuer uploaded (before the institution's signature).
+    upload_sha256: Mapped[str] = mapped_column(String(64))
+    attached_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attached_by: Mapped[str] = mapped_column(String(100))
+    #: The link's token (SHA-256), set when the request is issued.
+    token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    link_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

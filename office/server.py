@@ -17,11 +17,13 @@ from datetime import timedelta
 from typing import Any
 
 from .api import create_app
-from .config import ConfigError, OfficeConfig
+from .config import ConfigError, OfficeConfig, read_secret
+from .console import Console
 from .database import open_service_ledger
+from .delivery import Deliveries, load_institution_signer
 from .service import OfficeService
 
-__all__ = ["build_service", "serve"]
+__all__ = ["build_console", "build_service", "serve"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,29 @@ def build_service(config: OfficeConfig) -> OfficeService:
         token_cache_seconds=config.token_cache_seconds,
         max_batch=config.max_batch,
     )
+
+
+def build_console(config: OfficeConfig, service: OfficeService) -> Console:
+    """The staff console over ``service``, with the institution's signer when configured."""
+    signer = None
+    if config.delivery_key is not None:
+        password = (
+            read_secret(config.delivery_password_file).strip()
+            if config.delivery_password_file is not None
+            else None
+        )
+        try:
+            signer = load_institution_signer(
+                config.delivery_key,
+                certificate=config.delivery_certificate,
+                chain=config.delivery_chain,
+                password=password,
+                tsa_url=config.tsa_url,
+            )
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"[delivery] key: {exc}") from None
+    deliveries = Deliveries(service, signer, max_pdf=config.max_pdf_bytes)
+    return Console(service, deliveries, idle=timedelta(minutes=config.console_idle_minutes))
 
 
 def _loopback(host: str) -> bool:
@@ -77,7 +102,7 @@ def serve(
     elif not _loopback(listen):
         raise ConfigError("plain HTTP (--no-tls) is allowed on a loopback address only")
     service = build_service(config)
-    app = create_app(service)
+    app = create_app(service, console=build_console(config, service))
     # The writer thread (ORM work, CPU-bound between its database round trips) and the event
     # loop share the GIL: with the default 5 ms switch interval each answer can wait several
     # intervals for it. A shorter one keeps the loop responsive (measured: bench_office).

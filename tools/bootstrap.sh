@@ -9,6 +9,8 @@ APT_PACKAGES=(
   gcc python3-dev python3-venv libpcsclite-dev pcscd vsmartcard-vpcd
   # cross-checks and real components in tests (opensc and socat drive the mock card daemon)
   openssl poppler-utils postgresql opensc socat
+  # the console's browser tests (Debian's browser, driven by Playwright) and pdfsig's trust store
+  chromium chromium-driver libnss3-tools
   # Qt offscreen / Xvfb, and a CJK font for Japanese
   xvfb xauth x11-utils fonts-noto-cjk libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libdbus-1-3 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1

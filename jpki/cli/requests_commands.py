@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import csv
 import getpass
-import io
 import json
 import os
 import re
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..files import InputTooLarge, read_limited
+from ..ledger.export import records_csv
 from ..limits import pem_size, size_text
 from ..timeutil import jst_text
 from ..verdict import escape_controls
@@ -95,20 +94,6 @@ def _jst(value: datetime | None) -> str:
 def _text(value: object) -> str:
     """A field for a terminal: its control characters escaped (so it stays on its line)."""
     return escape_controls("" if value is None else str(value))
-
-
-_FORMULA: Final = ("=", "+", "-", "@")
-
-
-def _cell(value: object) -> str:
-    """A CSV cell: control characters escaped, and a cell a spreadsheet would take for a
-    formula (``=``, ``+``, ``-``, ``@``) prefixed with ``'`` (OWASP's advice)."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)  # a number (copies) is never a formula
-    text = escape_controls(str(value))
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def _record_line(record: RequestRecord) -> tuple[str, ...]:
@@ -258,27 +243,6 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_CSV_COLUMNS: Final = (
-    "request_id",
-    "status",
-    "status_changed_at",
-    "status_reason",
-    "submitted_at",
-    "kiosk_id",
-    "kind",
-    "language",
-    "copies",
-    "delivery_method",
-    "applicant_name",
-    "applicant_birth_date",
-    "request_time",
-    "signing_time",
-    "issued_at",
-    "expires_at",
-    "content_sha256",
-)
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     check_output(args.output, force=args.force)  # before the ledger is read
     backend = backend_of(args)
@@ -294,13 +258,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "csv":
         if args.with_audit or args.with_signatures:
             raise UsageError("--with-audit and --with-signatures need --format json")
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        for record in records:
-            summary = record.summary()
-            writer.writerow({k: _cell(summary[k]) for k in _CSV_COLUMNS})
-        text = buffer.getvalue()
+        text = records_csv(records)
     else:
         items = []
         for record in records:
