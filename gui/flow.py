@@ -362,6 +362,7 @@ def step(model: Model, event: Event) -> Step:
                 wiped(replace(model, card_present=False)),
                 screen=Screen.RECEIPT,
                 receipt=model.receipt,
+                form=model.form,  # what was requested: it is on the receipt
                 language=model.language,
             )
             return kept, [Wipe()]
