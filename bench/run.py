@@ -33,7 +33,6 @@ BENCHMARKS = [
     "bench.bench_office",
     "bench.bench_limits",
     "bench.bench_kiosk",
-    "bench.bench_apdus",
     "bench.bench_soak",
 ]
 
