@@ -33,6 +33,7 @@ BENCHMARKS = [
     "bench.bench_office",
     "bench.bench_limits",
     "bench.bench_kiosk",
+    "bench.bench_apdus",
     "bench.bench_soak",
 ]
 

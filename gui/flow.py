@@ -78,6 +78,10 @@ class Secret:
     def reveal(self) -> str:
         return self._value
 
+    def wipe(self) -> None:
+        """Drop the PIN (right after the one VERIFY that used it): later reveals give ``""``."""
+        self._value = ""
+
     def __repr__(self) -> str:
         return "Secret(****)"
 
@@ -250,8 +254,12 @@ class ReadIdentity:
 
 @dataclass(frozen=True, slots=True)
 class SignAndSubmit:
+    """Sign the request and send it. ``pin`` is ``None`` when the signature PIN was verified
+    earlier in the session (to read the identity from the signature certificate): the card
+    still holds that verification, and the applicant confirmed on the review (consent)."""
+
     session: int
-    pin: Secret
+    pin: Secret | None
     form: RequestForm
     identity: Identity
     language: str  # the request's language too
@@ -330,10 +338,11 @@ def initial(config: KioskConfig) -> Model:
 
 
 def wiped(model: Model) -> Model:
-    """A clean start for the next applicant: new session, default language, nothing kept."""
+    """A clean start for the next applicant: new session, nothing kept. The language stays
+    the applicant's while their card is still in (after a cancel or a timeout)."""
     return Model(
         config=model.config,
-        language=model.config.default_language,
+        language=model.language if model.card_present else model.config.default_language,
         session=model.session + 1,
         card_present=model.card_present,
         notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
@@ -347,6 +356,17 @@ def step(model: Model, event: Event) -> Step:
     """The next model and the effects to run, for ``event``."""
     # anywhere: removal, cancel, timeout -> wipe, back to the insert screen
     if isinstance(event, CardRemoved):
+        if model.screen is Screen.RECEIPT and model.receipt is not None:
+            # the applicant obeyed "take your card": the receipt stays until Finish or the
+            # timeout; everything not on it is gone, and the card session ends
+            kept = replace(
+                wiped(replace(model, card_present=False)),
+                screen=Screen.RECEIPT,
+                receipt=model.receipt,
+                form=model.form,  # what was requested: it is on the receipt
+                language=model.language,
+            )
+            return kept, [Wipe()]
         fresh = wiped(replace(model, card_present=False))
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
@@ -458,6 +478,13 @@ def _pin_result(model: Model, event: Event) -> Step:
     return replace(model, screen=Screen.ERROR, error=event.error), []
 
 
+def _next_applicant(model: Model, event: Event) -> Step:
+    """A card inserted while the last applicant's receipt is still shown (their card out)."""
+    if model.card_present:
+        return model, []
+    return _inserted(wiped(model), event)
+
+
 def _confirm_identity(model: Model, event: Event) -> Step:
     return replace(model, screen=Screen.FORM), []
 
@@ -478,6 +505,12 @@ def _edit(model: Model, event: Event) -> Step:
 
 
 def _confirm_review(model: Model, event: Event) -> Step:
+    if identity_pin_kind(model.config) is PinKind.SIGN:
+        # the signature PIN was verified to read the identity, on this very connection: the
+        # review is the consent, and signing needs no second entry
+        assert model.form is not None and model.identity is not None
+        effect = SignAndSubmit(model.session, None, model.form, model.identity, model.language)
+        return replace(model, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
     if model.tries.get(PinKind.SIGN) == 0:
         return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.SIGN), []
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
@@ -501,6 +534,7 @@ _HANDLERS = {
     (Screen.REVIEW, Edit): _edit,
     (Screen.REVIEW, ConfirmReview): _confirm_review,
     (Screen.RECEIPT, Finish): _finish,
+    (Screen.RECEIPT, CardInserted): _next_applicant,
     (Screen.ERROR, Finish): _finish,
     (Screen.CARD_PROBLEM, Finish): _finish,
     (Screen.PIN_BLOCKED, Finish): _finish,

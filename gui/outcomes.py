@@ -15,6 +15,7 @@ from jpki.layout import PinKind
 from jpki.trust import Reason
 
 from . import texts
+from .card_session import SessionLost
 from .flow import CardProblem, Effect, PinResult, Secret
 from .texts import text
 
@@ -80,6 +81,9 @@ def pin_failure(session: int, exc: Exception, lang: str) -> PinResult:
             ok=False,
             error=text(lang, texts.CARD_REMOVED),
         )
+    if isinstance(exc, SessionLost):
+        logger.info("session %d: the card session is over", session)
+        return PinResult(session, ok=False, error=text(lang, texts.START_AGAIN))
     if isinstance(exc, errors.NotJpkiCard):
         return PinResult(session, ok=False, problem=CardProblem.NOT_JPKI, error=str(exc))
     if isinstance(exc, errors.CorruptData | CertificateFormatError):

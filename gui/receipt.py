@@ -13,6 +13,10 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, Qt, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from jpki.timeutil import JST
+
+from . import texts
+
 translate = QCoreApplication.translate
 
 
@@ -47,7 +51,14 @@ class ReceiptContent:
     lines: tuple[tuple[str, str], ...]  # (label, value)
     next_steps: tuple[str, ...]
     summary: str = ""
-    when: datetime = field(default_factory=datetime.now)
+    when: datetime = field(default_factory=lambda: datetime.now(JST))
+    language: str = "en"  # of the date and time printed
+
+    def when_text(self) -> str:
+        """The date as the language writes it (2026年12月5日 / 5 December 2026) and the time
+        in Japan."""
+        local = self.when.astimezone(JST) if self.when.tzinfo else self.when
+        return f"{texts.date_text(self.language, local.date())} {local:%H:%M}"
 
 
 def receipt_document(content: ReceiptContent) -> QTextDocument:
@@ -55,7 +66,7 @@ def receipt_document(content: ReceiptContent) -> QTextDocument:
     doc.addResource(
         QTextDocument.ResourceType.ImageResource,
         QUrl("qr://request"),
-        qr_image(content.request_id, 240),
+        qr_image(content.request_id, 200),
     )
     rows = "".join(
         f"<tr><td style='padding:4px 16px 4px 0;color:#333'>{html.escape(k)}</td>"
@@ -66,18 +77,17 @@ def receipt_document(content: ReceiptContent) -> QTextDocument:
     summary = "".join(f"<p>{html.escape(line)}</p>" for line in content.summary.splitlines())
     number_label = translate("Receipt", "Request number")
     doc.setHtml(
-        f"""<html><body style="font-family:'Noto Sans CJK JP','Noto Sans',sans-serif;font-size:11pt">
-        <p style="font-size:10pt">{html.escape(content.institution)}</p>
-        <h1 style="font-size:18pt">{html.escape(content.title)}</h1>
-        <table width="100%"><tr><td style="padding-right:24px">
+        f"""<html><body style="font-family:'Noto Sans CJK JP','Noto Sans',sans-serif;font-size:10pt">
+        <p style="font-size:10pt">{html.escape(content.institution)}<br>{html.escape(content.when_text())}</p>
+        <h1 style="font-size:18pt;margin-top:2px;margin-bottom:4px">{html.escape(content.title)}</h1>
+        <table width="100%"><tr><td style="padding-right:16px">
           <p>{html.escape(number_label)}</p>
-          <p style="font-size:22pt;font-weight:bold;letter-spacing:2px;white-space:nowrap">{short_number(content.request_id)}</p>
+          <p style="font-size:20pt;font-weight:bold;letter-spacing:2px;white-space:nowrap">{short_number(content.request_id)}</p>
           <p style="font-family:monospace;font-size:7pt;white-space:nowrap">{html.escape(content.request_id)}</p>
-        </td><td><img src="qr://request" width="160" height="160"></td></tr></table>
+        </td><td><img src="qr://request" width="120" height="120"></td></tr></table>
         <table>{rows}</table>
         {summary}
         <ol>{steps}</ol>
-        <p style="font-size:9pt;color:#333">{html.escape(content.when.strftime("%Y-%m-%d %H:%M"))}</p>
         </body></html>"""
     )
     return doc
@@ -93,7 +103,7 @@ def make_printer(target: str, request_id: str) -> tuple[QPrinter, str]:
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A5),
             QPageLayout.Orientation.Portrait,
-            QMarginsF(12, 12, 12, 12),
+            QMarginsF(10, 10, 10, 10),
             QPageLayout.Unit.Millimeter,
         )
     )
@@ -129,7 +139,7 @@ def print_receipt(content: ReceiptContent, target: str) -> str:
         if not drawn.is_file():
             raise RuntimeError(f"the receipt was not written to {where}")
         try:
-            write_file(where, drawn.read_bytes(), private=True)
+            write_file(where, drawn.read_bytes(), private=True)  # 0600: it names a request
         except (OSError, UnsafeOutput) as exc:
             raise RuntimeError(f"the receipt was not written to {where}: {exc}") from None
     return where

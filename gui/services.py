@@ -15,52 +15,54 @@ effect becomes its event, :mod:`gui.outcomes`.
 
 What each effect does:
 
-* :class:`~gui.flow.ReadCard` — reads the user-authentication certificate,
-  validates it (chain to the trust store, validity, revocation per
-  ``config.revocation``) and the three PIN counters (which spends no try):
-  :class:`~gui.flow.CardChecked` with a summary or a :class:`~gui.flow.CardProblem`.
-* :class:`~gui.flow.Authenticate` — challenge–response with :mod:`jpki.authn`.
-  The card's user-authentication certificate is remembered for the session
-  (only its SHA-256), and the later steps refuse to go on with another card.
+One exclusive card connection per applicant (:class:`gui.card_session.CardSession`):
+opened by ReadCard, closed — and the card reset — by Wipe (removal, finish, cancel,
+timeout). Every effect of the session runs on it; a lost connection ends the session and
+the applicant starts again.
+
+* :class:`~gui.flow.ReadCard` — opens the session, reads the user-authentication
+  certificate (once: it is kept in the session), validates it (chain to the trust store,
+  validity, revocation per ``config.revocation``) and the PIN counters that the flow will
+  ask for (which spends no try): :class:`~gui.flow.CardChecked` with a summary or a
+  :class:`~gui.flow.CardProblem`.
+* :class:`~gui.flow.Authenticate` — challenge–response (:mod:`jpki.authn`'s message) with
+  the session's certificate.
 * :class:`~gui.flow.ReadIdentity` — the holder's basic four from the signature
-  certificate (sign PIN; the certificate is validated too: a change of address
-  or name revokes it) or from the text AP (its own PIN; the individual number
-  is never read).
+  certificate (the signature PIN, verified once for the whole session; the certificate is
+  validated too: a change of address or name revokes it) or from the text AP (its own PIN;
+  the individual number is never read).
 * :class:`~gui.flow.SignAndSubmit` — the request document
   (:class:`jpki.requests.CertificateRequest`, the applicant taken from the
-  signature certificate) signed as CMS by the card and stored by the ledger,
+  signature certificate) signed as CMS by the card — under the session's verified
+  signature PIN, or the PIN the effect carries (text-AP mode) — and stored by the ledger,
   which verifies it again.
-* :class:`~gui.flow.Wipe` — forgets the session; returns ``None``.
+* :class:`~gui.flow.Wipe` — ends the card session and forgets it; returns ``None``.
 
-PINs: each effect's :class:`~gui.flow.Secret` is revealed only in the call that
-uses it, checked against its rule before anything is sent, used in one card
-transaction, never retried, kept or logged. :meth:`KioskServices.run` never
+PINs: each effect's :class:`~gui.flow.Secret` is revealed only for the one VERIFY that
+uses it, checked against its rule before anything is sent, and wiped right after; never
+retried, kept or logged. The card's security state, not the kiosk, carries a verification
+from one effect to the next, and the reset at the session's end clears it. :meth:`KioskServices.run` never
 raises: an unexpected failure becomes an error event with a short message, and
 is logged with any PIN text scrubbed out.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, TypeVar
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from jpki import errors
-from jpki.authn import (
-    AuthenticationReason,
-    AuthenticationResponse,
-    Authenticator,
-    authenticate,
-)
+from jpki.authn import AuthenticationReason, Authenticator, challenge_message
 from jpki.card import JpkiCard
 from jpki.cardtrust import card_roots
 from jpki.certs import (
@@ -91,6 +93,7 @@ from jpki.token import TokenKind
 from jpki.trust import CrlStore, Purpose, RevocationPolicy, TrustStore, ValidationResult
 
 from . import texts
+from .card_session import CardSession, SessionLost
 from .config import IdentitySource, KioskConfig
 from .flow import (
     Authenticate,
@@ -105,6 +108,7 @@ from .flow import (
     ReadIdentity,
     Receipt,
     RequestForm,
+    Secret,
     SignAndSubmit,
     Wipe,
 )
@@ -117,6 +121,7 @@ from .outcomes import (
     one_line,
     pin_failure,
     problem_of,
+    scrub,
 )
 from .setup import CardOpener, crl_store_from_config, ledger_config, trust_store_from_config
 from .texts import text
@@ -156,6 +161,28 @@ class _Signed:
 
 def _fingerprint(der: bytes) -> bytes:
     return hashlib.sha256(der).digest()
+
+
+def _use_once(pin: Secret, use: Callable[[str], _T]) -> _T:
+    """``use(pin)`` — one VERIFY — then the PIN is wiped, whatever happened. An unexpected
+    failure comes out as a ``RuntimeError`` whose text has the PIN scrubbed (the log of it
+    can no longer scrub a wiped PIN)."""
+    try:
+        return use(pin.reveal())
+    except (errors.JpkiError, Refused):
+        raise
+    except Exception as exc:
+        detail = scrub("".join(traceback.format_exception(exc)), pin)
+        raise RuntimeError(f"the card step failed: {detail}") from None
+    finally:
+        pin.wipe()
+
+
+def _load(der: bytes, kind: CertKind) -> x509.Certificate:
+    try:
+        return x509.load_der_x509_certificate(der)
+    except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
+        raise errors.CorruptData(f"the {kind.label} on the card cannot be parsed: {exc}") from None
 
 
 # -- the services --------------------------------------------------------------------------------
@@ -202,8 +229,7 @@ class KioskServices:
             self.trust_store, self.policy, self.crls, clock=self._now
         )
         self._lock = threading.Lock()
-        # session -> SHA-256 of the user-authentication certificate that authenticated in it
-        self._authenticated: dict[int, bytes] = {}
+        self._card_session: CardSession | None = None  # the applicant's hold on the card
 
     @classmethod
     def from_config(
@@ -234,7 +260,8 @@ class KioskServices:
         return services
 
     def close(self) -> None:
-        """Close the ledger if these services opened it."""
+        """End any card session; close the ledger if these services opened it."""
+        self._end_card_session()
         if self._sink is not None:
             self._sink.close()
             self._sink = None
@@ -294,22 +321,29 @@ class KioskServices:
     # -- plumbing ----------------------------------------------------------------------------
 
     def _forget(self) -> None:
+        self._end_card_session()
         with self._lock:
-            self._authenticated.clear()
             self._holders.clear()
 
-    def _with_card(self, work: Callable[[JpkiCard], _T]) -> _T:
-        """Open the card, run ``work`` in one card transaction, close it. A failure while
-        closing after ``work`` finished (the card pulled out just then) loses nothing."""
-        done: list[_T] = []
+    def _end_card_session(self) -> None:
+        held, self._card_session = self._card_session, None
+        if held is not None:
+            held.close()  # the card is reset: every verification on it dies
+            logger.info("session %d: card session ended", held.number)
+
+    def _with_card(self, session: int, lang: str, work: Callable[[CardSession], _T]) -> _T:
+        """Run ``work`` on the card session of ``session``. A lost connection (or a card
+        fault) ends the card session: the applicant starts again. A wrong PIN does not."""
+        held = self._card_session
+        if held is None or held.number != session or not held.open:
+            raise Refused(text(lang, texts.START_AGAIN))
         try:
-            with self._open_card() as card, card.transaction():
-                done.append(work(card))
-        except errors.JpkiError as exc:
-            if not done:
-                raise
-            logger.info("closing the card after the work was done failed: %s", exc)
-        return done[0]
+            return work(held)
+        except (errors.PinIncorrect, errors.PinFormatError, Refused):
+            raise
+        except (errors.JpkiError, SessionLost):
+            self._end_card_session()
+            raise
 
     def _validate(
         self, cert: x509.Certificate, purpose: Purpose, card: JpkiCard | None = None
@@ -327,21 +361,12 @@ class KioskServices:
             intermediates=roots,
         )
 
-    def _with_roots(
-        self, card: JpkiCard, response: AuthenticationResponse
-    ) -> AuthenticationResponse:
-        """``response`` with the card's root when the trust store lacks the pinned one."""
-        store = self._authenticator.trust_store
-        roots = card_roots(card, store, response.certificate, Purpose.AUTHENTICATION)
-        return dataclasses.replace(response, roots=roots) if roots else response
-
-    def _check_same_card(self, card: JpkiCard, session: int, lang: str) -> None:
-        """Refuse to go on unless the card is the one that authenticated in ``session``."""
-        with self._lock:
-            expected = self._authenticated.get(session)
-        if expected is None:
+    def _check_authenticated(self, held: CardSession, lang: str) -> None:
+        """Refuse to go on unless the card of this session has authenticated (the connection
+        is exclusive and was never let go: it is the same card)."""
+        if held.authenticated is None:
             raise Refused(text(lang, texts.NOT_AUTHENTICATED))
-        if _fingerprint(card.read_certificate_der(CertKind.AUTH)) != expected:
+        if _fingerprint(held.certificate_der(CertKind.AUTH)) != held.authenticated:
             raise Refused(text(lang, texts.OTHER_CARD))
 
     # -- ReadCard ------------------------------------------------------------------------------
@@ -350,8 +375,9 @@ class KioskServices:
         session = effect.session
         self._forget()  # a new applicant
 
-        def work(card: JpkiCard) -> CardChecked:
-            cert = card.read_certificate(CertKind.AUTH)
+        def work(held: CardSession) -> CardChecked:
+            card = held.card
+            cert = _load(held.certificate_der(CertKind.AUTH), CertKind.AUTH)
             result = self._validate(cert, Purpose.AUTHENTICATION, card)
             if not result.valid:
                 if card.token_info().kind is TokenKind.JUKI_CARD:  # only read when refused
@@ -366,16 +392,13 @@ class KioskServices:
                     detail=one_line(explain_validation(result, lang=lang)),
                 )
             info = CertificateInfo.from_x509(cert)
-            auth = card.pin_status(PinKind.AUTH)
+            # the signature PIN's counter first, the authentication PIN's last: its EF stays
+            # selected for the VERIFY that comes next (one SELECT fewer)
             sign = card.pin_status(PinKind.SIGN)
-            try:
+            text_tries = 0  # the text AP's counter only where its PIN will be asked for
+            if self.config.identity_source is IdentitySource.TEXT_AP:
                 text_tries = card.pin_status(PinKind.TEXT)
-            except errors.ApplicationNotFound:
-                # a card without the text AP is fine unless the identity comes from it; any
-                # other answer is a fault, not a missing application
-                if self.config.identity_source is IdentitySource.TEXT_AP:
-                    raise
-                text_tries = 0
+            auth = card.pin_status(PinKind.AUTH)
             summary = CardSummary(
                 serial=format(cert.serial_number, "X"),
                 not_after=info.not_after.astimezone(JST).date().isoformat(),
@@ -394,7 +417,11 @@ class KioskServices:
             return CardChecked(session, summary=summary)
 
         try:
-            return self._with_card(work)
+            self._card_session = CardSession(session, self._open_card)
+            checked = self._with_card(session, lang, work)
+            if checked.problem is not None:
+                self._end_card_session()  # nothing more happens with this card
+            return checked
         except errors.NotJpkiCard as exc:
             return CardChecked(session, problem=CardProblem.NOT_JPKI, detail=str(exc))
         except (errors.CorruptData, CertificateFormatError) as exc:
@@ -414,17 +441,26 @@ class KioskServices:
         if not is_valid_pin(PinKind.AUTH, effect.pin.reveal()):
             return bad_pin_format(session, PinKind.AUTH, lang)
         challenge = self._authenticator.issue_challenge()
-        try:
-            response = self._with_card(
-                lambda card: self._with_roots(
-                    card, authenticate(card, challenge, effect.pin.reveal())
-                )
+
+        def work(
+            held: CardSession,
+        ) -> tuple[x509.Certificate, bytes, tuple[x509.Certificate, ...]]:
+            certificate = _load(held.certificate_der(CertKind.AUTH), CertKind.AUTH)
+            card = held.card
+            _use_once(effect.pin, lambda pin: card.verify_pin(PinKind.AUTH, pin))
+            signature = card.sign(
+                CertKind.AUTH, challenge_message(challenge), pin=None, hash_algorithm=SHA256()
             )
-        except (errors.JpkiError, Refused) as exc:
+            roots = card_roots(
+                card, self._authenticator.trust_store, certificate, Purpose.AUTHENTICATION
+            )
+            return certificate, signature, roots
+
+        try:
+            certificate, signature, roots = self._with_card(session, lang, work)
+        except (errors.JpkiError, Refused, SessionLost) as exc:
             return pin_failure(session, exc, lang)
-        result = self._authenticator.verify(
-            challenge, response.signature, response.certificate, presented=response.roots
-        )
+        result = self._authenticator.verify(challenge, signature, certificate, presented=roots)
         if not result.ok:
             logger.info("session %d: authentication failed: %s", session, result.reason)
             validation = result.validation
@@ -441,14 +477,16 @@ class KioskServices:
                 else CardProblem.AUTH_FAILED
             )
             return PinResult(session, ok=False, problem=problem, error=one_line(result.message))
-        fingerprint = response.certificate.fingerprint(hashes.SHA256())
+        fingerprint = certificate.fingerprint(SHA256())
         holder = HolderProof(  # the card's answer, for the applicant's own list
-            response.certificate.public_bytes(Encoding.DER),
+            certificate.public_bytes(Encoding.DER),
             challenge.to_bytes(),
-            response.signature,
+            signature,
         )
+        held = self._card_session
+        if held is not None and held.number == session:
+            held.authenticated = fingerprint
         with self._lock:
-            self._authenticated[session] = fingerprint
             self._holders[session] = holder
         logger.info("session %d: authenticated", session)
         return PinResult(session, ok=True)
@@ -463,11 +501,12 @@ class KioskServices:
             return bad_pin_format(session, kind, lang)
 
         def work(
-            card: JpkiCard,
+            held: CardSession,
         ) -> Identity | tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
-            self._check_same_card(card, session, lang)
+            self._check_authenticated(held, lang)
+            card = held.card
             if text_ap:
-                info = card.read_basic_info(effect.pin.reveal())
+                info = _use_once(effect.pin, card.read_basic_info)
                 return Identity(
                     name=info.name,
                     address=info.address,
@@ -475,12 +514,14 @@ class KioskServices:
                     sex=info.sex,
                     source=IdentitySource.TEXT_AP,
                 )
-            cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
-            at = self._now()
-            return cert, card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=at)
+            # the one VERIFY of the signature PIN in this session: the card keeps it for the
+            # signature at the end; the PIN string goes now
+            _use_once(effect.pin, lambda pin: card.verify_pin(PinKind.SIGN, pin))
+            cert = _load(held.certificate_der(CertKind.SIGN), CertKind.SIGN)
+            return cert, card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=self._now())
 
         try:
-            got = self._with_card(work)
+            got = self._with_card(session, lang, work)
             if isinstance(got, Identity):
                 identity = got
             else:
@@ -494,7 +535,7 @@ class KioskServices:
                     sex=holder.sex,
                     source=IdentitySource.SIGN_CERTIFICATE,
                 )
-        except (errors.JpkiError, Refused) as exc:
+        except (errors.JpkiError, Refused, SessionLost) as exc:
             return pin_failure(session, exc, lang)
         logger.info("session %d: identity read (%s)", session, effect.source.value)
         return PinResult(session, ok=True, identity=identity)
@@ -527,7 +568,8 @@ class KioskServices:
         if problem is not None:  # before the PIN goes anywhere
             logger.info("session %d: the form was refused: %s", session, problem)
             return PinResult(session, ok=False, error=problem)
-        if not is_valid_pin(PinKind.SIGN, effect.pin.reveal()):
+        pin = effect.pin
+        if pin is not None and not is_valid_pin(PinKind.SIGN, pin.reveal()):
             return bad_pin_format(session, PinKind.SIGN, lang)
         now = self._now().astimezone(JST).replace(microsecond=0)
         try:
@@ -536,9 +578,14 @@ class KioskServices:
             logger.info("session %d: the delivery was refused: %s", session, exc)
             return PinResult(session, ok=False, error=one_line(str(exc)))
 
-        def work(card: JpkiCard) -> _Signed:
-            self._check_same_card(card, session, lang)
-            cert = card.read_certificate(CertKind.SIGN, pin=effect.pin.reveal())
+        def work(held: CardSession) -> _Signed:
+            self._check_authenticated(held, lang)
+            card = held.card
+            if pin is not None:  # text-AP mode: the signature PIN is entered for this step
+                _use_once(pin, lambda value: card.verify_pin(PinKind.SIGN, value))
+            elif not held.verified(PinKind.SIGN):
+                raise Refused(text(lang, texts.START_AGAIN))
+            cert = _load(held.certificate_der(CertKind.SIGN), CertKind.SIGN)
             roots = card_roots(card, self.trust_store, cert, Purpose.SIGNATURE, at=self._now())
             self._check_sign_certificate(cert, lang, roots)
             applicant = Applicant.from_certificate(cert)
@@ -561,8 +608,8 @@ class KioskServices:
                 allowed_kinds=self.kinds,
             )
             document = request.to_bytes()
-            # the VERIFY that read the certificate above, in this transaction, covers it
-            # a root the trust store lacks (generation 02) goes into the CMS for the ledger
+            # the session's VERIFY of the signature PIN covers it; a root the trust store
+            # lacks (generation 02) goes into the CMS for the ledger
             signature = sign_cms(
                 card,
                 document,
@@ -574,11 +621,11 @@ class KioskServices:
             return _Signed(request, document, signature)
 
         try:
-            signed = self._with_card(work)
+            signed = self._with_card(session, lang, work)
         except RequestSchemaError as exc:
             logger.warning("session %d: the request could not be built: %s", session, exc)
             return PinResult(session, ok=False, error=one_line(str(exc)))
-        except (errors.JpkiError, Refused) as exc:
+        except (errors.JpkiError, Refused, SessionLost) as exc:
             return pin_failure(session, exc, lang)
         logger.info("session %d: request %s signed", session, signed.request.request_id)
 

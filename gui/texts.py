@@ -47,6 +47,11 @@ BAD_PIN_FORMAT: Final = QT_TRANSLATE_NOOP(
     "Messages", "The PIN does not have the right form; nothing was sent to the card."
 )
 CARD_REMOVED: Final = QT_TRANSLATE_NOOP("Messages", "The card was removed.")
+START_AGAIN: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "The connection to the card was lost; nothing was sent. Please take the card out and "
+    "start again.",
+)
 SOMETHING_WENT_WRONG: Final = QT_TRANSLATE_NOOP(
     "Messages", "Something went wrong. Please ask the staff."
 )

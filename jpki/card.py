@@ -255,6 +255,11 @@ class JpkiCard:
         if self._transaction.active:  # the caller holds the card: later calls may rely on it
             self._verified.add(kind)
 
+    def pin_verified(self, kind: PinKind) -> bool:
+        """Whether ``kind`` was verified inside the caller's current transaction (the card's
+        security state holds it until the transaction ends or the card is reset)."""
+        return kind in self._verified
+
     def change_pin(self, kind: PinKind, current: PinSource, new: str) -> None:
         """Verify ``current`` and set ``new`` (both checked against the rule before sending)."""
         new_raw = normalize_pin(kind, new)

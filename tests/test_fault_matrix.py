@@ -447,8 +447,7 @@ SCRIPT: list[tuple[Callable[[], Event], Screen]] = [
     (lambda: PinEntered(Secret(SIGN_PIN)), Screen.IDENTITY),
     (ConfirmIdentity, Screen.FORM),
     (lambda: SubmitForm(FORM), Screen.REVIEW),
-    (ConfirmReview, Screen.SIGN_PIN),
-    (lambda: PinEntered(Secret(SIGN_PIN)), Screen.RECEIPT),
+    (ConfirmReview, Screen.RECEIPT),  # the consent: the signature PIN was verified once
 ]
 
 
@@ -611,7 +610,9 @@ def test_every_fault_point_of_the_kiosk_flow(fault: str, tmp_path: Path) -> None
 # -- bugs found --------------------------------------------------------------------------------
 
 
-def test_sign_and_submit_verifies_once(tmp_path: Path) -> None:
+def test_the_signature_pin_is_verified_once_per_session(tmp_path: Path) -> None:
+    """One VERIFY per PIN kind in a whole request: the signature PIN that read the identity
+    still covers the signature at the end (one held connection), and signing sends none."""
     card = new_card()
     transport = CountingTransport(card)
     with Ledger.open(tmp_path / "l.sqlite3", config=ledger_config(CONFIG, TRUST, None)) as ledger:
@@ -621,6 +622,8 @@ def test_sign_and_submit_verifies_once(tmp_path: Path) -> None:
         kiosk = Kiosk(services, initial(CONFIG))
         for make, expected in SCRIPT[:-1]:
             assert kiosk.send(make()).screen is expected
+        assert transport.verifies() == 2  # the authentication PIN and the signature PIN
         transport.attempts.clear()
-        assert kiosk.send(PinEntered(Secret(SIGN_PIN))).screen is Screen.RECEIPT
-    assert transport.verifies() == 1
+        assert kiosk.send(ConfirmReview()).screen is Screen.RECEIPT
+        assert transport.verifies() == 0
+        assert card.pin_tries_left("sign") == 5 and card.pin_tries_left("auth") == 3

@@ -44,6 +44,7 @@ from jpki.layout import PinKind
 from jpki.requests import DeliveryMethod
 
 CONFIG = load_config()
+TEXT_CONFIG = replace(CONFIG, identity_source=IdentitySource.TEXT_AP)
 SUMMARY = CardSummary("1234", "2030-04-01", False, 3, 5, 3)
 IDENTITY = Identity(
     "見本 花子", "架空県見本市1-2-3", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE
@@ -60,8 +61,10 @@ def run(model: Model, *events: object) -> tuple[Model, list[object]]:
 
 
 def at(screen: Screen) -> Model:
-    """A model that reached ``screen`` through the real transitions."""
-    m = initial(CONFIG)
+    """A model that reached ``screen`` through the real transitions (the signature PIN's own
+    screen exists only in text-AP mode: there, in that mode)."""
+    text_ap = screen is Screen.SIGN_PIN
+    m = initial(TEXT_CONFIG if text_ap else CONFIG)
     if screen is Screen.INSERT_CARD:
         return m
     m, _ = run(m, CardInserted())
@@ -82,7 +85,7 @@ def at(screen: Screen) -> Model:
     m, _ = run(m, PinResult(m.session, ok=True))
     if screen is Screen.IDENTITY_PIN:
         return m
-    m, _ = run(m, PinEntered(Secret("ABCD1234")))
+    m, _ = run(m, PinEntered(Secret("1234" if text_ap else "ABCD1234")))
     if screen is Screen.READING_IDENTITY:
         return m
     m, _ = run(m, PinResult(m.session, ok=True, identity=IDENTITY))
@@ -94,10 +97,9 @@ def at(screen: Screen) -> Model:
     m, _ = run(m, SubmitForm(FORM))
     if screen is Screen.REVIEW:
         return m
-    m, _ = run(m, ConfirmReview())
+    m, _ = run(m, ConfirmReview())  # the consent: signs with the session's verified PIN
     if screen is Screen.SIGN_PIN:
         return m
-    m, _ = run(m, PinEntered(Secret("ABCD1234")))
     if screen is Screen.SUBMITTING:
         return m
     m, _ = run(m, PinResult(m.session, ok=True, receipt=Receipt("R-1", "summary")))
@@ -130,10 +132,10 @@ def test_happy_path_effects() -> None:
     m, _ = run(m, ConfirmIdentity())
     m, _ = run(m, SubmitForm(FORM))
     assert m.screen is Screen.REVIEW and m.form == FORM
-    m, _ = run(m, ConfirmReview())
-    assert m.screen is Screen.SIGN_PIN and m.tries_left == 5
-    m, eff = run(m, PinEntered(Secret("ABCD1234")))
+    m, eff = run(m, ConfirmReview())  # the review is the consent: no second PIN
+    assert m.screen is Screen.SUBMITTING
     assert isinstance(eff[0], SignAndSubmit) and eff[0].form == FORM and eff[0].identity == IDENTITY
+    assert eff[0].pin is None
     m, _ = run(m, PinResult(m.session, ok=True, receipt=Receipt("R-1", "x")))
     assert m.screen is Screen.RECEIPT and m.receipt == Receipt("R-1", "x")
     m, eff = run(m, Finish())
@@ -146,6 +148,14 @@ def test_happy_path_effects() -> None:
 def test_removal_from_every_screen(screen: Screen) -> None:
     m = replace(at(screen), language="en")
     m2, eff = step(m, CardRemoved())
+    if screen is Screen.RECEIPT:  # the receipt stays, in the applicant's language
+        assert m2.screen is Screen.RECEIPT and m2.receipt == m.receipt and m2.language == "en"
+        assert m2.identity is None and m2.form is None and m2.summary is None
+        assert m2.tries == {} and not m2.card_present and eff == [Wipe()]
+        m3, eff = step(m2, Finish())
+        assert m3.screen is Screen.INSERT_CARD and m3.receipt is None
+        assert m3.language == CONFIG.default_language and eff == [Wipe()]
+        return
     assert m2.screen is Screen.INSERT_CARD
     assert not m2.card_present and m2.notice is Notice.NONE
     assert m2.identity is None and m2.form is None and m2.summary is None and m2.tries == {}
@@ -219,6 +229,7 @@ def test_blocked_at_card_read_and_after_last_try() -> None:
 
 def test_sign_pin_blocked_known_before_asking() -> None:
     m = at(Screen.REVIEW)
+    m = replace(m, config=TEXT_CONFIG)
     m = replace(m, tries={**m.tries, PinKind.SIGN: 0})
     m, _ = run(m, ConfirmReview())
     assert m.screen is Screen.PIN_BLOCKED and m.blocked_pin is PinKind.SIGN
@@ -273,7 +284,16 @@ def test_language_switch_anywhere_and_reset_for_next_person() -> None:
     m2, _ = run(m, SetLanguage("fr"))
     assert m2 == m
     m, _ = run(m, Cancel())
-    assert m.language == "ja"
+    assert m.language == "en"  # the applicant's card is still in: their language stays
+    m, _ = run(m, CardRemoved())
+    assert m.language == "ja"  # the next person starts in the default
+
+
+def test_the_receipt_gives_way_to_the_next_card() -> None:
+    m, _ = run(at(Screen.RECEIPT), CardRemoved())
+    m, eff = run(m, CardInserted())
+    assert m.screen is Screen.READING_CARD and m.receipt is None
+    assert isinstance(eff[0], ReadCard)
 
 
 def test_text_ap_identity_source() -> None:
@@ -312,4 +332,8 @@ def test_effects_carry_the_session_language() -> None:
     m = at(Screen.SIGN_PIN)
     m, _ = step(m, SetLanguage("en"))
     _, eff = step(m, PinEntered(Secret("ABCD1234")))
+    assert isinstance(eff[0], SignAndSubmit) and eff[0].language == "en"
+    m = at(Screen.REVIEW)
+    m, _ = step(m, SetLanguage("en"))
+    _, eff = step(m, ConfirmReview())
     assert isinstance(eff[0], SignAndSubmit) and eff[0].language == "en"

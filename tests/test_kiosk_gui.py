@@ -203,10 +203,7 @@ def to_review(env: Env, delivery: DeliveryMethod = DeliveryMethod.COUNTER) -> No
 
 def to_receipt(env: Env, delivery: DeliveryMethod = DeliveryMethod.COUNTER) -> None:
     to_review(env, delivery)
-    env.window.current_screen().primary().click()
-    env.wait(Screen.SIGN_PIN)
-    env.keypad(SIGN_PIN)
-    env.ok()
+    env.window.current_screen().primary().click()  # sign and send: the consent, no PIN
     env.wait(Screen.RECEIPT)
 
 
@@ -276,16 +273,9 @@ def test_happy_path_stores_a_verifiable_request(env: Env, qtbot) -> None:  # typ
     assert env.form().copies.text() == "2"  # the form comes back as it was
     env.form().next.click()
     env.wait(Screen.REVIEW)
-    review.primary().click()
-    env.wait(Screen.SIGN_PIN)
-    pin = env.pin_screen()
-    assert pin.status.text() == "入力できる残り回数：5回"
-    env.keypad("ABCDEF")
-    assert not pin.ok.isEnabled()  # no digit
-    assert pin.field.hint
-    pin.field.clear()
-    env.keypad(SIGN_PIN)
-    env.ok()
+    assert "署名用電子証明書" in review.next_step.text()  # type: ignore[attr-defined]
+    assert HOLDER not in "".join(v.text() for k, v in values.items() if k != "name")
+    review.primary().click()  # sign and send: the signature PIN is not asked again
     env.wait(Screen.RECEIPT)
 
     receipt = w.model.receipt
@@ -485,7 +475,6 @@ def _drive(env: Env, target: Screen) -> str:
         Screen.IDENTITY,
         Screen.FORM,
         Screen.REVIEW,
-        Screen.SIGN_PIN,
         Screen.RECEIPT,
     ],
     ids=lambda s: s.value,
@@ -496,6 +485,14 @@ def test_removal_returns_to_start_and_wipes(env: Env, target: Screen) -> None:
     env.window.lang_buttons["en"].click()
     started = time.monotonic()
     env.remove()
+    if target is Screen.RECEIPT:  # the receipt stays after the card is taken, until Done
+        receipt = env.window.model.receipt
+        assert receipt is not None and env.screen is Screen.RECEIPT
+        env.wait(Screen.RECEIPT, 300)
+        screen = env.window.current_screen()
+        assert screen.full_id.text() == receipt.request_id  # type: ignore[attr-defined]
+        assert env.window.model.language == "en" and env.window.model.identity is None
+        screen.primary().click()
     env.wait(Screen.INSERT_CARD, 1000)
     assert time.monotonic() - started < 1.0
     assert env.window.model.language == "ja"  # the next applicant starts in the default

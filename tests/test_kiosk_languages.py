@@ -131,8 +131,7 @@ def test_the_flow_builds_every_effect_in_the_session_language(
     kiosk.send(PinEntered(Secret(SIGN_PIN)), Screen.IDENTITY)
     kiosk.send(ConfirmIdentity(), Screen.FORM)
     kiosk.send(SubmitForm(FORM), Screen.REVIEW)
-    kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
-    kiosk.send(PinEntered(Secret(SIGN_PIN)), Screen.RECEIPT)
+    kiosk.send(ConfirmReview(), Screen.RECEIPT)  # the consent; the PIN was verified once
     talking = [e for e in recording.effects if not isinstance(e, Wipe)]
     assert {type(e) for e in talking} == set(TALKING_EFFECTS)
     assert {e.language for e in talking} == {language}
@@ -172,6 +171,8 @@ def test_a_card_pulled_out_in_any_effect_is_told_in_its_language(
 ) -> None:
     if cls in (ReadIdentity, SignAndSubmit):
         _authenticated(services, language)
+    elif cls is Authenticate:  # the session's card connection is opened by ReadCard
+        assert isinstance(services.run(ReadCard(1, language)), CardChecked)
     mock_card.faults.remove_at(1)
     message = message_of(services.run(effect_of(cls, language)))
     assert message == texts.text(language, texts.CARD_REMOVED)
@@ -181,14 +182,31 @@ def test_a_card_pulled_out_in_any_effect_is_told_in_its_language(
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("cls", TALKING_EFFECTS, ids=lambda c: c.__name__)
 def test_an_unexpected_failure_in_any_effect_is_told_in_its_language(
-    ledger: Ledger, cls: type, language: str
+    mock_card: MockCard,
+    ledger: Ledger,
+    cls: type,
+    language: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     @contextmanager
     def broken() -> Iterator[JpkiCard]:
         raise RuntimeError("a bug")
         yield  # pragma: no cover
 
-    services = KioskServices(CONFIG, broken, trust_store=TRUST, ledger=ledger)
+    def broken_verify(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    if cls is ReadCard:
+        services = KioskServices(CONFIG, broken, trust_store=TRUST, ledger=ledger)
+    else:  # the bug inside the effect, on the session's card
+        services = KioskServices(
+            CONFIG, mock_card_opener(mock_card), trust_store=TRUST, ledger=ledger
+        )
+        if cls is Authenticate:
+            assert isinstance(services.run(ReadCard(1, language)), CardChecked)
+        else:
+            _authenticated(services, language)
+        monkeypatch.setattr(JpkiCard, "verify_pin", broken_verify)
     message = message_of(services.run(effect_of(cls, language)))
     assert message == texts.text(language, texts.SOMETHING_WENT_WRONG)
     assert_in_language(message, language)
@@ -210,8 +228,19 @@ def test_a_malformed_pin_is_told_in_its_language(
 def test_a_step_before_authentication_is_refused_in_its_language(
     services: KioskServices, cls: type, language: str
 ) -> None:
+    assert isinstance(services.run(ReadCard(1, language)), CardChecked)  # the card is held
     message = message_of(services.run(effect_of(cls, language)))
     assert message == texts.text(language, texts.NOT_AUTHENTICATED)
+    assert_in_language(message, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("cls", [Authenticate, ReadIdentity, SignAndSubmit])
+def test_a_step_without_the_sessions_card_says_start_again_in_its_language(
+    services: KioskServices, cls: type, language: str
+) -> None:
+    message = message_of(services.run(effect_of(cls, language)))  # no ReadCard: no card held
+    assert message == texts.text(language, texts.START_AGAIN)
     assert_in_language(message, language)
 
 

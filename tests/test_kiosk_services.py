@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-import gui.services as services_module
 import jpki.textap
 from gui.config import IdentitySource, KioskConfig, load_config
 from gui.flow import (
@@ -73,6 +72,7 @@ PINS = (AUTH_PIN, SIGN_PIN, TEXT_PIN)
 PKI = MockPki.demo()
 MOCK_TRUST = TrustStore.from_certificates([PKI.sign_ca_cert, PKI.auth_ca_cert])
 CONFIG = load_config()
+TEXT_CONFIG = replace(CONFIG, identity_source=IdentitySource.TEXT_AP)
 COUNTER_FORM = RequestForm("transcript-ja", copies=2, delivery=DeliveryMethod.COUNTER)
 
 
@@ -89,19 +89,25 @@ class Kiosk(BaseKiosk):
         self.send(PinEntered(Secret(AUTH_PIN)))
         assert self.screen() is Screen.IDENTITY_PIN, self.model
 
-    def to_sign_pin(self, form: RequestForm = COUNTER_FORM, identity_pin: str = SIGN_PIN) -> None:
+    def to_review(self, form: RequestForm = COUNTER_FORM, identity_pin: str = SIGN_PIN) -> None:
         self.to_identity_pin()
         self.send(PinEntered(Secret(identity_pin)))
         assert self.screen() is Screen.IDENTITY, self.model
         self.send(ConfirmIdentity())
         self.send(SubmitForm(form))
         assert self.screen() is Screen.REVIEW, self.model
+
+    def to_sign_pin(self, form: RequestForm = COUNTER_FORM) -> None:
+        """Text-AP mode only: there the signature PIN is asked for after the review."""
+        assert self.model.config.identity_source is IdentitySource.TEXT_AP
+        self.to_review(form, identity_pin=TEXT_PIN)
         self.send(ConfirmReview())
         assert self.screen() is Screen.SIGN_PIN, self.model
 
     def to_receipt(self, form: RequestForm = COUNTER_FORM, identity_pin: str = SIGN_PIN) -> None:
-        self.to_sign_pin(form, identity_pin)
-        self.send(PinEntered(Secret(SIGN_PIN)))
+        """Sign-certificate mode: the signature PIN once, the review is the consent."""
+        self.to_review(form, identity_pin)
+        self.send(ConfirmReview())
         assert self.screen() is Screen.RECEIPT, self.model
 
 
@@ -256,7 +262,7 @@ def test_a_postal_address_without_postal_code_is_refused_before_the_sign_pin_is_
         "transcript-ja", delivery=DeliveryMethod.POSTAL, postal_address="東京都千代田区"
     )
     assert form_problem(CONFIG, form, language="en") is not None
-    kiosk = make_kiosk(mock_card, ledger)
+    kiosk = make_kiosk(mock_card, ledger, config=TEXT_CONFIG)
     kiosk.to_sign_pin()  # through the flow with a good form ...
     # ... the flow itself keeps such a form on the form screen, saying why
     on_form = replace(kiosk.model, screen=Screen.FORM)
@@ -320,8 +326,26 @@ def test_a_blocked_card_goes_straight_to_the_blocked_screen(
     assert kiosk.screen() is Screen.PIN_BLOCKED and kiosk.model.blocked_pin is PinKind.AUTH
 
 
-def test_wrong_sign_pin_at_submission_then_right(mock_card: MockCard, ledger: Ledger) -> None:
+def test_wrong_sign_pin_at_identity_then_right_and_no_second_entry(
+    mock_card: MockCard, ledger: Ledger
+) -> None:
     kiosk = make_kiosk(mock_card, ledger)
+    kiosk.to_identity_pin()
+    kiosk.send(PinEntered(Secret("WRONG1")))
+    assert kiosk.screen() is Screen.IDENTITY_PIN and kiosk.model.notice is Notice.WRONG_PIN
+    assert mock_card.pin_tries_left("sign") == 4 and kiosk.model.tries_left == 4
+    kiosk.send(PinEntered(Secret(SIGN_PIN)))
+    assert kiosk.screen() is Screen.IDENTITY and mock_card.pin_tries_left("sign") == 5
+    kiosk.send(ConfirmIdentity())
+    kiosk.send(SubmitForm(COUNTER_FORM))
+    kiosk.send(ConfirmReview())  # the consent: no second PIN entry
+    assert kiosk.screen() is Screen.RECEIPT and stored(ledger) == 1
+
+
+def test_wrong_sign_pin_at_submission_then_right_in_text_ap_mode(
+    mock_card: MockCard, ledger: Ledger
+) -> None:
+    kiosk = make_kiosk(mock_card, ledger, config=TEXT_CONFIG)
     kiosk.to_sign_pin()
     kiosk.send(PinEntered(Secret("WRONG1")))
     assert kiosk.screen() is Screen.SIGN_PIN and kiosk.model.notice is Notice.WRONG_PIN
@@ -359,6 +383,7 @@ def test_a_malformed_pin_never_reaches_the_card(
     elif screen is Screen.IDENTITY_PIN:
         kiosk.to_identity_pin()
     else:
+        kiosk = make_kiosk(mock_card, ledger, config=TEXT_CONFIG)
         kiosk.to_sign_pin()
     assert kiosk.screen() is screen
     before, tries = mock_card.apdu_count, [mock_card.pin_tries_left(k) for k in ("auth", "sign")]
@@ -567,9 +592,9 @@ def sign_and_submit_apdus(tmp_path_factory: pytest.TempPathFactory) -> int:
     path = tmp_path_factory.mktemp("count") / "ledger.sqlite3"
     with Ledger.open(path, config=ledger_config(CONFIG, MOCK_TRUST, None)) as led:
         kiosk = make_kiosk(mock_card, led)
-        kiosk.to_sign_pin()
+        kiosk.to_review()
         before = mock_card.apdu_count
-        kiosk.send(PinEntered(Secret(SIGN_PIN)))
+        kiosk.send(ConfirmReview())
         assert kiosk.screen() is Screen.RECEIPT
     return mock_card.apdu_count - before
 
@@ -579,10 +604,10 @@ def test_card_removed_while_signing_stores_nothing(
     mock_card: MockCard, ledger: Ledger, sign_and_submit_apdus: int, where: str
 ) -> None:
     kiosk = make_kiosk(mock_card, ledger)
-    kiosk.to_sign_pin()
+    kiosk.to_review()
     index = {"first": 1, "middle": sign_and_submit_apdus // 2, "last": sign_and_submit_apdus}
     mock_card.faults.remove_at(index[where])
-    kiosk.send(PinEntered(Secret(SIGN_PIN)))
+    kiosk.send(ConfirmReview())
     result = kiosk.results[-1]
     assert isinstance(result, PinResult) and not result.ok and result.error
     assert result.receipt is None and kiosk.screen() is Screen.ERROR
@@ -617,18 +642,32 @@ def test_card_removed_while_reading(mock_card: MockCard, ledger: Ledger) -> None
     assert isinstance(result, CardChecked) and result.problem is CardProblem.UNREADABLE
 
 
-def test_another_card_cannot_take_over_an_authenticated_session(ledger: Ledger) -> None:
+def test_one_held_connection_per_session_and_another_card_never_joins(ledger: Ledger) -> None:
     first, second = new_card(), new_card(key_index=1)
     current = [first]
-    services = KioskServices(
-        CONFIG, switchable_opener(current), trust_store=MOCK_TRUST, ledger=ledger
-    )
+    opened: list[MockCard] = []
+
+    def opener() -> AbstractContextManager[JpkiCard]:
+        opened.append(current[0])
+        return switchable_opener(current)()
+
+    services = KioskServices(CONFIG, opener, trust_store=MOCK_TRUST, ledger=ledger)
     kiosk = Kiosk(services, initial(CONFIG))
     kiosk.to_identity_pin()
-    current[0] = second  # swapped without the removal being noticed
+    current[0] = second  # another card by the slot: the session's connection is not its
+    second_before = second.apdu_count
     kiosk.send(PinEntered(Secret(SIGN_PIN)))
-    assert kiosk.screen() is Screen.ERROR and kiosk.model.identity is None
-    assert second.pin_tries_left("sign") == 5 and first.pin_tries_left("sign") == 5
+    assert kiosk.screen() is Screen.IDENTITY and opened == [first]
+    assert second.apdu_count == second_before
+    kiosk.send(ConfirmIdentity())
+    kiosk.send(SubmitForm(COUNTER_FORM))
+    kiosk.send(ConfirmReview())
+    assert kiosk.screen() is Screen.RECEIPT and opened == [first]
+    [record] = ledger.list_requests()
+    assert record.request.applicant.name == first.holder.name
+    # the session's end resets the card: the signature PIN's verification is gone with it
+    kiosk.send(Finish())
+    assert "sign" not in first._verified
     # and nothing goes on without an authentication in the session
     services.run(Wipe())
     late = services.run(
@@ -646,8 +685,8 @@ def test_a_ledger_rejection_is_an_error_and_stores_nothing(
     strict = LedgerConfig(trust_store=TrustStore.production())  # does not trust the mock CAs
     with Ledger.open(tmp_path / "strict.sqlite3", config=strict) as led:
         kiosk = make_kiosk(mock_card, led)
-        kiosk.to_sign_pin()
-        kiosk.send(PinEntered(Secret(SIGN_PIN)))
+        kiosk.to_review()
+        kiosk.send(ConfirmReview())
         assert kiosk.screen() is Screen.ERROR
         assert "申請を受け付けられませんでした" in kiosk.model.error
         assert stored(led) == 0
@@ -759,10 +798,10 @@ def test_an_unexpected_failure_becomes_an_error_event_without_the_pin(
 ) -> None:
     caplog.set_level(1)
 
-    def broken(mock_card: JpkiCard, challenge: object, pin: str) -> None:
+    def broken(card: JpkiCard, kind: PinKind, pin: str) -> None:
         raise ValueError(f"cannot use {pin!r} ({pin.encode().hex()})")
 
-    monkeypatch.setattr(services_module, "authenticate", broken)
+    monkeypatch.setattr(JpkiCard, "verify_pin", broken)
     kiosk = make_kiosk(mock_card, ledger)
     kiosk.send(CardInserted())
     kiosk.send(PinEntered(Secret(AUTH_PIN)))
@@ -794,7 +833,7 @@ def _text_ap_select_index(mock_card: MockCard, ledger: Ledger) -> int:
 
     recorder = RecordingTransport(mock_card)
     services = KioskServices(
-        CONFIG, lambda: nullcontext(JpkiCard(recorder)), trust_store=MOCK_TRUST, ledger=ledger
+        TEXT_CONFIG, lambda: nullcontext(JpkiCard(recorder)), trust_store=MOCK_TRUST, ledger=ledger
     )
     assert isinstance(services.run(ReadCard(1, "ja")), CardChecked)
     select_text = bytes.fromhex("00A4040C0AD3921000310001010408")
@@ -804,9 +843,8 @@ def _text_ap_select_index(mock_card: MockCard, ledger: Ledger) -> int:
 @pytest.mark.parametrize(
     ("sw", "source", "tolerated"),
     [
-        (0x6A82, IdentitySource.SIGN_CERTIFICATE, True),  # no text AP: fine, 0 tries shown
-        (0x6A82, IdentitySource.TEXT_AP, False),  # but the identity needs it
-        (0x6F00, IdentitySource.SIGN_CERTIFICATE, False),  # a fault is never "no text AP"
+        (0x6A82, IdentitySource.TEXT_AP, False),  # the identity needs it
+        (0x6F00, IdentitySource.TEXT_AP, False),  # a fault is never "no text AP"
     ],
 )
 def test_text_ap_missing_versus_faulty(

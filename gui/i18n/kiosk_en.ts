@@ -431,6 +431,10 @@
         <translation>The card was removed.</translation>
     </message>
     <message>
+        <source>The connection to the card was lost; nothing was sent. Please take the card out and start again.</source>
+        <translation>The connection to the card was lost; nothing was sent. Please take the card out and start again.</translation>
+    </message>
+    <message>
         <source>Something went wrong. Please ask the staff.</source>
         <translation>Something went wrong. Please ask the staff.</translation>
     </message>
@@ -795,14 +799,6 @@
         <translation>Name</translation>
     </message>
     <message>
-        <source>Date of birth</source>
-        <translation>Date of birth</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>Address</translation>
-    </message>
-    <message>
         <source>Fee</source>
         <translation>Fee</translation>
     </message>
@@ -829,6 +825,10 @@
     <message>
         <source>Sign and send</source>
         <translation>Sign and send</translation>
+    </message>
+    <message>
+        <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
+        <translation>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</translation>
     </message>
     <message>
         <source>{total} ({each} × {n})</source>

@@ -431,6 +431,10 @@
         <translation>カードが取り出されました。</translation>
     </message>
     <message>
+        <source>The connection to the card was lost; nothing was sent. Please take the card out and start again.</source>
+        <translation>カードとの接続が切れました。申請は送信されていません。カードを取り出して、最初からやり直してください。</translation>
+    </message>
+    <message>
         <source>Something went wrong. Please ask the staff.</source>
         <translation>問題が発生しました。係員にお声がけください。</translation>
     </message>
@@ -795,14 +799,6 @@
         <translation>氏名</translation>
     </message>
     <message>
-        <source>Date of birth</source>
-        <translation>生年月日</translation>
-    </message>
-    <message>
-        <source>Address</source>
-        <translation>住所</translation>
-    </message>
-    <message>
         <source>Fee</source>
         <translation>手数料</translation>
     </message>
@@ -829,6 +825,10 @@
     <message>
         <source>Sign and send</source>
         <translation>署名して送信</translation>
+    </message>
+    <message>
+        <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
+        <translation>「署名して送信」を押すと、カードの署名用電子証明書でこの申請（上記の証明書・通数・受け取り方法・目的とお名前）に署名し、窓口へ送信します。暗証番号をもう一度入力する必要はありません。</translation>
     </message>
     <message>
         <source>{total} ({each} × {n})</source>

@@ -65,6 +65,8 @@ class ReceiptScreen(KioskScreen):
     def __init__(self, parent: QWidget | None = None, printer: str | None = None) -> None:
         super().__init__(Screen.RECEIPT, parent)
         self.printer_target = printer
+        self._printed_for = ""  # the request whose receipt was printed automatically
+        self._print_note = ""
         row = QHBoxLayout()
         row.setSpacing(36)
         left = card_frame(self)
@@ -128,14 +130,21 @@ class ReceiptScreen(KioskScreen):
         self.number.setText(short_number(rid) if rid else "")
         self.full_id.setText(rid)
         if entering:
-            self.print_status.setText("")
-            self.print_button.setEnabled(True)
             self.qr.setPixmap(QPixmap.fromImage(qr_image(rid, 260)) if rid else QPixmap())
+            if rid != self._printed_for:
+                self.print_status.setText("")
+                self.print_button.setEnabled(True)
+            else:  # the same receipt, shown again after the card was taken
+                self.print_status.setText(self._print_note)
         if receipt is not None and receipt.summary:
             self.summary.setText(receipt.summary)  # from the services, in the session's language
         else:
             self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
         self.steps.setText("\n".join(f"• {s}" for s in next_steps(model)))
+        self.take.setVisible(model.card_present)  # once the card is out, it is not asked again
+        if entering and rid and rid != self._printed_for and self.printer_target is not None:
+            self._printed_for = rid  # printed once, automatically, when a printer is set
+            self.print_now()
 
     def _lines(self, model: Model) -> list[tuple[str, str]]:
         form = model.form
@@ -162,6 +171,7 @@ class ReceiptScreen(KioskScreen):
             lines=tuple(self._lines(model)),
             next_steps=tuple(next_steps(model)),
             summary=model.receipt.summary,
+            language=model.language,
         )
         try:
             where = print_receipt(content, self.printer_target)
@@ -172,9 +182,8 @@ class ReceiptScreen(KioskScreen):
             )
             return
         set_role(self.print_status, "muted")
-        self.print_status.setText(
-            translate("Receipt", "Receipt printed ({where}).").format(where=where)
-        )
+        self._print_note = translate("Receipt", "Receipt printed ({where}).").format(where=where)
+        self.print_status.setText(self._print_note)
         self.print_button.setEnabled(False)
 
     def wipe(self) -> None:

@@ -1,4 +1,8 @@
-"""Everything on one screen before signing, with links back to change the request."""
+"""Everything on one screen before signing, with links back to change the request — and the
+consent: "sign and send" names what the signature certificate signs.
+
+Only what the request needs is shown: the name (the request is in it), not the date of birth
+or the full address (they are in the signed certificate, not for the screen)."""
 
 from __future__ import annotations
 
@@ -13,19 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jpki.layout import PinKind
 from jpki.requests import DeliveryMethod
 
-from ..flow import ConfirmReview, Edit, Model, Screen
+from ..flow import ConfirmReview, Edit, Model, Screen, identity_pin_kind
 from ..widgets import Button, card_frame, label, style
-from .base import KioskScreen, format_date
+from .base import KioskScreen
 from .form import delivery_name, delivery_note, fee_text, postal_line
 
 translate = QCoreApplication.translate
 
 _ROWS = (
     "name",
-    "birth",
-    "address",
     "certificate",
     "copies",
     "fee",
@@ -93,8 +96,6 @@ class ReviewScreen(KioskScreen):
         self.title.setText(translate("Review", "Please check your request"))
         names = {
             "name": translate("Review", "Name"),
-            "birth": translate("Review", "Date of birth"),
-            "address": translate("Review", "Address"),
             "certificate": translate("Review", "Certificate"),
             "copies": translate("Review", "Copies"),
             "fee": translate("Review", "Fee"),
@@ -114,21 +115,34 @@ class ReviewScreen(KioskScreen):
                 "enrolled.",
             )
         )
-        self.next_step.setText(
-            translate("Review", "Next you sign the request with your signature PIN.")
-        )
+        self._set_next_step()
         self.confirm.setText(translate("Review", "Sign and send"))
         if self.model is not None:
             self.present(self.model, False)
 
+    def _set_next_step(self) -> None:
+        if self.model is not None and identity_pin_kind(self.model.config) is PinKind.TEXT:
+            self.next_step.setText(
+                translate("Review", "Next you sign the request with your signature PIN.")
+            )
+            return
+        # the signature PIN was entered once, to read the identity: this is the consent
+        self.next_step.setText(
+            translate(
+                "Review",
+                "Sign and send: the signature certificate on your card signs this request "
+                "— the certificate, copies, delivery and purpose above, with your name — and it "
+                "is sent to the office. You do not enter your PIN again.",
+            )
+        )
+
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
+        self._set_next_step()
         lang = model.language
         ident, form = model.identity, model.form
         v = self.values
         v["name"].setText(ident.name if ident else "")
-        v["birth"].setText(format_date(ident.birth_date, lang) if ident else "")
-        v["address"].setText(ident.address if ident else "")
         if form is None:
             for k in ("certificate", "copies", "fee", "delivery", "details", "purpose"):
                 v[k].setText("")
