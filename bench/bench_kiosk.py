@@ -163,9 +163,7 @@ class Driver:
         form.purposes.button("job").click()  # type: ignore[attr-defined]
         form.next.click()  # type: ignore[attr-defined]
         self.at(Screen.REVIEW)
-        w.current_screen().primary().click()
-        self.at(Screen.SIGN_PIN)
-        self.pin("ABCD1234")
+        w.current_screen().primary().click()  # consent: the PIN entered above signs
         self.at(Screen.RECEIPT)
         w.current_screen().primary().click()
         self.at(Screen.INSERT_CARD)

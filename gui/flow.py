@@ -352,6 +352,15 @@ def wiped(model: Model) -> Model:
 Step = tuple[Model, list[Effect]]
 
 
+def _receipt_part(form: RequestForm | None) -> RequestForm | None:
+    """The part of a request the receipt shows: document, copies, delivery, and the PDF
+    recipient (named in the next steps); the postal address and the purpose are not on it."""
+    if form is None:
+        return None
+    recipient = form.recipient if form.delivery is DeliveryMethod.DIGITAL_PDF else ""
+    return replace(form, postal_address="", postal_code="", purpose="", recipient=recipient)
+
+
 def step(model: Model, event: Event) -> Step:
     """The next model and the effects to run, for ``event``."""
     # anywhere: removal, cancel, timeout -> wipe, back to the insert screen
@@ -363,7 +372,7 @@ def step(model: Model, event: Event) -> Step:
                 wiped(replace(model, card_present=False)),
                 screen=Screen.RECEIPT,
                 receipt=model.receipt,
-                form=model.form,  # what was requested: it is on the receipt
+                form=_receipt_part(model.form),  # only what the receipt shows
                 language=model.language,
             )
             return kept, [Wipe()]

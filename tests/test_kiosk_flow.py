@@ -150,7 +150,15 @@ def test_removal_from_every_screen(screen: Screen) -> None:
     m2, eff = step(m, CardRemoved())
     if screen is Screen.RECEIPT:  # the receipt stays, in the applicant's language
         assert m2.screen is Screen.RECEIPT and m2.receipt == m.receipt and m2.language == "en"
-        assert m2.identity is None and m2.form is None and m2.summary is None
+        assert m2.identity is None and m2.summary is None
+        # only what the receipt shows stays: the address and the purpose are wiped
+        assert m2.form is not None and m.form is not None
+        assert (m2.form.certificate, m2.form.copies, m2.form.delivery) == (
+            m.form.certificate,
+            m.form.copies,
+            m.form.delivery,
+        )
+        assert m2.form.postal_address == m2.form.postal_code == m2.form.purpose == ""
         assert m2.tries == {} and not m2.card_present and eff == [Wipe()]
         m3, eff = step(m2, Finish())
         assert m3.screen is Screen.INSERT_CARD and m3.receipt is None

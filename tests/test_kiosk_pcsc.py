@@ -53,13 +53,16 @@ def test_complete_flow_through_pcscd(make_kiosk, pcscd: Pcscd, qtbot) -> None:  
         form.purposes.button("job").click()
         form.next.click()
         at(qtbot, kiosk, Screen.REVIEW)
-        kiosk.window.current_screen().primary().click()
-        at(qtbot, kiosk, Screen.SIGN_PIN)
-        enter(qtbot, kiosk, "ABCD1234")
+        kiosk.window.current_screen().primary().click()  # consent: the PIN above signs
         at(qtbot, kiosk, Screen.RECEIPT, READ)
         receipt = kiosk.window.model.receipt
         assert receipt is not None
-    at(qtbot, kiosk, Screen.INSERT_CARD)  # the card taken out
+    # the card taken out: the receipt stays, no longer asking for the card, until Finish
+    qtbot.waitUntil(lambda: not kiosk.window.model.card_present, timeout=READ)
+    assert kiosk.window.model.screen is Screen.RECEIPT
+    assert kiosk.window.model.receipt == receipt
+    kiosk.window.current_screen().primary().click()
+    at(qtbot, kiosk, Screen.INSERT_CARD)
     ledger = worker.services.ledger
     record = ledger.get(receipt.request_id)
     assert record is not None

@@ -461,10 +461,13 @@ def one_applicant(kiosk: Kiosk, language: str, source: IdentitySource, card: Moc
     kiosk.send(ConfirmIdentity(), Screen.FORM)
     form = RequestForm("transcript-ja", delivery=DeliveryMethod.DIGITAL_PDF, recipient="Example")
     kiosk.send(SubmitForm(form), Screen.REVIEW)
-    kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
-    kiosk.send(pin(MALFORMED_SIGN), Screen.SIGN_PIN)
-    kiosk.send(pin(WRONG_SIGN), Screen.SIGN_PIN)
-    kiosk.send(pin(SIGN_PIN), Screen.RECEIPT)
+    if source is IdentitySource.TEXT_AP:  # the signature PIN is asked only to sign
+        kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
+        kiosk.send(pin(MALFORMED_SIGN), Screen.SIGN_PIN)
+        kiosk.send(pin(WRONG_SIGN), Screen.SIGN_PIN)
+        kiosk.send(pin(SIGN_PIN), Screen.RECEIPT)
+    else:  # the PIN entered for the identity signs, in the same card session
+        kiosk.send(ConfirmReview(), Screen.RECEIPT)
     kiosk.send(Finish(), Screen.INSERT_CARD)
     # and one that fails half-way: the card pulled out while signing
     kiosk.send(CardInserted(), Screen.AUTH_PIN)
@@ -472,9 +475,13 @@ def one_applicant(kiosk: Kiosk, language: str, source: IdentitySource, card: Moc
     kiosk.send(pin(TEXT_PIN if source is IdentitySource.TEXT_AP else SIGN_PIN), Screen.IDENTITY)
     kiosk.send(ConfirmIdentity())
     kiosk.send(SubmitForm(form))
-    kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
-    card.faults.remove_at(5)
-    kiosk.send(pin(SIGN_PIN), Screen.ERROR)
+    if source is IdentitySource.TEXT_AP:
+        kiosk.send(ConfirmReview(), Screen.SIGN_PIN)
+        card.faults.remove_at(5)
+        kiosk.send(pin(SIGN_PIN), Screen.ERROR)
+    else:  # signing on the open session takes few APDUs: the second one fails
+        card.faults.remove_at(2)
+        kiosk.send(ConfirmReview(), Screen.ERROR)
     card.insert()
     kiosk.send(Finish(), Screen.INSERT_CARD)
 
