@@ -55,10 +55,24 @@ visible stamp costs about 1.5 s (subsetting the Noto CJK face); the face is
 loaded once per process.
 """
 
-from .document import PdfFormatError, PdfSigningError, is_pdf
-from .signer import DEFAULT_FIELD_PREFIX, SIGNATURE_SIZE, TSA_TIMEOUT, CardSigner, sign_pdf
-from .stamp import FONT_ENV, CjkFontMissingWarning, find_cjk_font
-from .verify import PDF_CHECKS, TIME_SKEW, PdfReason, PdfSignatureResult, verify_pdf
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
+# pyHanko imports cryptography's DSA key classes when it loads; cryptography 51 warns about
+# DSA on that import. Nothing here uses DSA, and the warning would reach every CLI user's
+# stderr: silence exactly that warning, from pyHanko only, before pyHanko is first imported.
+warnings.filterwarnings(
+    "ignore",
+    message="DSA is deprecated",
+    category=CryptographyDeprecationWarning,
+    module=r"pyhanko\.",
+)
+
+from .document import PdfFormatError, PdfSigningError, is_pdf  # noqa: E402
+from .signer import DEFAULT_FIELD_PREFIX, SIGNATURE_SIZE, TSA_TIMEOUT, CardSigner, sign_pdf  # noqa: E402
+from .stamp import FONT_ENV, CjkFontMissingWarning, find_cjk_font  # noqa: E402
+from .verify import PDF_CHECKS, TIME_SKEW, PdfReason, PdfSignatureResult, verify_pdf  # noqa: E402
 
 __all__ = [
     "DEFAULT_FIELD_PREFIX",
