@@ -35,6 +35,12 @@ class CardWatch(QObject):
     def card_present(self) -> bool:
         return False
 
+    @property
+    def atr(self) -> bytes | None:
+        """The ATR of the card last reported inserted, if known (it tells a contactless
+        reader's card from a contact one: :mod:`gui.reader_kind`)."""
+        return None
+
 
 class MockCardWatch(CardWatch):
     """The mock card's slot: :meth:`insert` and :meth:`remove` act on the card and signal it.
@@ -54,6 +60,11 @@ class MockCardWatch(CardWatch):
     def card_present(self) -> bool:
         return self._present
 
+    @property
+    def atr(self) -> bytes | None:
+        atr = getattr(self.card, "atr", None)
+        return atr if isinstance(atr, bytes) else None
+
     def set_card(self, card: Any) -> None:
         """Put another card by the slot (remove the one inside first)."""
         if self._present:
@@ -61,6 +72,11 @@ class MockCardWatch(CardWatch):
         self.card = card
 
     def insert(self) -> None:
+        if self._present and self.card is not None and not getattr(self.card, "present", True):
+            # the card left by itself (a contactless card lifted mid-command: the mock's
+            # "lift" fault): the slot saw it go, and now sees it placed again
+            self._present = False
+            self.removed.emit()
         if self._present or self.card is None:
             return
         self._present = True
@@ -88,13 +104,14 @@ class PcscCardWatch(CardWatch):
     """Card events of one PC/SC reader (``reader``: a case-insensitive part of its name) or,
     without one, of the first reader a card shows up in."""
 
-    _event = Signal(str, str)  # kind, reader: crosses from the watcher thread
+    _event = Signal(str, str, object)  # kind, reader, ATR: crosses from the watcher thread
 
     def __init__(self, reader: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._wanted = reader.casefold() if reader else None
         self._watcher: Any = None
         self._holding: str | None = None  # the reader whose card the kiosk is using
+        self._atr: bytes | None = None  # the ATR of that card, as the watcher reported it
         self._event.connect(self._on_event)
 
     @property
@@ -104,6 +121,10 @@ class PcscCardWatch(CardWatch):
     @property
     def reader(self) -> str | None:
         return self._holding
+
+    @property
+    def atr(self) -> bytes | None:
+        return self._atr
 
     def start(self) -> None:
         from apdu.pcsc import CardWatcher  # pyscard, only in real mode
@@ -120,14 +141,16 @@ class PcscCardWatch(CardWatch):
             self._watcher = None
 
     def _callback(self, event: Any) -> None:  # the watcher's thread
-        self._event.emit(str(event.kind), str(event.reader))
+        atr = event.atr if isinstance(event.atr, bytes) else None
+        self._event.emit(str(event.kind), str(event.reader), atr)
 
     def _matches(self, reader: str) -> bool:
         return self._wanted is None or self._wanted in reader.casefold()
 
-    def _on_event(self, kind: str, reader: str) -> None:  # the GUI thread
+    def _on_event(self, kind: str, reader: str, atr: bytes | None) -> None:  # the GUI thread
         if kind == "inserted" and self._holding is None and self._matches(reader):
             self._holding = reader
+            self._atr = atr
             self.inserted.emit()
         elif kind == "removed" and reader == self._holding:
             self._holding = None

@@ -26,6 +26,15 @@ class ConfigError(Exception):
     """The kiosk configuration is missing something or holds a wrong value."""
 
 
+class ReaderType(StrEnum):
+    """How the card meets the kiosk's reader: the words and pictures that tell the applicant
+    to insert, keep or take the card follow it (:mod:`gui.reader_kind`)."""
+
+    CONTACT = "contact"  # a slot: the card is inserted, chip first
+    CONTACTLESS = "contactless"  # an NFC pad: the card is placed on it and kept still
+    AUTO = "auto"  # from the ATR of each card read (PC/SC part 3 ATRs are contactless)
+
+
 class IdentitySource(StrEnum):
     SIGN_CERTIFICATE = "sign-certificate"  # name, address, birth date from the signature cert
     TEXT_AP = "text-ap"  # the basic four from the text AP (its own 4-digit PIN)
@@ -37,6 +46,7 @@ class KioskConfig:
     institution_en: str = "Mihon University, Registrar's Office"
     kiosk_id: str = "kiosk-01"
     identity_source: IdentitySource = IdentitySource.SIGN_CERTIFICATE
+    reader_type: ReaderType = ReaderType.AUTO
     idle_timeout: float = 60.0
     countdown: float = 15.0  # the countdown shown for the last seconds before the timeout
     default_language: str = "ja"
@@ -99,6 +109,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             identity_source=IdentitySource(
                 kiosk.get("identity_source", IdentitySource.SIGN_CERTIFICATE)
             ),
+            reader_type=_reader_type(kiosk.get("reader", _DEFAULT.reader_type.value)),
             idle_timeout=float(kiosk.get("idle_timeout", _DEFAULT.idle_timeout)),
             countdown=float(kiosk.get("countdown", _DEFAULT.countdown)),
             default_language=str(kiosk.get("language", _DEFAULT.default_language)),
@@ -133,6 +144,13 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             "requests to the office, or keeps them in a local ledger"
         )
     return cfg
+
+
+def _reader_type(value: object) -> ReaderType:
+    if not isinstance(value, str) or value not in tuple(ReaderType):
+        choices = " | ".join(t.value for t in ReaderType)
+        raise ConfigError(f"kiosk.reader must be {choices}, not {str(value)[:40]!r}")
+    return ReaderType(value)
 
 
 def _urls(value: object) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from jpki.requests import DeliveryMethod
 
 from .config import IdentitySource, KioskConfig
 from .forms import form_problem
+from .reader_kind import ReaderKind, reader_kind
 
 
 class Screen(StrEnum):
@@ -132,7 +133,10 @@ class Receipt:
 
 @dataclass(frozen=True, slots=True)
 class CardInserted:
-    pass
+    """A card came into the reader; ``atr`` when the watch knows it (with ``reader = "auto"``
+    it decides the wording: contact or contactless)."""
+
+    atr: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +197,7 @@ class CardChecked:
     summary: CardSummary | None = None
     problem: CardProblem | None = None
     detail: str = ""
+    removed: bool = False  # the card left the reader during the card work (nothing done)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +212,7 @@ class PinResult:
     error: str = ""
     identity: Identity | None = None
     receipt: Receipt | None = None
+    removed: bool = False  # the card left the reader during the card work (nothing done)
 
 
 Event = (
@@ -282,12 +288,16 @@ class Notice(StrEnum):
     WRONG_PIN = "wrong-pin"
     BAD_PIN_FORMAT = "bad-pin-format"
     TAKE_CARD = "take-card"  # shown on the insert screen while a card is still in
+    # on the insert screen: a contactless card left the reader in the middle of card work;
+    # the session was wiped, nothing was sent: "please place the card again"
+    CARD_MOVED = "card-moved"
 
 
 @dataclass(frozen=True, slots=True)
 class Model:
     config: KioskConfig
     language: str
+    reader: ReaderKind = ReaderKind.EITHER  # what the card words follow (gui.reader_kind)
     screen: Screen = Screen.INSERT_CARD
     session: int = 0
     card_present: bool = False
@@ -325,8 +335,11 @@ class Model:
 
     @property
     def times_out(self) -> bool:
-        """Whether the idle timeout runs on this screen."""
-        return self.screen is not Screen.INSERT_CARD and not self.screen.busy
+        """Whether the idle timeout runs on this screen (on the insert screen: only to take
+        the "place the card again" notice away)."""
+        if self.screen is Screen.INSERT_CARD:
+            return self.notice is Notice.CARD_MOVED
+        return not self.screen.busy
 
 
 def identity_pin_kind(config: KioskConfig) -> PinKind:
@@ -334,7 +347,9 @@ def identity_pin_kind(config: KioskConfig) -> PinKind:
 
 
 def initial(config: KioskConfig) -> Model:
-    return Model(config=config, language=config.default_language)
+    return Model(
+        config=config, language=config.default_language, reader=reader_kind(config.reader_type)
+    )
 
 
 def wiped(model: Model) -> Model:
@@ -343,6 +358,7 @@ def wiped(model: Model) -> Model:
     return Model(
         config=model.config,
         language=model.language if model.card_present else model.config.default_language,
+        reader=model.reader,  # the same reader for the next applicant
         session=model.session + 1,
         card_present=model.card_present,
         notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
@@ -350,6 +366,24 @@ def wiped(model: Model) -> Model:
 
 
 Step = tuple[Model, list[Effect]]
+
+
+def _card_moved(model: Model) -> Step:
+    """A contactless card left the reader in the middle of card work: like a removal (the
+    session wiped, nothing half-done kept), with a calm "place the card again" on the insert
+    screen, in the applicant's language, until the card is back or the idle timeout."""
+    fresh = wiped(replace(model, card_present=False))
+    return replace(fresh, notice=Notice.CARD_MOVED, language=model.language), [Wipe()]
+
+
+def _lifted(model: Model, event: Event) -> bool:
+    """Whether ``event`` is a contactless card leaving the reader during card work: the
+    watch's removal on a busy screen, or the card work's own report of the card gone."""
+    if model.reader is not ReaderKind.CONTACTLESS:
+        return False  # a contact card pulled out mid-command stays an error, then a removal
+    if isinstance(event, CardRemoved):
+        return model.screen.busy
+    return isinstance(event, CardChecked | PinResult) and event.removed
 
 
 def _receipt_part(form: RequestForm | None) -> RequestForm | None:
@@ -364,7 +398,13 @@ def _receipt_part(form: RequestForm | None) -> RequestForm | None:
 def step(model: Model, event: Event) -> Step:
     """The next model and the effects to run, for ``event``."""
     # anywhere: removal, cancel, timeout -> wipe, back to the insert screen
+    if isinstance(event, CardChecked | PinResult) and event.session != model.session:
+        return model, []  # a result from a wiped session
+    if _lifted(model, event):
+        return _card_moved(model)
     if isinstance(event, CardRemoved):
+        if model.screen is Screen.INSERT_CARD and model.notice is Notice.CARD_MOVED:
+            return replace(model, card_present=False), []  # the watch saw the lift too
         if model.screen is Screen.RECEIPT and model.receipt is not None:
             # the applicant obeyed "take your card": the receipt stays until Finish or the
             # timeout; everything not on it is gone, and the card session ends
@@ -380,6 +420,8 @@ def step(model: Model, event: Event) -> Step:
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
+            if model.notice is Notice.CARD_MOVED:  # nobody placed the card again: start over
+                return wiped(model), []
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
@@ -388,8 +430,6 @@ def step(model: Model, event: Event) -> Step:
         if event.language not in ("ja", "en"):
             return model, []
         return replace(model, language=event.language), []
-    if isinstance(event, CardChecked | PinResult) and event.session != model.session:
-        return model, []  # a result from a wiped session
     handler = _HANDLERS.get((model.screen, type(event)))
     if handler is None:
         return model, []
@@ -397,10 +437,12 @@ def step(model: Model, event: Event) -> Step:
 
 
 def _inserted(model: Model, event: Event) -> Step:
+    assert isinstance(event, CardInserted)
     session = model.session + 1
     return (
         replace(
             model,
+            reader=reader_kind(model.config.reader_type, event.atr, model.reader),
             screen=Screen.READING_CARD,
             card_present=True,
             session=session,

@@ -76,11 +76,7 @@ def pin_failure(session: int, exc: Exception, lang: str) -> PinResult:
         return PinResult(session, ok=False, blocked=True, error=str(exc))
     if isinstance(exc, errors.CardRemoved):
         logger.info("session %d: the card was removed", session)
-        return PinResult(
-            session,
-            ok=False,
-            error=text(lang, texts.CARD_REMOVED),
-        )
+        return PinResult(session, ok=False, error=text(lang, texts.CARD_REMOVED), removed=True)
     if isinstance(exc, SessionLost):
         logger.info("session %d: the card session is over", session)
         return PinResult(session, ok=False, error=text(lang, texts.START_AGAIN))

@@ -431,7 +431,9 @@ class KioskServices:
             logger.info("session %d: the card could not be read: %s", session, exc)
             if isinstance(exc, errors.CardRemoved):
                 detail = text(lang, texts.CARD_REMOVED)
-                return CardChecked(session, problem=CardProblem.UNREADABLE, detail=detail)
+                return CardChecked(
+                    session, problem=CardProblem.UNREADABLE, detail=detail, removed=True
+                )
             return CardChecked(session, problem=CardProblem.UNREADABLE, detail=one_line(str(exc)))
 
     # -- Authenticate --------------------------------------------------------------------------

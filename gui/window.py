@@ -162,7 +162,7 @@ class KioskWindow(QWidget):
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.activated.connect(self._escape)
 
-        card_watch.inserted.connect(lambda: self.post(CardInserted()))
+        card_watch.inserted.connect(lambda: self.post(CardInserted(card_watch.atr)))
         card_watch.removed.connect(lambda: self.post(CardRemoved()))
         worker.worker.event_ready.connect(self.post)
         worker.worker.failed.connect(self._services_failed)
