@@ -28,7 +28,7 @@ from apdu.status import SW, retries_sw
 
 from . import textap
 from .atrs import ATR_2017, ATR_JUKI, DEFAULT_ATR
-from .faults import FaultKind, FaultPlan, LatencyModel, raise_for
+from .faults import LEAVES, FaultKind, FaultPlan, LatencyModel, raise_for
 from .pins import PinFormat, PinRecord
 from .pki import CardCredentials, CardProfile, Holder, MockPki
 from .tokeninfo import token_info_for
@@ -219,9 +219,9 @@ class MockCard:
                 raise CardRemovedError("the card was removed")
             self.apdu_count += 1
             fault = self.faults.next()
-            if fault is not None:
-                if fault.kind in (FaultKind.REMOVE, FaultKind.TRANSPORT_ERROR):
-                    if fault.kind is FaultKind.REMOVE:
+            if fault is not None:  # each of these hits before the card runs the command
+                if fault.kind in (*LEAVES, FaultKind.TRANSPORT_ERROR):
+                    if fault.kind in LEAVES:
                         self.remove()
                     raise_for(fault)
                 if fault.kind is FaultKind.STATUS_WORD:

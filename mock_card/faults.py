@@ -12,6 +12,10 @@ from apdu.errors import CardRemovedError, CommunicationError
 
 class FaultKind(Enum):
     REMOVE = "remove"  # the card is pulled out before this APDU reaches it
+    # a contactless card leaves the reader's field as this APDU is sent: the card never
+    # runs it (no state change, no PIN try spent) and the reader reports the card gone;
+    # it stays away until it is placed again (insert)
+    LIFT = "lift"
     TRANSPORT_ERROR = "transport-error"  # the reader fails to exchange this APDU
     STATUS_WORD = "status-word"  # the card answers this SW instead of processing
     DELAY = "delay"  # the card takes this long before processing
@@ -39,6 +43,11 @@ class FaultPlan:
     def remove_after(self, count: int) -> FaultPlan:
         """The card answers ``count`` more APDUs, then is removed."""
         return self.remove_at(count + 1)
+
+    def lift_at(self, index: int) -> FaultPlan:
+        """A contactless card is lifted off the reader during the ``index``-th APDU: the card
+        does not run it, and the transport reports the card gone."""
+        return self._add(Fault(index, FaultKind.LIFT))
 
     def transport_error_at(self, index: int) -> FaultPlan:
         return self._add(Fault(index, FaultKind.TRANSPORT_ERROR))
@@ -91,17 +100,22 @@ class LatencyModel:
 
 
 MAX_DELAY = 60.0
-FAULT_SPECS = "remove, transport-error, sw:XXXX (4 hex digits) or delay:SECONDS"
+FAULT_SPECS = "remove, transport-error, lift, sw:XXXX (4 hex digits) or delay:SECONDS"
+#: the faults after which the card is out of the reader until it is inserted (placed) again
+LEAVES: frozenset[FaultKind] = frozenset({FaultKind.REMOVE, FaultKind.LIFT})
 
 
 def parse_fault(spec: str, index: int = 1) -> Fault:
     """A fault from its text form, as the pytest plugin and ``jpki-mock-card ctl`` take it:
-    ``remove``, ``transport-error``, ``sw:6A82`` or ``delay:0.5`` (seconds, at most 60).
+    ``remove``, ``lift`` (a contactless card leaves the field), ``transport-error``,
+    ``sw:6A82`` or ``delay:0.5`` (seconds, at most 60).
     Raises ``ValueError`` naming the accepted forms."""
     kind, _, arg = spec.strip().partition(":")
     kind = kind.strip().lower()
     arg = arg.strip()
-    if kind in (FaultKind.REMOVE.value, FaultKind.TRANSPORT_ERROR.value) and not arg:
+    if kind in (FaultKind.REMOVE.value, FaultKind.LIFT.value, FaultKind.TRANSPORT_ERROR.value) and (
+        not arg
+    ):
         return Fault(index, FaultKind(kind))
     if kind == "sw" and len(arg) == 4 and all(c in string.hexdigits for c in arg):
         return Fault(index, FaultKind.STATUS_WORD, sw=int(arg, 16))
@@ -116,8 +130,10 @@ def parse_fault(spec: str, index: int = 1) -> Fault:
 
 
 def raise_for(fault: Fault) -> None:
-    """Raise the transport error a REMOVE or TRANSPORT_ERROR fault stands for."""
+    """Raise the transport error a REMOVE, LIFT or TRANSPORT_ERROR fault stands for."""
     if fault.kind is FaultKind.REMOVE:
         raise CardRemovedError("the card was removed (injected fault)")
+    if fault.kind is FaultKind.LIFT:  # PC/SC: SCARD_W_REMOVED_CARD
+        raise CardRemovedError("the card left the reader's field (injected fault)")
     if fault.kind is FaultKind.TRANSPORT_ERROR:
         raise CommunicationError("the reader failed to exchange the APDU (injected fault)")

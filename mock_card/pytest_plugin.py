@@ -8,7 +8,7 @@ configure. Fixtures:
     code in-process). Choose it with the marker
     ``@pytest.mark.mock_card("expired", auth_pin="5678", faults={3: "remove"})``:
     a holder profile (:func:`mock_card.profiles.profile_names`), MockCard options,
-    and faults by APDU index (1 = the first APDU the test sends; ``remove``,
+    and faults by APDU index (1 = the first APDU the test sends; ``remove``, ``lift``,
     ``transport-error``, ``sw:6A82``, ``delay:0.5``).
 ``mock_card_profile`` / ``mock_card_options``
     the profile name and options the marker gives; parametrize them

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from apdu import CardRemovedError, CommunicationError, Transport
 from mock_card import ATR_NEW, FaultPlan, MockCard
+from mock_card.faults import Fault, FaultKind, parse_fault
 
 H = bytes.fromhex
 SELECT_JPKI = H("00A4040C0AD392F000260100000001")
@@ -366,6 +367,49 @@ def test_fault_plan(mock_card: MockCard) -> None:
     with pytest.raises(CardRemovedError):
         mock_card.transmit(SELECT_JPKI)
     assert not mock_card.present
+
+
+@pytest.mark.mock_card("contactless")
+@pytest.mark.parametrize("pin", [b"0000", b"1234"], ids=["wrong", "right"])
+def test_a_lift_during_verify_runs_nothing_and_spends_no_try(mock_card: MockCard, pin: bytes) -> None:
+    """A contactless card lifted off the reader as the VERIFY goes out: the card never runs
+    it (no try spent by a wrong PIN, nothing verified by the right one), the transport says
+    the card is gone, and it stays gone until it is placed again."""
+    assert mock_card.atr[:4] == H("3B888001")  # the contactless profile: a PC/SC part 3 ATR
+    mock_card.transmit(SELECT_JPKI)
+    mock_card.transmit(select_ef(0x0018))
+    mock_card.faults.arm("lift")
+    with pytest.raises(CardRemovedError, match="left the reader"):
+        mock_card.transmit(verify(pin))
+    assert not mock_card.present
+    with pytest.raises(CardRemovedError):
+        mock_card.transmit(SELECT_JPKI)
+    assert mock_card.pin_tries_left("auth") == 3
+    mock_card.insert()  # placed again: a fresh card, nothing verified
+    mock_card.transmit(SELECT_JPKI)
+    mock_card.transmit(select_ef(0x0018))
+    assert sw(mock_card, verify()) == "63C3"
+    mock_card.transmit(select_ef(0x0017))  # the authentication key: not usable, unverified
+    assert sw(mock_card, sign_apdu(SHA256_PREFIX + bytes(32))) == "6982"
+
+
+@pytest.mark.mock_card("contactless")
+def test_a_lift_during_signing_signs_nothing(mock_card: MockCard) -> None:
+    mock_card.transmit(SELECT_JPKI)
+    mock_card.transmit(select_ef(0x001B))
+    assert sw(mock_card, verify(b"ABCD1234")) == "9000"
+    mock_card.transmit(select_ef(0x001A))
+    mock_card.faults.lift_at(1)
+    with pytest.raises(CardRemovedError):
+        mock_card.transmit(sign_apdu(SHA256_PREFIX + bytes(32)))
+    assert not mock_card.present and mock_card.pin_tries_left("sign") == 5
+
+
+@pytest.mark.parametrize("spec", ["lift", " LIFT "])
+def test_lift_is_a_fault_spec(spec: str) -> None:
+    assert parse_fault(spec, 4) == Fault(4, FaultKind.LIFT)
+    with pytest.raises(ValueError, match="lift"):
+        parse_fault("lift:2")
 
 
 def test_fault_indexes_count_from_arming(mock_card: MockCard) -> None:

@@ -216,6 +216,7 @@ def test_daemon_commands_in_process(tmp_path: Path) -> None:
     assert switched["present"] is False  # the reader was empty: it stays so
     assert daemon.handle(["insert"])["present"] is True
     assert daemon.handle(["fault", "remove", "2"])["faults_pending"] == 1
+    assert daemon.handle(["fault", "lift", "3"])["faults_pending"] == 2  # contactless
     assert "state" in daemon.handle(["profiles"])["profiles"]
     assert "holder NAME" in daemon.handle(["help"])["commands"]
     for bad, message in (
