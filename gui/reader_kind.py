@@ -29,7 +29,9 @@ def is_contactless_atr(atr: bytes) -> bool:
     return len(atr) >= 4 and atr[0] == 0x3B and atr[1] & 0xF0 == 0x80 and atr[2:4] == b"\x80\x01"
 
 
-def reader_kind(setting: ReaderType, atr: bytes | None = None, seen: ReaderKind | None = None) -> ReaderKind:
+def reader_kind(
+    setting: ReaderType, atr: bytes | None = None, seen: ReaderKind | None = None
+) -> ReaderKind:
     """The kind the wording follows: the configured one, or with ``auto`` the one of ``atr``
     (the card just inserted), else the one ``seen`` last, else :attr:`ReaderKind.EITHER`."""
     if setting is ReaderType.CONTACT:

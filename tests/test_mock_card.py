@@ -371,7 +371,9 @@ def test_fault_plan(mock_card: MockCard) -> None:
 
 @pytest.mark.mock_card("contactless")
 @pytest.mark.parametrize("pin", [b"0000", b"1234"], ids=["wrong", "right"])
-def test_a_lift_during_verify_runs_nothing_and_spends_no_try(mock_card: MockCard, pin: bytes) -> None:
+def test_a_lift_during_verify_runs_nothing_and_spends_no_try(
+    mock_card: MockCard, pin: bytes
+) -> None:
     """A contactless card lifted off the reader as the VERIFY goes out: the card never runs
     it (no try spent by a wrong PIN, nothing verified by the right one), the transport says
     the card is gone, and it stays gone until it is placed again."""

@@ -1,20 +1,20 @@
-"""Screen 1: insert the card. Moves on by itself when a card goes in; no button."""
+"""Screen 1: insert (or place) the card. Moves on by itself when a card goes in; no button.
+
+Its words and picture follow the reader's kind (:mod:`gui.screens.card_words`)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ..flow import Model, Notice, Screen
+from ..reader_kind import ReaderKind
 from ..widgets import label, set_role, style
 from .base import KioskScreen
+from .card_words import Phrase, card_picture, card_words
 
 translate = QCoreApplication.translate
-
-PICTURE = Path(__file__).resolve().parent.parent / "assets" / "insert-card.svg"
 
 
 class InsertCardScreen(KioskScreen):
@@ -26,7 +26,9 @@ class InsertCardScreen(KioskScreen):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
         row.setSpacing(40)
-        self.picture = QSvgWidget(str(PICTURE), self)
+        self.reader = ReaderKind.EITHER  # what the words and the picture follow
+        self.picture_path = card_picture(self.reader)
+        self.picture = QSvgWidget(str(self.picture_path), self)
         self.picture.setFixedSize(QSize(416, 288))
         self.picture.setAccessibleName("insert-card picture")
         row.addStretch(1)
@@ -52,6 +54,11 @@ class InsertCardScreen(KioskScreen):
         self.take_card.setAccessibleName("take-card")
         self.take_card.hide()
         self.body.addWidget(self.take_card)
+        # a contactless card lifted mid-command: calm words, not an error
+        self.place_again = label("", 30, bold=True, role="info", center=True)
+        self.place_again.setAccessibleName("place-again")
+        self.place_again.hide()
+        self.body.addWidget(self.place_again)
         self.out_of_service = label("", 30, bold=True, role="danger", center=True)
         self.out_of_service.setAccessibleName("out-of-service")
         self.out_of_service.hide()
@@ -63,16 +70,9 @@ class InsertCardScreen(KioskScreen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(translate("InsertCard", "Please insert your My Number card"))
-        self.how.setText(
-            translate(
-                "InsertCard",
-                "Put the card into the reader below the screen, IC chip facing up, chip end first.",
-            )
-        )
-        self.auto.setText(
-            translate("InsertCard", "The screen moves on by itself once the card is in.")
-        )
+        self.title.setText(card_words(Phrase.INSERT_TITLE, self.reader))
+        self.how.setText(card_words(Phrase.INSERT_HOW, self.reader))
+        self.auto.setText(card_words(Phrase.INSERT_AUTO, self.reader))
         self.needs.setText(
             translate(
                 "InsertCard",
@@ -80,12 +80,8 @@ class InsertCardScreen(KioskScreen):
                 "signature PIN (6 to 16 letters and digits).",
             )
         )
-        self.take_card.setText(
-            translate(
-                "InsertCard",
-                "Please take your card. To start again, take it out and insert it again.",
-            )
-        )
+        self.take_card.setText(card_words(Phrase.TAKE_TO_RESTART, self.reader))
+        self.place_again.setText(card_words(Phrase.PLACE_AGAIN, self.reader))
         self.out_of_service.setText(
             translate(
                 "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
@@ -94,6 +90,12 @@ class InsertCardScreen(KioskScreen):
 
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
+        if model.reader is not self.reader:
+            self.reader = model.reader
+            self.picture_path = card_picture(self.reader)
+            self.picture.load(str(self.picture_path))
+            self.retranslate()
+        self.place_again.setVisible(model.notice is Notice.CARD_MOVED)
         waiting = model.notice is Notice.TAKE_CARD and model.card_present
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():

@@ -10,6 +10,7 @@ from jpki.layout import PinKind
 from ..flow import CardProblem, Finish, Model, Screen
 from ..widgets import label, style
 from .base import KioskScreen, heading, pin_name
+from .card_words import Phrase, card_words
 
 translate = QCoreApplication.translate
 
@@ -141,10 +142,13 @@ class EndScreen(KioskScreen):
 
     def retranslate(self) -> None:
         self.todo_heading.setText(translate("EndScreen", "What to do"))
-        self.take.setText(translate("EndScreen", "Please take your card."))
         self.done.setText(translate("EndScreen", "Back to start"))
         if self.model is not None:
             self.present(self.model, False)
+
+    def present(self, model: Model, entering: bool) -> None:
+        super().present(model, entering)
+        self.take.setText(card_words(Phrase.TAKE_CARD, model.reader))
 
 
 class CardProblemScreen(EndScreen):

@@ -5,18 +5,22 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QProgressBar, QWidget
 
-from ..flow import Screen
+from ..flow import Model, Screen
+from ..reader_kind import ReaderKind
 from ..widgets import label, style
 from .base import KioskScreen
+from .card_words import Phrase, card_words
 
 translate = QCoreApplication.translate
 
 
 class ProgressScreen(KioskScreen):
-    """A title, a line on what is happening, a busy bar and "do not remove the card"."""
+    """A title, a line on what is happening, a busy bar and "do not remove the card" (or, on
+    a contactless reader, "do not move it until reading ends")."""
 
     def __init__(self, screen: Screen, parent: QWidget | None = None) -> None:
         super().__init__(screen, parent)
+        self.reader = ReaderKind.EITHER
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail = label("", 30, center=True)
         self.bar = QProgressBar(self)
@@ -58,4 +62,10 @@ class ProgressScreen(KioskScreen):
         title, detail = texts[self.flow_screen]
         self.title.setText(title)
         self.detail.setText(detail)
-        self.keep.setText(translate("Progress", "Do not remove your card."))
+        self.keep.setText(card_words(Phrase.KEEP_STILL, self.reader))
+
+    def present(self, model: Model, entering: bool) -> None:
+        super().present(model, entering)
+        if model.reader is not self.reader:
+            self.reader = model.reader
+            self.keep.setText(card_words(Phrase.KEEP_STILL, self.reader))

@@ -12,6 +12,7 @@ from ..flow import Finish, Model, Screen
 from ..receipt import ReceiptContent, print_receipt, qr_image, short_number
 from ..widgets import Button, card_frame, label, set_role, style
 from .base import KioskScreen
+from .card_words import Phrase, card_words
 from .form import delivery_name
 
 translate = QCoreApplication.translate
@@ -117,7 +118,6 @@ class ReceiptScreen(KioskScreen):
         self.title.setText(translate("Receipt", "Your request has been sent"))
         self.number_label.setText(translate("Receipt", "Request number"))
         self.steps_heading.setText(translate("Receipt", "What happens next"))
-        self.take.setText(translate("Receipt", "Please take your card."))
         self.print_button.setText(translate("Receipt", "Print receipt"))
         self.done.setText(translate("Receipt", "Done"))
         if self.model is not None:
@@ -141,6 +141,7 @@ class ReceiptScreen(KioskScreen):
         else:
             self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
         self.steps.setText("\n".join(f"• {s}" for s in next_steps(model)))
+        self.take.setText(card_words(Phrase.TAKE_CARD, model.reader))
         self.take.setVisible(model.card_present)  # once the card is out, it is not asked again
         if entering and rid and rid != self._printed_for and self.printer_target is not None:
             self._printed_for = rid  # printed once, automatically, when a printer is set

@@ -1,0 +1,122 @@
+"""The one home of the words (and the picture) that tell the applicant to insert, keep or take
+the card: they follow the kind of reader (:class:`gui.reader_kind.ReaderKind`) — a slot
+("insert the card"), a contactless pad ("place the card on the reader; do not move it until
+reading ends"), or, before ``auto`` has seen a card, words that fit both.
+
+Screens ask :func:`card_words` for a :class:`Phrase`; nothing else chooses between them. The
+texts go through Qt's translation like every screen text (``pyside6-lupdate`` collects the
+``QT_TRANSLATE_NOOP`` marks below; the contact ones keep the context they always had).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QCoreApplication
+
+from ..reader_kind import ReaderKind
+
+__all__ = ["Phrase", "card_picture", "card_words"]
+
+ASSETS: Final = Path(__file__).resolve().parent.parent / "assets"
+INSERT_PICTURE: Final = ASSETS / "insert-card.svg"
+PLACE_PICTURE: Final = ASSETS / "place-card.svg"
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str) -> tuple[str, str]:
+    """Mark ``source`` for ``pyside6-lupdate`` (in ``context``); (context, source)."""
+    return context, source
+
+
+class Phrase(Enum):
+    INSERT_TITLE = "insert-title"  # the insert screen's title
+    INSERT_HOW = "insert-how"  # how to put the card in / on the reader
+    INSERT_AUTO = "insert-auto"  # the screen moves on by itself
+    TAKE_TO_RESTART = "take-to-restart"  # the insert screen, a card still in after a cancel
+    KEEP_STILL = "keep-still"  # the busy screens: do not remove / move the card
+    TAKE_CARD = "take-card"  # the receipt and the end screens: take your card
+    PLACE_AGAIN = "place-again"  # the insert screen, after the card left mid-command
+
+
+_C, _L, _E = ReaderKind.CONTACT, ReaderKind.CONTACTLESS, ReaderKind.EITHER
+
+_WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
+    Phrase.INSERT_TITLE: {
+        _C: QT_TRANSLATE_NOOP("InsertCard", "Please insert your My Number card"),
+        _L: QT_TRANSLATE_NOOP("CardWords", "Please place your My Number card on the reader"),
+        _E: QT_TRANSLATE_NOOP(
+            "CardWords", "Please insert your My Number card or place it on the reader"
+        ),
+    },
+    Phrase.INSERT_HOW: {
+        _C: QT_TRANSLATE_NOOP(
+            "InsertCard",
+            "Put the card into the reader below the screen, IC chip facing up, chip end first.",
+        ),
+        _L: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Lay the card flat on the reader below the screen. Do not move it until reading ends.",
+        ),
+        _E: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Put the card into the reader below the screen (IC chip facing up, chip end "
+            "first), or lay it flat on the reader's pad. Do not move it until reading ends.",
+        ),
+    },
+    Phrase.INSERT_AUTO: {
+        _C: QT_TRANSLATE_NOOP("InsertCard", "The screen moves on by itself once the card is in."),
+        _L: QT_TRANSLATE_NOOP(
+            "CardWords", "The screen moves on by itself once the reader finds the card."
+        ),
+        _E: QT_TRANSLATE_NOOP(
+            "CardWords", "The screen moves on by itself once the reader finds the card."
+        ),
+    },
+    Phrase.TAKE_TO_RESTART: {
+        _C: QT_TRANSLATE_NOOP(
+            "InsertCard", "Please take your card. To start again, take it out and insert it again."
+        ),
+        _L: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Please take your card off the reader. To start again, take it off and place it "
+            "on the reader again.",
+        ),
+        _E: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Please take your card. To start again, take it and insert it or place it on the "
+            "reader again.",
+        ),
+    },
+    Phrase.KEEP_STILL: {
+        _C: QT_TRANSLATE_NOOP("Progress", "Do not remove your card."),
+        _L: QT_TRANSLATE_NOOP("CardWords", "Do not move your card until reading ends."),
+        _E: QT_TRANSLATE_NOOP("CardWords", "Do not remove or move your card until reading ends."),
+    },
+    Phrase.TAKE_CARD: {
+        _C: QT_TRANSLATE_NOOP("EndScreen", "Please take your card."),
+        _L: QT_TRANSLATE_NOOP("CardWords", "Please take your card off the reader."),
+        _E: QT_TRANSLATE_NOOP("EndScreen", "Please take your card."),
+    },
+    Phrase.PLACE_AGAIN: {
+        # shown only after a contactless card was lifted; the same words for every kind
+        kind: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "The card moved off the reader before reading ended, so nothing was done. Please "
+            "place the card on the reader again and keep it still until reading ends.",
+        )
+        for kind in ReaderKind
+    },
+}
+
+
+def card_words(phrase: Phrase, kind: ReaderKind) -> str:
+    """``phrase`` for a reader of ``kind``, in the installed language."""
+    context, source = _WORDS[phrase][kind]
+    return QCoreApplication.translate(context, source)
+
+
+def card_picture(kind: ReaderKind) -> Path:
+    """The insert screen's picture: a card going into a slot, or one lying on a pad."""
+    return PLACE_PICTURE if kind is ReaderKind.CONTACTLESS else INSERT_PICTURE
