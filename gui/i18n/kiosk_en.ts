@@ -89,6 +89,61 @@
     </message>
 </context>
 <context>
+    <name>CardWords</name>
+    <message>
+        <source>Please place your My Number card on the reader</source>
+        <translation>Please place your My Number card on the reader</translation>
+    </message>
+    <message>
+        <source>Please insert your My Number card or place it on the reader</source>
+        <translation>Please insert your My Number card or place it on the reader</translation>
+    </message>
+    <message>
+        <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
+        <translation>Lay the card flat on the reader below the screen. Do not move it until reading ends.</translation>
+    </message>
+    <message>
+        <source>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</source>
+        <translation>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</translation>
+    </message>
+    <message>
+        <source>The screen moves on by itself once the reader finds the card.</source>
+        <translation>The screen moves on by itself once the reader finds the card.</translation>
+    </message>
+    <message>
+        <source>Please take your card off the reader. To start again, take it off and place it on the reader again.</source>
+        <translation>Please take your card off the reader. To start again, take it off and place it on the reader again.</translation>
+    </message>
+    <message>
+        <source>Please take your card. To start again, take it and insert it or place it on the reader again.</source>
+        <translation>Please take your card. To start again, take it and insert it or place it on the reader again.</translation>
+    </message>
+    <message>
+        <source>Do not move your card until reading ends.</source>
+        <translation>Do not move your card until reading ends.</translation>
+    </message>
+    <message>
+        <source>Do not remove or move your card until reading ends.</source>
+        <translation>Do not remove or move your card until reading ends.</translation>
+    </message>
+    <message>
+        <source>Please take your card off the reader.</source>
+        <translation>Please take your card off the reader.</translation>
+    </message>
+    <message>
+        <source>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</source>
+        <translation>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</translation>
+    </message>
+    <message>
+        <source>The card may have moved while it was read.</source>
+        <translation>The card may have moved while it was read.</translation>
+    </message>
+    <message>
+        <source>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, please ask the staff.</source>
+        <translation>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, please ask the staff.</translation>
+    </message>
+</context>
+<context>
     <name>Delivery</name>
     <message>
         <source>By post</source>

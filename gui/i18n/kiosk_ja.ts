@@ -89,6 +89,61 @@
     </message>
 </context>
 <context>
+    <name>CardWords</name>
+    <message>
+        <source>Please place your My Number card on the reader</source>
+        <translation>マイナンバーカードをリーダーに置いてください</translation>
+    </message>
+    <message>
+        <source>Please insert your My Number card or place it on the reader</source>
+        <translation>マイナンバーカードを差し込むか、リーダーに置いてください</translation>
+    </message>
+    <message>
+        <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
+        <translation>画面の下のカードリーダーに、カードを平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
+    </message>
+    <message>
+        <source>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</source>
+        <translation>画面の下のカードリーダーに、ICチップを上にしてチップ側から差し込むか、読み取り面に平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
+    </message>
+    <message>
+        <source>The screen moves on by itself once the reader finds the card.</source>
+        <translation>カードを読み取ると、画面は自動で進みます。</translation>
+    </message>
+    <message>
+        <source>Please take your card off the reader. To start again, take it off and place it on the reader again.</source>
+        <translation>カードをリーダーから取ってください。続けて申請する場合は、カードをいったん取ってから、もう一度リーダーに置いてください。</translation>
+    </message>
+    <message>
+        <source>Please take your card. To start again, take it and insert it or place it on the reader again.</source>
+        <translation>カードをお取りください。続けて申請する場合は、カードをいったん取ってから、もう一度差し込むか、リーダーに置いてください。</translation>
+    </message>
+    <message>
+        <source>Do not move your card until reading ends.</source>
+        <translation>読み取りが終わるまでカードを動かさないでください。</translation>
+    </message>
+    <message>
+        <source>Do not remove or move your card until reading ends.</source>
+        <translation>読み取りが終わるまでカードを抜いたり動かしたりしないでください。</translation>
+    </message>
+    <message>
+        <source>Please take your card off the reader.</source>
+        <translation>カードをリーダーから取ってください。</translation>
+    </message>
+    <message>
+        <source>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</source>
+        <translation>読み取りの途中でカードがリーダーから離れたため、何も行っていません。もう一度カードをリーダーに置き、読み取りが終わるまで動かさないでください。</translation>
+    </message>
+    <message>
+        <source>The card may have moved while it was read.</source>
+        <translation>読み取りの途中でカードが動いた可能性があります。</translation>
+    </message>
+    <message>
+        <source>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, please ask the staff.</source>
+        <translation>カードをいったんリーダーから取り、もう一度平らに置いて、読み取りが終わるまで動かさないでください。何度も読み取れない場合は、係員にお尋ねください。</translation>
+    </message>
+</context>
+<context>
     <name>Delivery</name>
     <message>
         <source>By post</source>

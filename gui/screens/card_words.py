@@ -38,6 +38,8 @@ class Phrase(Enum):
     KEEP_STILL = "keep-still"  # the busy screens: do not remove / move the card
     TAKE_CARD = "take-card"  # the receipt and the end screens: take your card
     PLACE_AGAIN = "place-again"  # the insert screen, after the card left mid-command
+    UNREADABLE_WHY = "unreadable-why"  # the card-problem screen: why it could not be read
+    UNREADABLE_TODO = "unreadable-todo"  # ... and how to try again
 
 
 _C, _L, _E = ReaderKind.CONTACT, ReaderKind.CONTACTLESS, ReaderKind.EITHER
@@ -109,6 +111,28 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         for kind in ReaderKind
     },
 }
+
+
+_WORDS[Phrase.UNREADABLE_WHY] = {
+    _C: QT_TRANSLATE_NOOP(
+        "CardProblem", "The card may be the wrong way round, or it was moved while it was read."
+    ),
+    _L: QT_TRANSLATE_NOOP("CardWords", "The card may have moved while it was read."),
+}
+_WORDS[Phrase.UNREADABLE_TODO] = {
+    _C: QT_TRANSLATE_NOOP(
+        "CardProblem",
+        "Take the card out, then insert it again with the IC chip facing up. If this keeps "
+        "happening, please ask the staff.",
+    ),
+    _L: QT_TRANSLATE_NOOP(
+        "CardWords",
+        "Take the card off the reader, then lay it flat on the reader again and keep it still "
+        "until reading ends. If this keeps happening, please ask the staff.",
+    ),
+}
+for _phrase in (Phrase.UNREADABLE_WHY, Phrase.UNREADABLE_TODO):
+    _WORDS[_phrase][_E] = _WORDS[_phrase][_C]  # a problem is seen with a card: rarely needed
 
 
 def card_words(phrase: Phrase, kind: ReaderKind) -> str:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 from jpki.layout import PinKind
 
 from ..flow import CardProblem, Finish, Model, Screen
+from ..reader_kind import ReaderKind
 from ..widgets import label, style
 from .base import KioskScreen, heading, pin_name
 from .card_words import Phrase, card_words
@@ -15,8 +16,10 @@ from .card_words import Phrase, card_words
 translate = QCoreApplication.translate
 
 
-def problem_texts(problem: CardProblem | None) -> tuple[str, str, str]:
-    """(title, what happened, what to do) for a card problem."""
+def problem_texts(
+    problem: CardProblem | None, reader: ReaderKind = ReaderKind.CONTACT
+) -> tuple[str, str, str]:
+    """(title, what happened, what to do) for a card problem, on a reader of ``reader``'s kind."""
     if problem is CardProblem.EXPIRED:
         return (
             translate("CardProblem", "The certificate on this card has expired"),
@@ -105,14 +108,8 @@ def problem_texts(problem: CardProblem | None) -> tuple[str, str, str]:
         )
     return (
         translate("CardProblem", "The card could not be read"),
-        translate(
-            "CardProblem", "The card may be the wrong way round, or it was moved while it was read."
-        ),
-        translate(
-            "CardProblem",
-            "Take the card out, then insert it again with the IC chip facing up. If this keeps "
-            "happening, please ask the staff.",
-        ),
+        card_words(Phrase.UNREADABLE_WHY, reader),
+        card_words(Phrase.UNREADABLE_TODO, reader),
     )
 
 
@@ -158,7 +155,7 @@ class CardProblemScreen(EndScreen):
 
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
-        title, what, todo = problem_texts(model.problem)
+        title, what, todo = problem_texts(model.problem, model.reader)
         self.title.setText(title)
         self.what.setText(what)
         self.todo.setText(todo)
