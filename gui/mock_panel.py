@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from jpki.card import JpkiCard
 from jpki.errors import NoCard
 from mock_card import CardProfile, Holder, LatencyModel, MockCard, MockPki, Sex
+from mock_card.atrs import ATR_CONTACTLESS
 
 from .card_watch import MockCardWatch
 from .widgets import style
@@ -62,6 +63,11 @@ HOLDERS: tuple[tuple[str, str, CardProfile, Holder, bool], ...] = (
         True,
     ),
 )
+#: Holders whose card the panel puts on a contactless reader (the reader builds a PC/SC
+#: part 3 ATR): the kiosk's words follow it with ``reader = "auto"``.
+CONTACTLESS: tuple[tuple[str, str, str], ...] = (
+    ("contactless", "Valid card, contactless reader", "valid"),
+)
 
 
 @dataclass
@@ -81,6 +87,19 @@ class MockCards:
             if blocked:
                 card.block_pin("auth")
             card.remove()  # lying on the counter, not in the reader
+            cards[key] = card
+        holders = {key: (profile, holder) for key, _l, profile, holder, _b in HOLDERS}
+        for i, (key, _label, like) in enumerate(CONTACTLESS, start=len(HOLDERS)):
+            profile, holder = holders[like]
+            card = MockCard(
+                holder=holder,
+                profile=profile,
+                pki=pki,
+                key_index=i,
+                latency=latency,
+                atr=ATR_CONTACTLESS,
+            )
+            card.remove()
             cards[key] = card
         return cls(pki, cards)
 
@@ -162,7 +181,7 @@ class MockPanel(QFrame):
         col.addWidget(holder_title)
         self.group = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
-        for key, text, *_rest in HOLDERS:
+        for key, text in [(h[0], h[1]) for h in HOLDERS] + [(c[0], c[1]) for c in CONTACTLESS]:
             r = QRadioButton(text, self)
             r.setFont(style.font(17))
             r.setMinimumHeight(40)
@@ -207,7 +226,7 @@ class MockPanel(QFrame):
         self.refresh()
 
     def toggle(self) -> None:
-        if self.watch.card_present:
+        if self._in_reader():
             self.watch.remove()
         else:
             self.watch.insert()
@@ -219,8 +238,13 @@ class MockPanel(QFrame):
             card.reset_pins()
         self.refresh()
 
+    def _in_reader(self) -> bool:
+        """The card is in (or on) the reader: not taken out, not lifted by a fault."""
+        card = self.watch.card
+        return self.watch.card_present and (card is None or card.present)
+
     def refresh(self) -> None:
-        present = self.watch.card_present
+        present = self._in_reader()
         self.slot.setText("Remove card" if present else "Insert card")
         card = self.watch.card
         if card is None:

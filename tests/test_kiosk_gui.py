@@ -624,9 +624,10 @@ def test_cancel_while_the_card_works_is_immediate(env: Env) -> None:
 def test_language_switch(env: Env) -> None:
     w = env.window
     title = w.current_screen().title
-    assert title.text() == "マイナンバーカードを差し込んでください"
+    # reader = "auto", no card seen yet: words for a slot and a contactless pad alike
+    assert title.text() == "マイナンバーカードを差し込むか、リーダーに置いてください"
     w.lang_buttons["en"].click()
-    assert title.text() == "Please insert your My Number card"
+    assert title.text() == "Please insert your My Number card or place it on the reader"
     assert w.institution.text() == w.config.institution_en
     to_auth_pin(env)
     pin = env.pin_screen()
