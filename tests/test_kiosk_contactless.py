@@ -25,6 +25,7 @@ from gui.flow import (
     ConfirmIdentity,
     ConfirmReview,
     Event,
+    Finish,
     Notice,
     PinEntered,
     PinResult,
@@ -118,6 +119,22 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
         yield led
 
 
+@pytest.fixture
+def make_kiosk(ledger: Ledger) -> Iterator[Callable[[MockCard, CountingTransport], Kiosk]]:
+    """A kiosk (flow and real services) on a card through a counting transport. Its services
+    are closed at the end: an open card session holds the mock card's lock in this thread."""
+    made: list[KioskServices] = []
+
+    def make(card: MockCard, transport: CountingTransport) -> Kiosk:
+        opener = counting_opener(card, transport)
+        made.append(KioskServices(CONFIG, opener, trust_store=MOCK_TRUST, ledger=ledger))
+        return Kiosk(made[-1], initial(CONFIG))
+
+    yield make
+    for services in made:
+        services.close()
+
+
 def play(kiosk: Kiosk, card: MockCard, until: str) -> None:
     """Play the steps before ``until``, each landing where it should."""
     for name, make, expected in STEPS:
@@ -142,13 +159,12 @@ def back_to_start(kiosk: Kiosk, card: MockCard) -> None:
 
 
 @pytest.mark.parametrize("work", CARD_WORK)
-def test_a_lift_at_every_apdu_wipes_calmly_and_spends_no_pin_try(ledger: Ledger, work: str) -> None:
+def test_a_lift_at_every_apdu_wipes_calmly_and_spends_no_pin_try(
+    make_kiosk: Callable[[MockCard, CountingTransport], Kiosk], ledger: Ledger, work: str
+) -> None:
     card = contactless_card()
     transport = CountingTransport(card)
-    services = KioskServices(
-        CONFIG, counting_opener(card, transport), trust_store=MOCK_TRUST, ledger=ledger
-    )
-    kiosk = Kiosk(services, initial(CONFIG))
+    kiosk = make_kiosk(card, transport)
     assert kiosk.model.reader is ReaderKind.EITHER  # auto, before any card
     make, expected = step_of(work)
     # a clean run: the commands this card work sends
@@ -201,19 +217,16 @@ def test_a_lift_at_every_apdu_wipes_calmly_and_spends_no_pin_try(ledger: Ledger,
     play(kiosk, card, "")
     assert kiosk.model.screen is Screen.RECEIPT and stored(ledger) == rows + 1
     assert tries(card) == (3, 5, 3)
+    kiosk.send(Finish())
 
 
-def test_a_removal_from_a_contact_reader_stays_an_error_then_the_start(ledger: Ledger) -> None:
+def test_a_removal_from_a_contact_reader_stays_an_error_then_the_start(
+    make_kiosk: Callable[[MockCard, CountingTransport], Kiosk],
+) -> None:
     """The contact reader's behaviour is unchanged: a card pulled out mid-command ends on the
     error screen until the watch reports the removal (issue 15's earlier items)."""
     card = new_card()  # the contact ATR
-    services = KioskServices(
-        CONFIG,
-        counting_opener(card, CountingTransport(card)),
-        trust_store=MOCK_TRUST,
-        ledger=ledger,
-    )
-    kiosk = Kiosk(services, initial(CONFIG))
+    kiosk = make_kiosk(card, CountingTransport(card))
     kiosk.send(CardInserted(card.atr), Screen.AUTH_PIN)
     assert kiosk.model.reader is ReaderKind.CONTACT
     card.faults.remove_at(3)
@@ -238,3 +251,176 @@ def test_the_watchs_removal_during_card_work_is_a_lift_too() -> None:
     idle, _ = step(lifted, Timeout())
     assert idle.screen is Screen.INSERT_CARD and idle.notice is Notice.NONE
     assert not idle.times_out
+
+
+# -- the real widgets --------------------------------------------------------------------------
+
+from gui.screens.insert import InsertCardScreen  # noqa: E402
+from gui.screens.problem import EndScreen  # noqa: E402
+from gui.screens.progress import ProgressScreen  # noqa: E402
+from tests.test_kiosk_gui import AUTH_PIN as PANEL_AUTH_PIN  # noqa: E402
+from tests.test_kiosk_gui import (  # noqa: E402
+    LOAD,
+    STEP,
+    Env,
+    FakeClock,
+    make_env,  # noqa: F401 - the fixture
+)
+from tests.test_kiosk_gui import SIGN_PIN as PANEL_SIGN_PIN  # noqa: E402
+
+#: (title, a phrase of the instructions, picture) by reader kind and language
+WORDS = {
+    ("contact", "ja"): (
+        "マイナンバーカードを差し込んでください",
+        "差し込んでください",
+        "insert-card.svg",
+    ),
+    ("contact", "en"): ("Please insert your My Number card", "chip end first", "insert-card.svg"),
+    ("contactless", "ja"): (
+        "マイナンバーカードをリーダーに置いてください",
+        "読み取りが終わるまで動かさないでください",
+        "place-card.svg",
+    ),
+    ("contactless", "en"): (
+        "Please place your My Number card on the reader",
+        "Do not move it until reading ends",
+        "place-card.svg",
+    ),
+    ("either", "ja"): (
+        "マイナンバーカードを差し込むか、リーダーに置いてください",
+        "差し込むか、読み取り面に平らに置いてください",
+        "insert-card.svg",
+    ),
+    ("either", "en"): (
+        "Please insert your My Number card or place it on the reader",
+        "or lay it flat on the reader's pad",
+        "insert-card.svg",
+    ),
+}
+KEEP = {
+    ("contact", "ja"): "カードを抜かないでください。",
+    ("contactless", "ja"): "読み取りが終わるまでカードを動かさないでください。",
+    ("contactless", "en"): "Do not move your card until reading ends.",
+}
+PLACE_AGAIN_JA = "読み取りの途中でカードがリーダーから離れたため、何も行っていません。"
+
+
+def insert_screen(env: Env) -> InsertCardScreen:
+    screen = env.window.screens[Screen.INSERT_CARD]
+    assert isinstance(screen, InsertCardScreen)
+    return screen
+
+
+def assert_insert_words(env: Env, kind: str, language: str) -> None:
+    title, how, picture = WORDS[(kind, language)]
+    env.window.lang_buttons[language].click()
+    screen = insert_screen(env)
+    assert env.window.current_screen() is screen
+    assert screen.title.text() == title
+    assert how in screen.how.text()
+    assert screen.picture_path.name == picture and screen.picture_path.is_file()
+    assert screen.picture.renderer().isValid()
+
+
+@pytest.mark.parametrize("kind", ["contact", "contactless"])
+def test_the_insert_screen_follows_the_configured_reader(make_env, kind: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    env = make_env(replace(load_config(), reader_type=ReaderType(kind)))
+    for language in ("ja", "en", "ja"):
+        assert_insert_words(env, kind, language)
+    progress = env.window.screens[Screen.AUTHENTICATING]
+    assert isinstance(progress, ProgressScreen)
+    progress.present(env.window.model, True)  # rendered for this kiosk's reader
+    assert progress.keep.text() == KEEP[(kind, "ja")]
+
+
+def test_auto_switches_on_the_contactless_atr_and_back(make_env) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    env = make_env()
+    assert env.window.config.reader_type is ReaderType.AUTO
+    assert_insert_words(env, "either", "en")
+    assert_insert_words(env, "either", "ja")
+    env.insert("contactless")  # the mock panel's card on a contactless reader
+    env.wait(Screen.AUTH_PIN, LOAD)
+    assert env.window.model.reader is ReaderKind.CONTACTLESS
+    env.window.cancel.click()  # the card still on the reader: "take it off"
+    env.wait(Screen.INSERT_CARD)
+    screen = insert_screen(env)
+    assert screen.take_card.isVisible()
+    assert screen.take_card.text().startswith("カードをリーダーから取ってください。")
+    assert_insert_words(env, "contactless", "ja")
+    assert_insert_words(env, "contactless", "en")
+    env.remove()
+    env.insert("valid")  # a contact card (the 2017 ATR): the words follow it
+    env.wait(Screen.AUTH_PIN, STEP)
+    assert env.window.model.reader is ReaderKind.CONTACT
+    env.remove()
+    env.wait(Screen.INSERT_CARD)
+    assert_insert_words(env, "contact", "ja")
+
+
+def tries_of(card: MockCard) -> tuple[int, int]:
+    return card.pin_tries_left("auth"), card.pin_tries_left("sign")
+
+
+@pytest.mark.parametrize("where", ["auth-verify", "sign-verify", "signature"])
+def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    clock = FakeClock()
+    env = make_env(clock=clock)
+    card = env.kiosk.mock_cards.cards["contactless"]
+    env.insert("contactless")
+    env.wait(Screen.AUTH_PIN, LOAD)
+    if where == "auth-verify":
+        card.faults.lift_at(1)  # Authenticate's first command is the VERIFY (EF kept selected)
+    env.keypad(PANEL_AUTH_PIN)
+    env.ok()
+    if where != "auth-verify":
+        env.wait(Screen.IDENTITY_PIN)
+        if where == "sign-verify":
+            card.faults.lift_at(2)  # SELECT of the PIN's EF, then its VERIFY
+        env.keyboard(PANEL_SIGN_PIN.lower())
+        env.ok()
+    if where == "signature":
+        env.wait(Screen.IDENTITY)
+        env.window.current_screen().primary().click()
+        env.wait(Screen.FORM)
+        from tests.test_kiosk_gui import fill_form
+
+        fill_form(env)
+        env.form().next.click()
+        env.wait(Screen.REVIEW)
+        card.faults.lift_at(2)  # SELECT of the key, then COMPUTE DIGITAL SIGNATURE
+        env.window.current_screen().primary().click()
+    before = (3, 5)
+    env.wait(Screen.INSERT_CARD)
+    model = env.window.model
+    assert model.notice is Notice.CARD_MOVED and not card.present
+    assert tries_of(card) == before  # from the mock card, not the kiosk
+    with env.ledger() as ledger:
+        assert sum(ledger.count().values()) == 0
+    screen = insert_screen(env)
+    assert screen.place_again.isVisible() and screen.place_again.text().startswith(PLACE_AGAIN_JA)
+    assert screen.place_again.property("role") == "info"  # calm, not the danger colour
+    assert not screen.take_card.isVisible()
+    assert all(  # nothing of the applicant left on any screen
+        not isinstance(s, EndScreen) or s.model is None for s in env.window.screens.values()
+    )
+    # placed again: a fresh session, the notice gone
+    env.insert("contactless")
+    env.wait(Screen.AUTH_PIN, STEP)
+    assert env.window.model.session > model.session and env.window.model.notice is Notice.NONE
+    assert not screen.place_again.isVisible()
+    assert env.window.model.tries_left == 3 and "3" in env.pin_screen().status.text()
+
+
+def test_the_place_again_notice_goes_with_the_idle_timeout(make_env) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    clock = FakeClock()
+    env = make_env(clock=clock)
+    card = env.kiosk.mock_cards.cards["contactless"]
+    env.insert("contactless")
+    env.wait(Screen.AUTH_PIN, LOAD)
+    card.faults.lift_at(1)
+    env.keypad(PANEL_AUTH_PIN)
+    env.ok()
+    env.qtbot.waitUntil(lambda: env.window.model.notice is Notice.CARD_MOVED, timeout=STEP)
+    clock.advance(env.window.config.idle_timeout + 1)
+    env.qtbot.waitUntil(lambda: env.window.model.notice is Notice.NONE, timeout=2000)
+    assert env.screen is Screen.INSERT_CARD and not insert_screen(env).place_again.isVisible()
