@@ -2,7 +2,7 @@
 
 For each operation the APDUs of a clean run are counted (N); then, for i in 1..N, a fresh
 session on a freshly reset card runs the operation with one fault injected at APDU i: the
-card pulled out, a transport error, an unexpected status word (6F00, 6982, 6A82), or a
+card pulled out, a contactless card lifted off the reader, a transport error, an unexpected status word (6F00, 6982, 6A82), or a
 delay. Every point must end in
 
 * a typed error (a :class:`jpki.JpkiError` subclass; the kiosk: an event and a screen, never
@@ -11,7 +11,9 @@ delay. Every point must end in
   a new session) succeeds at the operation;
 * no PIN try spent by a correct PIN, at most one VERIFY with data per PIN the user entered
   (no automatic retry), counted on a recording transport;
-* (kiosk) no partial row in the ledger: a row only with a receipt, and every row re-verifies.
+* (kiosk) no partial row in the ledger: a row only with a receipt, and every row re-verifies;
+* (kiosk, contactless reader) a lift at any APDU ends on the insert screen's calm "place the
+  card again" notice, never an error screen.
 
 The outcome counts go into a table (operations × faults) written to
 ``$PYTEST_FAULT_REPORT`` (default ``.pytest_cache/fault-matrix.txt``) and printed in the
@@ -25,7 +27,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from apdu.replay import RecordingTransport
-from gui.config import load_config
+from gui.config import ReaderType, load_config
 from gui.flow import (
     Cancel,
     CardInserted,
@@ -43,6 +45,7 @@ from gui.flow import (
     ConfirmReview,
     Event,
     Finish,
+    Notice,
     PinEntered,
     RequestForm,
     Screen,
@@ -76,6 +79,7 @@ CONFIG = load_config()
 
 FAULTS: dict[str, Callable[[Any, int], object]] = {
     "removed": lambda plan, i: plan.remove_at(i),
+    "lifted": lambda plan, i: plan.lift_at(i),  # a contactless card leaves the field
     "transport error": lambda plan, i: plan.transport_error_at(i),
     "SW 6F00": lambda plan, i: plan.status_word_at(i, 0x6F00),
     "SW 6982": lambda plan, i: plan.status_word_at(i, 0x6982),
@@ -86,6 +90,7 @@ DELAY_FAULT = f"delay {DELAY}s"
 #: the error each transport-level fault must turn into
 FAULT_ERROR: dict[str, type[JpkiError]] = {
     "removed": errors.CardRemoved,
+    "lifted": errors.CardRemoved,
     "transport error": errors.TransportFailure,
 }
 
@@ -485,6 +490,8 @@ def run_script(kiosk: Kiosk) -> tuple[str, int]:
             break
     model = kiosk.model
     outcome = model.screen.value
+    if model.screen is Screen.INSERT_CARD and model.notice is Notice.CARD_MOVED:
+        outcome = PLACE_AGAIN
     if model.screen is Screen.CARD_PROBLEM and model.problem is not None:
         outcome += f":{model.problem.value}"
     return outcome, entered
@@ -507,6 +514,9 @@ def back_to_start(kiosk: Kiosk, card: MockCard) -> None:
 
 
 KIOSK_FAULTS = FAULTS
+#: the kiosk's configuration by fault: a lift happens on a contactless reader
+KIOSK_CONFIG = {"lifted": replace(CONFIG, reader_type=ReaderType.CONTACTLESS)}
+PLACE_AGAIN = "place-again"  # the insert screen's calm notice after a lift
 KIOSK_OP = "kiosk flow (sign cert, ja)"
 TOLERATED = "receipt*"
 TOLERATED_NOTE = (
@@ -528,11 +538,12 @@ def test_every_fault_point_of_the_kiosk_flow(fault: str, tmp_path: Path) -> None
     card = new_card()
     transport = CountingTransport(card)
     problems: list[str] = []
+    config = KIOSK_CONFIG.get(fault, CONFIG)
     with Ledger.open(path, config=ledger_config(CONFIG, TRUST, None)) as ledger:
         services = KioskServices(
-            CONFIG, counting_opener(card, transport), trust_store=TRUST, ledger=ledger
+            config, counting_opener(card, transport), trust_store=TRUST, ledger=ledger
         )
-        kiosk = Kiosk(services, initial(CONFIG))
+        kiosk = Kiosk(services, initial(config))
         outcome, _ = run_script(kiosk)
         assert outcome == Screen.RECEIPT.value, kiosk.model
         n = len(transport.attempts)
@@ -556,6 +567,8 @@ def test_every_fault_point_of_the_kiosk_flow(fault: str, tmp_path: Path) -> None
             if fault == DELAY_FAULT:
                 if outcome != Screen.RECEIPT.value:
                     problems.append(f"{where}: the delayed flow did not complete")
+            elif fault in KIOSK_CONFIG and outcome != PLACE_AGAIN:
+                problems.append(f"{where}: not the calm 'place the card again' notice")
             elif outcome == Screen.RECEIPT.value:
                 if fault == "SW 6A82" and selects_the_text_ap(transport.attempts, i):
                     outcome = TOLERATED  # by design: the text AP is optional for ReadCard
