@@ -87,7 +87,12 @@ class _OwningServices:
         return self.services.run(effect)
 
     def close(self) -> None:
-        self.ledger.close()
+        # the services first: an open card session ends here, in the worker thread that
+        # holds it (left to the garbage collector, a mock card's lock would stay taken)
+        try:
+            self.services.close()
+        finally:
+            self.ledger.close()
 
 
 def mock_ledger_path() -> Path:
