@@ -40,6 +40,7 @@ from gui.flow import (
     Screen,
     initial,
 )
+from gui.reader_kind import ReaderKind
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
 from gui.window import KioskWindow
@@ -93,6 +94,20 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     full = replace(ident, form=_form(lang))
     yield Screen.INSERT_CARD.value, base, ""
     yield "insert-card-take-card", replace(base, card_present=True, notice=Notice.TAKE_CARD), ""
+    # a contactless reader: placed, not inserted; and the calm notice after a lift
+    pad = replace(base, reader=ReaderKind.CONTACTLESS)
+    yield "insert-card-contactless", pad, ""
+    yield "insert-card-place-again", replace(pad, notice=Notice.CARD_MOVED), ""
+    yield (
+        "insert-card-contactless-take-card",
+        replace(pad, card_present=True, notice=Notice.TAKE_CARD),
+        "",
+    )
+    yield (
+        "reading-card-contactless",
+        replace(pad, screen=Screen.READING_CARD, card_present=True),
+        "",
+    )
     yield (
         Screen.READING_CARD.value,
         replace(base, screen=Screen.READING_CARD, card_present=True),

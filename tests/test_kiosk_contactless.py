@@ -277,23 +277,23 @@ WORDS = {
     ),
     ("contact", "en"): ("Please insert your My Number card", "chip end first", "insert-card.svg"),
     ("contactless", "ja"): (
-        "マイナンバーカードをリーダーに置いてください",
+        "カードをリーダーに置いてください",
         "読み取りが終わるまで動かさないでください",
         "place-card.svg",
     ),
     ("contactless", "en"): (
-        "Please place your My Number card on the reader",
+        "Please place your card on the reader",
         "Do not move it until reading ends",
         "place-card.svg",
     ),
     ("either", "ja"): (
-        "マイナンバーカードを差し込むか、リーダーに置いてください",
-        "差し込むか、読み取り面に平らに置いてください",
+        "カードを差し込むか、置いてください",
+        "差し込むか、平らに置いてください",
         "insert-card.svg",
     ),
     ("either", "en"): (
-        "Please insert your My Number card or place it on the reader",
-        "or lay it flat on the reader's pad",
+        "Please insert or place your card",
+        "or lay it flat on the reader",
         "insert-card.svg",
     ),
 }
@@ -302,7 +302,7 @@ KEEP = {
     ("contactless", "ja"): "読み取りが終わるまでカードを動かさないでください。",
     ("contactless", "en"): "Do not move your card until reading ends.",
 }
-PLACE_AGAIN_JA = "読み取りの途中でカードがリーダーから離れたため、何も行っていません。"
+PLACE_AGAIN_JA = "読み取りの途中でカードがリーダーから離れました。何も行っていません"
 
 
 def insert_screen(env: Env) -> InsertCardScreen:

@@ -625,9 +625,9 @@ def test_language_switch(env: Env) -> None:
     w = env.window
     title = w.current_screen().title
     # reader = "auto", no card seen yet: words for a slot and a contactless pad alike
-    assert title.text() == "マイナンバーカードを差し込むか、リーダーに置いてください"
+    assert title.text() == "カードを差し込むか、置いてください"
     w.lang_buttons["en"].click()
-    assert title.text() == "Please insert your My Number card or place it on the reader"
+    assert title.text() == "Please insert or place your card"
     assert w.institution.text() == w.config.institution_en
     to_auth_pin(env)
     pin = env.pin_screen()

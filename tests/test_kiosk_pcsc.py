@@ -101,7 +101,7 @@ def test_a_contactless_card_lifted_mid_flow_through_pcscd(make_kiosk, pcscd: Pcs
         insert = window.screens[Screen.INSERT_CARD]
         assert isinstance(insert, InsertCardScreen)
         assert insert.place_again.isVisible() and insert.title.text() == (
-            "マイナンバーカードをリーダーに置いてください"
+            "カードをリーダーに置いてください"
         )
         # pcscd sees the reader empty (the virtual card hangs up while it is lifted)
         assert wait_for_card(pcscd.reader, present=False, timeout=READ / 1000)

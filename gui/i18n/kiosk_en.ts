@@ -91,48 +91,48 @@
 <context>
     <name>CardWords</name>
     <message>
-        <source>Please place your My Number card on the reader</source>
-        <translation>Please place your My Number card on the reader</translation>
+        <source>Please place your card on the reader</source>
+        <translation>Please place your card on the reader</translation>
     </message>
     <message>
-        <source>Please insert your My Number card or place it on the reader</source>
-        <translation>Please insert your My Number card or place it on the reader</translation>
+        <source>Please insert or place your card</source>
+        <translation>Please insert or place your card</translation>
     </message>
     <message>
         <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
         <translation>Lay the card flat on the reader below the screen. Do not move it until reading ends.</translation>
     </message>
     <message>
-        <source>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</source>
-        <translation>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</translation>
+        <source>Insert the card into the reader below the screen (IC chip up, chip end first), or lay it flat on the reader.</source>
+        <translation>Insert the card into the reader below the screen (IC chip up, chip end first), or lay it flat on the reader.</translation>
     </message>
     <message>
-        <source>The screen moves on by itself once the reader finds the card.</source>
-        <translation>The screen moves on by itself once the reader finds the card.</translation>
+        <source>The screen moves on by itself once the card is read.</source>
+        <translation>The screen moves on by itself once the card is read.</translation>
     </message>
     <message>
-        <source>Please take your card off the reader. To start again, take it off and place it on the reader again.</source>
-        <translation>Please take your card off the reader. To start again, take it off and place it on the reader again.</translation>
+        <source>Please take your card off the reader. To start again, take it off and place it again.</source>
+        <translation>Please take your card off the reader. To start again, take it off and place it again.</translation>
     </message>
     <message>
-        <source>Please take your card. To start again, take it and insert it or place it on the reader again.</source>
-        <translation>Please take your card. To start again, take it and insert it or place it on the reader again.</translation>
+        <source>Please take your card. To start again, take it, then insert or place it again.</source>
+        <translation>Please take your card. To start again, take it, then insert or place it again.</translation>
     </message>
     <message>
         <source>Do not move your card until reading ends.</source>
         <translation>Do not move your card until reading ends.</translation>
     </message>
     <message>
-        <source>Do not remove or move your card until reading ends.</source>
-        <translation>Do not remove or move your card until reading ends.</translation>
+        <source>Keep your card in place until reading ends.</source>
+        <translation>Keep your card in place until reading ends.</translation>
     </message>
     <message>
         <source>Please take your card off the reader.</source>
         <translation>Please take your card off the reader.</translation>
     </message>
     <message>
-        <source>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</source>
-        <translation>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</translation>
+        <source>The card moved off the reader before reading ended; nothing was done. Please place it on the reader again.</source>
+        <translation>The card moved off the reader before reading ended; nothing was done. Please place it on the reader again.</translation>
     </message>
     <message>
         <source>The card may have moved while it was read.</source>

@@ -91,48 +91,48 @@
 <context>
     <name>CardWords</name>
     <message>
-        <source>Please place your My Number card on the reader</source>
-        <translation>マイナンバーカードをリーダーに置いてください</translation>
+        <source>Please place your card on the reader</source>
+        <translation>カードをリーダーに置いてください</translation>
     </message>
     <message>
-        <source>Please insert your My Number card or place it on the reader</source>
-        <translation>マイナンバーカードを差し込むか、リーダーに置いてください</translation>
+        <source>Please insert or place your card</source>
+        <translation>カードを差し込むか、置いてください</translation>
     </message>
     <message>
         <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
-        <translation>画面の下のカードリーダーに、カードを平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
+        <translation>画面の下のリーダーに、カードを平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
     </message>
     <message>
-        <source>Put the card into the reader below the screen (IC chip facing up, chip end first), or lay it flat on the reader&apos;s pad. Do not move it until reading ends.</source>
-        <translation>画面の下のカードリーダーに、ICチップを上にしてチップ側から差し込むか、読み取り面に平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
+        <source>Insert the card into the reader below the screen (IC chip up, chip end first), or lay it flat on the reader.</source>
+        <translation>画面の下のリーダーに、ICチップを上にして差し込むか、平らに置いてください。</translation>
     </message>
     <message>
-        <source>The screen moves on by itself once the reader finds the card.</source>
+        <source>The screen moves on by itself once the card is read.</source>
         <translation>カードを読み取ると、画面は自動で進みます。</translation>
     </message>
     <message>
-        <source>Please take your card off the reader. To start again, take it off and place it on the reader again.</source>
-        <translation>カードをリーダーから取ってください。続けて申請する場合は、カードをいったん取ってから、もう一度リーダーに置いてください。</translation>
+        <source>Please take your card off the reader. To start again, take it off and place it again.</source>
+        <translation>カードをリーダーから取ってください。続けて申請する場合は、取ってから置き直してください。</translation>
     </message>
     <message>
-        <source>Please take your card. To start again, take it and insert it or place it on the reader again.</source>
-        <translation>カードをお取りください。続けて申請する場合は、カードをいったん取ってから、もう一度差し込むか、リーダーに置いてください。</translation>
+        <source>Please take your card. To start again, take it, then insert or place it again.</source>
+        <translation>カードをお取りください。続けて申請する場合は、いったん取ってから、もう一度差し込むか置いてください。</translation>
     </message>
     <message>
         <source>Do not move your card until reading ends.</source>
         <translation>読み取りが終わるまでカードを動かさないでください。</translation>
     </message>
     <message>
-        <source>Do not remove or move your card until reading ends.</source>
-        <translation>読み取りが終わるまでカードを抜いたり動かしたりしないでください。</translation>
+        <source>Keep your card in place until reading ends.</source>
+        <translation>読み取りが終わるまでカードをそのままにしてください。</translation>
     </message>
     <message>
         <source>Please take your card off the reader.</source>
         <translation>カードをリーダーから取ってください。</translation>
     </message>
     <message>
-        <source>The card moved off the reader before reading ended, so nothing was done. Please place the card on the reader again and keep it still until reading ends.</source>
-        <translation>読み取りの途中でカードがリーダーから離れたため、何も行っていません。もう一度カードをリーダーに置き、読み取りが終わるまで動かさないでください。</translation>
+        <source>The card moved off the reader before reading ended; nothing was done. Please place it on the reader again.</source>
+        <translation>読み取りの途中でカードがリーダーから離れました。何も行っていませんので、もう一度置いてください。</translation>
     </message>
     <message>
         <source>The card may have moved while it was read.</source>

@@ -47,10 +47,8 @@ _C, _L, _E = ReaderKind.CONTACT, ReaderKind.CONTACTLESS, ReaderKind.EITHER
 _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
     Phrase.INSERT_TITLE: {
         _C: QT_TRANSLATE_NOOP("InsertCard", "Please insert your My Number card"),
-        _L: QT_TRANSLATE_NOOP("CardWords", "Please place your My Number card on the reader"),
-        _E: QT_TRANSLATE_NOOP(
-            "CardWords", "Please insert your My Number card or place it on the reader"
-        ),
+        _L: QT_TRANSLATE_NOOP("CardWords", "Please place your card on the reader"),
+        _E: QT_TRANSLATE_NOOP("CardWords", "Please insert or place your card"),
     },
     Phrase.INSERT_HOW: {
         _C: QT_TRANSLATE_NOOP(
@@ -63,18 +61,14 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         ),
         _E: QT_TRANSLATE_NOOP(
             "CardWords",
-            "Put the card into the reader below the screen (IC chip facing up, chip end "
-            "first), or lay it flat on the reader's pad. Do not move it until reading ends.",
+            "Insert the card into the reader below the screen (IC chip up, chip end first), "
+            "or lay it flat on the reader.",
         ),
     },
     Phrase.INSERT_AUTO: {
         _C: QT_TRANSLATE_NOOP("InsertCard", "The screen moves on by itself once the card is in."),
-        _L: QT_TRANSLATE_NOOP(
-            "CardWords", "The screen moves on by itself once the reader finds the card."
-        ),
-        _E: QT_TRANSLATE_NOOP(
-            "CardWords", "The screen moves on by itself once the reader finds the card."
-        ),
+        _L: QT_TRANSLATE_NOOP("CardWords", "The screen moves on by itself once the card is read."),
+        _E: QT_TRANSLATE_NOOP("CardWords", "The screen moves on by itself once the card is read."),
     },
     Phrase.TAKE_TO_RESTART: {
         _C: QT_TRANSLATE_NOOP(
@@ -82,19 +76,17 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         ),
         _L: QT_TRANSLATE_NOOP(
             "CardWords",
-            "Please take your card off the reader. To start again, take it off and place it "
-            "on the reader again.",
+            "Please take your card off the reader. To start again, take it off and place it again.",
         ),
         _E: QT_TRANSLATE_NOOP(
             "CardWords",
-            "Please take your card. To start again, take it and insert it or place it on the "
-            "reader again.",
+            "Please take your card. To start again, take it, then insert or place it again.",
         ),
     },
     Phrase.KEEP_STILL: {
         _C: QT_TRANSLATE_NOOP("Progress", "Do not remove your card."),
         _L: QT_TRANSLATE_NOOP("CardWords", "Do not move your card until reading ends."),
-        _E: QT_TRANSLATE_NOOP("CardWords", "Do not remove or move your card until reading ends."),
+        _E: QT_TRANSLATE_NOOP("CardWords", "Keep your card in place until reading ends."),
     },
     Phrase.TAKE_CARD: {
         _C: QT_TRANSLATE_NOOP("EndScreen", "Please take your card."),
@@ -105,31 +97,30 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         # shown only after a contactless card was lifted; the same words for every kind
         kind: QT_TRANSLATE_NOOP(
             "CardWords",
-            "The card moved off the reader before reading ended, so nothing was done. Please "
-            "place the card on the reader again and keep it still until reading ends.",
+            "The card moved off the reader before reading ended; nothing was done. Please "
+            "place it on the reader again.",
         )
         for kind in ReaderKind
     },
-}
-
-
-_WORDS[Phrase.UNREADABLE_WHY] = {
-    _C: QT_TRANSLATE_NOOP(
-        "CardProblem", "The card may be the wrong way round, or it was moved while it was read."
-    ),
-    _L: QT_TRANSLATE_NOOP("CardWords", "The card may have moved while it was read."),
-}
-_WORDS[Phrase.UNREADABLE_TODO] = {
-    _C: QT_TRANSLATE_NOOP(
-        "CardProblem",
-        "Take the card out, then insert it again with the IC chip facing up. If this keeps "
-        "happening, please ask the staff.",
-    ),
-    _L: QT_TRANSLATE_NOOP(
-        "CardWords",
-        "Take the card off the reader, then lay it flat on the reader again and keep it still "
-        "until reading ends. If this keeps happening, please ask the staff.",
-    ),
+    Phrase.UNREADABLE_WHY: {
+        _C: QT_TRANSLATE_NOOP(
+            "CardProblem",
+            "The card may be the wrong way round, or it was moved while it was read.",
+        ),
+        _L: QT_TRANSLATE_NOOP("CardWords", "The card may have moved while it was read."),
+    },
+    Phrase.UNREADABLE_TODO: {
+        _C: QT_TRANSLATE_NOOP(
+            "CardProblem",
+            "Take the card out, then insert it again with the IC chip facing up. If this keeps "
+            "happening, please ask the staff.",
+        ),
+        _L: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Take the card off the reader, then lay it flat on the reader again and keep it "
+            "still until reading ends. If this keeps happening, please ask the staff.",
+        ),
+    },
 }
 for _phrase in (Phrase.UNREADABLE_WHY, Phrase.UNREADABLE_TODO):
     _WORDS[_phrase][_E] = _WORDS[_phrase][_C]  # a problem is seen with a card: rarely needed

@@ -28,6 +28,7 @@ class ProgressScreen(KioskScreen):
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(640)
         self.keep = label("", 30, bold=True, role="notice", center=True)
+        self.keep.setWordWrap(False)  # one line, as wide as its words (centred, it wrapped narrow)
         self.body.addStretch(1)
         self.body.addWidget(self.detail)
         self.body.addSpacing(24)
