@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from jpki.card import JpkiCard
 from jpki.errors import NoCard
-from mock_card import CardProfile, Holder, LatencyModel, MockCard, MockPki, Sex
-from mock_card.atrs import ATR_CONTACTLESS
+from mock_card import ATRS, CardProfile, Holder, LatencyModel, MockCard, MockPki, Sex
 
 from .card_watch import MockCardWatch
 from .widgets import style
@@ -97,7 +96,7 @@ class MockCards:
                 pki=pki,
                 key_index=i,
                 latency=latency,
-                atr=ATR_CONTACTLESS,
+                atr=ATRS["contactless"],  # a PC/SC part 3 ATR
             )
             card.remove()
             cards[key] = card
