@@ -2,8 +2,8 @@
 
 Everything here is for tests and demos. The CA names say ``O=JPKI-MOCK`` (never
 J-LIS's ``O=JPKI``, nor its test hierarchy's ``O=JPKI-TEST``), the keys come
-from a public pool shipped with the package (``data/test_keys.pem``), and the
-default holder is an obviously fictional person.
+from a public pool shipped with the package (:mod:`mock_card.keypool`), and the
+default holder is an obviously fictional person (:mod:`mock_card.holders`).
 
 The certificate profile follows what is publicly known of real cards
 (docs/card.md, "Certificates"), with these sources:
