@@ -13,6 +13,13 @@ carrying the HTTP status and error code to answer with.
   never a name the client claims.
 * A refused credential leaves an audit entry (at most one per source and minute,
   so that a flood cannot flood the chain).
+
+Why one module: :class:`OfficeService` is the one place that decides who may do what.
+Its kiosk half and its staff half share that decision's parts (the refused-credential
+audit rule, the clock, the ledger and the account database session); split across
+modules, a new endpoint could check a credential one way in one file and another way in
+the other. Its helpers already live apart (:mod:`office.credentials`, :mod:`office.writer`,
+:mod:`office.holders`).
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ breaks. The API has no way to change or delete an entry; database triggers rejec
 UPDATE and DELETE on the audit table (and TRUNCATE on PostgreSQL, INSERT OR
 REPLACE on SQLite). :meth:`Ledger.purge` deletes finished requests past a
 retention age and leaves an audit entry for each.
+
+Why one module: :class:`Ledger` is one transaction boundary. Every method that changes
+a request writes the row and its audit entry in one :meth:`Ledger._transaction`, after
+checking the stored request in that same transaction; split across modules, a change
+could be written outside it. What can live apart already does: verification
+(:mod:`~jpki.ledger.verification`, :mod:`~jpki.ledger.integrity`), batches
+(:mod:`~jpki.ledger.storing`), the chain (:mod:`~jpki.ledger.chain`), the lifecycle
+table, records and models.
 """
 
 from __future__ import annotations
