@@ -175,7 +175,7 @@ def env_reads(root: Path) -> EnvReads:
             reads.variables |= _literals(key)
         elif isinstance(key, ast.JoinedStr):
             parts = [
-                re.escape(v.value) if isinstance(v, ast.Constant) else "[A-Z0-9_]+"
+                re.escape(str(v.value)) if isinstance(v, ast.Constant) else "[A-Z0-9_]+"
                 for v in key.values
             ]
             if "".join(parts).startswith("JPKI_"):
