@@ -64,6 +64,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
+from jpki.certs import (
+    OID_ADDRESS,
+    OID_ADDRESS_FLAGS,
+    OID_BIRTH_DATE,
+    OID_NAME,
+    OID_NAME_FLAGS,
+    OID_SEX,
+)
+
 from .holders import Holder, Municipality
 
 __all__ = [
@@ -71,13 +80,7 @@ __all__ = [
     "DEMO_ORGANISATION",
     "MOCK_CPS_URI",
     "MOCK_NOTICE",
-    "OID_ADDRESS",
-    "OID_ADDRESS_FLAGS",
     "OID_AUTH_POLICY",
-    "OID_BIRTH_DATE",
-    "OID_NAME",
-    "OID_NAME_FLAGS",
-    "OID_SEX",
     "OID_SIGN_POLICY",
     "OU_AUTH",
     "OU_JLIS",
@@ -94,13 +97,8 @@ __all__ = [
 
 # -- OIDs --------------------------------------------------------------------
 
-#: subjectAltName otherName types of the signature certificate (UTF8String values).
-OID_NAME: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.1")
-OID_NAME_FLAGS: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.2")
-OID_SEX: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.3")
-OID_BIRTH_DATE: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.4")
-OID_ADDRESS: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.5")
-OID_ADDRESS_FLAGS: Final = x509.ObjectIdentifier("1.2.392.200149.8.5.5.6")
+# The subjectAltName otherName types of the signature certificate are jpki's
+# (:mod:`jpki.certs.holder`): the mock writes what the library reads.
 
 #: Certificate policy of the signature certificate (J-LIS signing CPS, class 20).
 #: JPKI-TEST cards are reported to carry 1.2.392.200149.8.5.1.0.20 instead.

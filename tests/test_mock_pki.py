@@ -30,19 +30,21 @@ from cryptography.x509.verification import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jpki.certs import (
+    OID_ADDRESS,
+    OID_ADDRESS_FLAGS,
+    OID_BIRTH_DATE,
+    OID_NAME,
+    OID_NAME_FLAGS,
+    OID_SEX,
+)
 from jpki.timeutil import JST
 from mock_card.certprofile import (
     AUTH_CERT_SIZE,
     DEMO_ORGANISATION,
     MOCK_CPS_URI,
     MOCK_NOTICE,
-    OID_ADDRESS,
-    OID_ADDRESS_FLAGS,
     OID_AUTH_POLICY,
-    OID_BIRTH_DATE,
-    OID_NAME,
-    OID_NAME_FLAGS,
-    OID_SEX,
     OID_SIGN_POLICY,
     OU_AUTH,
     OU_JLIS,
