@@ -28,9 +28,11 @@ from apdu.status import SW, retries_sw
 
 from . import textap
 from .atrs import ATR_2017, ATR_JUKI, DEFAULT_ATR
+from .credentials import CardCredentials
 from .faults import FaultKind, FaultPlan, LatencyModel, raise_for
+from .holders import CardProfile, Holder
 from .pins import PinFormat, PinRecord
-from .pki import CardCredentials, CardProfile, Holder, MockPki
+from .pki import MockPki
 from .tokeninfo import token_info_for
 
 JPKI_AID: Final = bytes.fromhex("D392F000260100000001")
