@@ -170,25 +170,25 @@ class PinScreen(KioskScreen):
             if notice is Notice.WRONG_PIN:
                 text = translate(
                     "Pin",
-                    "The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; "
-                    "only your municipal office can unlock it.",
+                    "The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is "
+                    "locked, and only your municipal office can unlock it.",
                 )
             else:
                 text = translate(
                     "Pin",
-                    "Last try: if this PIN is wrong, the {pin} is locked; only your municipal "
-                    "office can unlock it.",
+                    "1 try left: if this PIN is wrong, your {pin} is locked, and only your "
+                    "municipal office can unlock it.",
                 )
             text = text.format(pin=pin_name(kind))
             role = "danger"
         elif notice is Notice.WRONG_PIN:
-            text = translate("Pin", "The PIN was wrong. Tries left: {n}").format(n=tries)
+            text = translate("Pin", "The PIN was wrong. {n} tries left.").format(n=tries)
             role = "notice"
         elif notice is Notice.BAD_PIN_FORMAT:
             text = translate("Pin", "That PIN has the wrong form; nothing was sent to the card.")
             role = "notice"
         elif tries is not None:
-            text = translate("Pin", "Tries left: {n}").format(n=tries)
+            text = translate("Pin", "{n} tries left.").format(n=tries)
             role = "info"
         else:
             text, role = "", "info"
