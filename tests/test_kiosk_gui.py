@@ -631,7 +631,7 @@ def test_language_switch(env: Env) -> None:
     to_auth_pin(env)
     pin = env.pin_screen()
     assert pin.title.text() == "Enter your user-authentication PIN"
-    assert pin.status.text() == "Tries left: 3"
+    assert pin.status.text() == "3 tries left."
     assert w.cancel.text() == "Cancel"
     w.lang_buttons["ja"].click()
     assert pin.title.text() == "利用者証明用の暗証番号を入力してください"
