@@ -197,6 +197,9 @@ class PinScreen(KioskScreen):
         set_role(self.status, role)
 
     def present(self, model: Model, entering: bool) -> None:
+        if self.model is None or self.model.config is not model.config:
+            # each applicant starts in the kiosk's letter order (wipe forgets the model)
+            self.alpha.set_order(model.config.letter_order.value)
         super().present(model, entering)
         kind = model.pin_kind
         if kind is None:  # never on a PIN screen; keep the look of the screen's own kind
