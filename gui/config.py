@@ -39,7 +39,7 @@ class Counter:
     problem, a locked PIN) can still request a certificate in person."""
 
     name_ja: str = "教務課 証明書発行窓口"
-    name_en: str = "the Registrar's Office certificate counter"
+    name_en: str = "the Registrar's Office counter"
     place_ja: str = "本館1階"
     place_en: str = "Main Building, ground floor"
     hours_ja: str = "平日 9:00〜17:00"

@@ -24,128 +24,128 @@
         <translation>The {cert} on this card has expired</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="35"/>
-        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date, so the card cannot be used here until you have a new one.</source>
-        <translation>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date, so the card cannot be used here until you have a new one.</translation>
-    </message>
-    <message>
-        <location filename="../screens/problem.py" line="41"/>
+        <location filename="../screens/problem.py" line="40"/>
         <source>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</source>
         <translation>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="50"/>
+        <location filename="../screens/problem.py" line="49"/>
         <source>The {cert} on this card is not valid yet</source>
         <translation>The {cert} on this card is not valid yet</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="53"/>
+        <location filename="../screens/problem.py" line="52"/>
         <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
         <translation>Its validity starts on a later date, so the card cannot be used here yet.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="57"/>
+        <location filename="../screens/problem.py" line="56"/>
         <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
         <translation>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="67"/>
+        <location filename="../screens/problem.py" line="66"/>
         <source>The {cert} on this card could not be verified</source>
         <translation>The {cert} on this card could not be verified</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="70"/>
+        <location filename="../screens/problem.py" line="69"/>
         <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
         <translation>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="76"/>
+        <location filename="../screens/problem.py" line="75"/>
         <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
         <translation>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="98"/>
+        <location filename="../screens/problem.py" line="97"/>
         <source>This is not a My Number card with certificates</source>
         <translation>This is not a My Number card with certificates</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="99"/>
+        <location filename="../screens/problem.py" line="98"/>
         <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
         <translation>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="104"/>
+        <location filename="../screens/problem.py" line="103"/>
         <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
         <translation>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="112"/>
+        <location filename="../screens/problem.py" line="111"/>
         <source>This card could not be confirmed as genuine</source>
         <translation>This card could not be confirmed as genuine</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="113"/>
+        <location filename="../screens/problem.py" line="112"/>
         <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
         <translation>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="118"/>
+        <location filename="../screens/problem.py" line="117"/>
         <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="129"/>
+        <location filename="../screens/problem.py" line="128"/>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="143"/>
+        <location filename="../screens/problem.py" line="142"/>
         <source>The signature certificate on this card is no longer valid</source>
         <translation>The signature certificate on this card is no longer valid</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="144"/>
+        <location filename="../screens/problem.py" line="143"/>
         <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
         <translation>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="150"/>
+        <location filename="../screens/problem.py" line="149"/>
         <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="159"/>
+        <location filename="../screens/problem.py" line="158"/>
         <source>The user-authentication certificate on this card has been revoked</source>
         <translation>The user-authentication certificate on this card has been revoked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="162"/>
+        <location filename="../screens/problem.py" line="161"/>
         <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
         <translation>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="167"/>
-        <location filename="../screens/problem.py" line="176"/>
+        <location filename="../screens/problem.py" line="166"/>
+        <location filename="../screens/problem.py" line="175"/>
         <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="174"/>
+        <location filename="../screens/problem.py" line="173"/>
         <source>A certificate on this card has been revoked</source>
         <translation>A certificate on this card has been revoked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="175"/>
+        <location filename="../screens/problem.py" line="174"/>
         <source>A revoked certificate can no longer be used.</source>
         <translation>A revoked certificate can no longer be used.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="125"/>
+        <location filename="../screens/problem.py" line="124"/>
         <source>The card could not be read</source>
         <translation>The card could not be read</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="126"/>
+        <location filename="../screens/problem.py" line="35"/>
+        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</source>
+        <translation>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</translation>
+    </message>
+    <message>
+        <location filename="../screens/problem.py" line="125"/>
         <source>The card may be the wrong way round, or it was moved while it was read.</source>
         <translation>The card may be the wrong way round, or it was moved while it was read.</translation>
     </message>
@@ -196,27 +196,22 @@
 <context>
     <name>EndScreen</name>
     <message>
-        <location filename="../screens/problem.py" line="186"/>
-        <source>You can also request your certificate in person at {counter} ({place}, {hours}), with an identity document such as a driving licence, a passport or a residence card.</source>
-        <translation>You can also request your certificate in person at {counter} ({place}, {hours}), with an identity document such as a driving licence, a passport or a residence card.</translation>
-    </message>
-    <message>
-        <location filename="../screens/problem.py" line="227"/>
+        <location filename="../screens/problem.py" line="222"/>
         <source>What to do</source>
         <translation>What to do</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="228"/>
-        <source>At this office</source>
-        <translation>At this office</translation>
+        <location filename="../screens/problem.py" line="185"/>
+        <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
+        <translation>You can also request your certificate in person: {counter}, {place}, {hours}.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="229"/>
+        <location filename="../screens/problem.py" line="223"/>
         <source>Please take your card.</source>
         <translation>Please take your card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="230"/>
+        <location filename="../screens/problem.py" line="224"/>
         <source>Back to start</source>
         <translation>Back to start</translation>
     </message>
@@ -224,17 +219,17 @@
 <context>
     <name>Error</name>
     <message>
-        <location filename="../screens/problem.py" line="289"/>
+        <location filename="../screens/problem.py" line="283"/>
         <source>Sorry, something went wrong</source>
         <translation>Sorry, something went wrong</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="291"/>
+        <location filename="../screens/problem.py" line="285"/>
         <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
         <translation>Your request could not be completed because of a problem with the card, the reader or this kiosk.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="298"/>
+        <location filename="../screens/problem.py" line="292"/>
         <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
         <translation>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</translation>
     </message>
@@ -462,17 +457,17 @@
 <context>
     <name>JukiCard</name>
     <message>
-        <location filename="../screens/problem.py" line="84"/>
+        <location filename="../screens/problem.py" line="83"/>
         <source>This is a Juki card, not a My Number card</source>
         <translation>This is a Juki card, not a My Number card</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="85"/>
+        <location filename="../screens/problem.py" line="84"/>
         <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
         <translation>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="90"/>
+        <location filename="../screens/problem.py" line="89"/>
         <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
         <translation>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</translation>
     </message>
@@ -480,67 +475,67 @@
 <context>
     <name>Keyboard</name>
     <message>
-        <location filename="../widgets/keyboard.py" line="313"/>
+        <location filename="../widgets/keyboard.py" line="319"/>
         <source>Hiragana</source>
         <translation>Hiragana</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="314"/>
+        <location filename="../widgets/keyboard.py" line="320"/>
         <source>Katakana</source>
         <translation>Katakana</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="315"/>
+        <location filename="../widgets/keyboard.py" line="321"/>
         <source>ABC</source>
         <translation>ABC</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="316"/>
+        <location filename="../widgets/keyboard.py" line="322"/>
         <source>Numbers</source>
         <translation>Numbers</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="320"/>
+        <location filename="../widgets/keyboard.py" line="326"/>
         <source>Space</source>
         <translation>Space</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="321"/>
+        <location filename="../widgets/keyboard.py" line="327"/>
         <source>Delete</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="324"/>
+        <location filename="../widgets/keyboard.py" line="330"/>
         <source>Clear all</source>
         <translation>Clear all</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="325"/>
+        <location filename="../widgets/keyboard.py" line="331"/>
         <source>Capitals</source>
         <translation>Capitals</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="327"/>
+        <location filename="../widgets/keyboard.py" line="333"/>
         <source>QWERTY order</source>
         <translation>QWERTY order</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="329"/>
+        <location filename="../widgets/keyboard.py" line="335"/>
         <source>ABC order</source>
         <translation>ABC order</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="332"/>
+        <location filename="../widgets/keyboard.py" line="338"/>
         <source>Voiced mark</source>
         <translation>Voiced mark</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="333"/>
+        <location filename="../widgets/keyboard.py" line="339"/>
         <source>Half-voiced mark</source>
         <translation>Half-voiced mark</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="334"/>
+        <location filename="../widgets/keyboard.py" line="340"/>
         <source>Small kana</source>
         <translation>Small kana</translation>
     </message>
@@ -832,17 +827,17 @@
 <context>
     <name>PinBlocked</name>
     <message>
-        <location filename="../screens/problem.py" line="260"/>
+        <location filename="../screens/problem.py" line="254"/>
         <source>Your {pin} is locked</source>
         <translation>Your {pin} is locked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="264"/>
+        <location filename="../screens/problem.py" line="258"/>
         <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
         <translation>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="272"/>
+        <location filename="../screens/problem.py" line="266"/>
         <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
         <translation>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</translation>
     </message>
@@ -1037,80 +1032,80 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../screens/review.py" line="99"/>
+        <location filename="../screens/review.py" line="148"/>
         <location filename="../screens/receipt.py" line="158"/>
         <source>Certificate</source>
         <translation>Certificate</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="100"/>
+        <location filename="../screens/review.py" line="149"/>
         <location filename="../screens/receipt.py" line="159"/>
         <source>Copies</source>
         <translation>Copies</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="102"/>
+        <location filename="../screens/review.py" line="151"/>
         <location filename="../screens/receipt.py" line="160"/>
         <source>Receive by</source>
         <translation>Receive by</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="96"/>
+        <location filename="../screens/review.py" line="145"/>
         <source>Please check your request</source>
         <translation>Please check your request</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="98"/>
+        <location filename="../screens/review.py" line="147"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="101"/>
+        <location filename="../screens/review.py" line="150"/>
         <source>Fee</source>
         <translation>Fee</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="103"/>
+        <location filename="../screens/review.py" line="152"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="104"/>
+        <location filename="../screens/review.py" line="153"/>
         <source>Purpose</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="109"/>
+        <location filename="../screens/review.py" line="158"/>
         <source>Change</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="111"/>
+        <location filename="../screens/review.py" line="160"/>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
         <translation>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="126"/>
+        <location filename="../screens/review.py" line="175"/>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>Next you sign the request with your signature PIN.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="119"/>
+        <location filename="../screens/review.py" line="168"/>
         <source>Sign and send</source>
         <translation>Sign and send</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="131"/>
+        <location filename="../screens/review.py" line="180"/>
         <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
         <translation>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="154"/>
+        <location filename="../screens/review.py" line="204"/>
         <source>{total} ({each} × {n})</source>
         <translation>{total} ({each} × {n})</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="168"/>
+        <location filename="../screens/review.py" line="218"/>
         <source>Recipient: {name}</source>
         <translation>Recipient: {name}</translation>
     </message>

@@ -24,128 +24,128 @@
         <translation>このカードの{cert}は有効期限が切れています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="35"/>
-        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date, so the card cannot be used here until you have a new one.</source>
-        <translation>マイナンバーカードの電子証明書の有効期限は、発行後5回目の誕生日までです。この電子証明書はその期限を過ぎているため、新しい電子証明書を受け取るまで、このカードはこの端末では使えません。</translation>
-    </message>
-    <message>
-        <location filename="../screens/problem.py" line="41"/>
+        <location filename="../screens/problem.py" line="40"/>
         <source>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい電子証明書の発行を申請してください。その後、もう一度この端末をご利用ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="50"/>
+        <location filename="../screens/problem.py" line="49"/>
         <source>The {cert} on this card is not valid yet</source>
         <translation>このカードの{cert}はまだ有効になっていません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="53"/>
+        <location filename="../screens/problem.py" line="52"/>
         <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
         <translation>有効期間の開始日がまだ来ていないため、このカードはまだこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="57"/>
+        <location filename="../screens/problem.py" line="56"/>
         <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
         <translation>有効期間の開始日以降に、もう一度お試しください。すでに有効なはずの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="67"/>
+        <location filename="../screens/problem.py" line="66"/>
         <source>The {cert} on this card could not be verified</source>
         <translation>このカードの{cert}を検証できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="70"/>
+        <location filename="../screens/problem.py" line="69"/>
         <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
         <translation>この電子証明書が公的個人認証サービス（J-LIS）の発行したもので、現在も有効であることを、この端末で確認できませんでした。試験用カードなどは使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="76"/>
+        <location filename="../screens/problem.py" line="75"/>
         <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
         <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="98"/>
+        <location filename="../screens/problem.py" line="97"/>
         <source>This is not a My Number card with certificates</source>
         <translation>電子証明書の入ったマイナンバーカードではありません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="99"/>
+        <location filename="../screens/problem.py" line="98"/>
         <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
         <translation>このカードには署名用・利用者証明用の電子証明書が入っていないか、別の種類のカードです。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="104"/>
+        <location filename="../screens/problem.py" line="103"/>
         <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
         <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="112"/>
+        <location filename="../screens/problem.py" line="111"/>
         <source>This card could not be confirmed as genuine</source>
         <translation>カードが正規のものであることを確認できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="113"/>
+        <location filename="../screens/problem.py" line="112"/>
         <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
         <translation>カードの応答が利用者証明用電子証明書と一致しないため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="118"/>
+        <location filename="../screens/problem.py" line="117"/>
         <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜いて、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="129"/>
+        <location filename="../screens/problem.py" line="128"/>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="143"/>
+        <location filename="../screens/problem.py" line="142"/>
         <source>The signature certificate on this card is no longer valid</source>
         <translation>このカードの署名用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="144"/>
+        <location filename="../screens/problem.py" line="143"/>
         <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
         <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わったときや、カードの紛失を届け出たときに失効します。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="150"/>
+        <location filename="../screens/problem.py" line="149"/>
         <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい署名用電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="159"/>
+        <location filename="../screens/problem.py" line="158"/>
         <source>The user-authentication certificate on this card has been revoked</source>
         <translation>このカードの利用者証明用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="162"/>
+        <location filename="../screens/problem.py" line="161"/>
         <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
         <translation>利用者証明用電子証明書は、カードの紛失・盗難の届出や返納をしたときに失効します。引っ越しや氏名の変更では失効しません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="167"/>
-        <location filename="../screens/problem.py" line="176"/>
+        <location filename="../screens/problem.py" line="166"/>
+        <location filename="../screens/problem.py" line="175"/>
         <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口にご相談ください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="174"/>
+        <location filename="../screens/problem.py" line="173"/>
         <source>A certificate on this card has been revoked</source>
         <translation>このカードの電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="175"/>
+        <location filename="../screens/problem.py" line="174"/>
         <source>A revoked certificate can no longer be used.</source>
         <translation>失効した電子証明書は使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="125"/>
+        <location filename="../screens/problem.py" line="124"/>
         <source>The card could not be read</source>
         <translation>カードを読み取れませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="126"/>
+        <location filename="../screens/problem.py" line="35"/>
+        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</source>
+        <translation>マイナンバーカードの電子証明書の有効期限は、発行後5回目の誕生日までです。この電子証明書は、その期限を過ぎています。</translation>
+    </message>
+    <message>
+        <location filename="../screens/problem.py" line="125"/>
         <source>The card may be the wrong way round, or it was moved while it was read.</source>
         <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
     </message>
@@ -196,27 +196,22 @@
 <context>
     <name>EndScreen</name>
     <message>
-        <location filename="../screens/problem.py" line="186"/>
-        <source>You can also request your certificate in person at {counter} ({place}, {hours}), with an identity document such as a driving licence, a passport or a residence card.</source>
-        <translation>{counter}（{place}、{hours}）でも、証明書を申請できます。本人確認書類（運転免許証、パスポート、在留カードなど）をお持ちください。</translation>
-    </message>
-    <message>
-        <location filename="../screens/problem.py" line="227"/>
+        <location filename="../screens/problem.py" line="222"/>
         <source>What to do</source>
         <translation>これからの手続き</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="228"/>
-        <source>At this office</source>
-        <translation>こちらの窓口でも申請できます</translation>
+        <location filename="../screens/problem.py" line="185"/>
+        <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
+        <translation>こちらの窓口でも証明書を申請できます：{counter}（{place}、{hours}）。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="229"/>
+        <location filename="../screens/problem.py" line="223"/>
         <source>Please take your card.</source>
         <translation>カードをお取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="230"/>
+        <location filename="../screens/problem.py" line="224"/>
         <source>Back to start</source>
         <translation>最初の画面へ</translation>
     </message>
@@ -224,17 +219,17 @@
 <context>
     <name>Error</name>
     <message>
-        <location filename="../screens/problem.py" line="289"/>
+        <location filename="../screens/problem.py" line="283"/>
         <source>Sorry, something went wrong</source>
         <translation>申し訳ありません。問題が発生しました</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="291"/>
+        <location filename="../screens/problem.py" line="285"/>
         <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
         <translation>カード、カードリーダー、またはこの端末の問題で、申請を完了できませんでした。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="298"/>
+        <location filename="../screens/problem.py" line="292"/>
         <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
         <translation>カードをお取りになり、最初からやり直してください。また同じことが起きた場合は、係員に下のメッセージをお見せください。</translation>
     </message>
@@ -462,17 +457,17 @@
 <context>
     <name>JukiCard</name>
     <message>
-        <location filename="../screens/problem.py" line="84"/>
+        <location filename="../screens/problem.py" line="83"/>
         <source>This is a Juki card, not a My Number card</source>
         <translation>これは住基カードです（マイナンバーカードではありません）</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="85"/>
+        <location filename="../screens/problem.py" line="84"/>
         <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
         <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="90"/>
+        <location filename="../screens/problem.py" line="89"/>
         <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
         <translation>マイナンバーカードをお使いください。お持ちでない場合は、住民票のある市区町村の窓口で申請できます。</translation>
     </message>
@@ -480,67 +475,67 @@
 <context>
     <name>Keyboard</name>
     <message>
-        <location filename="../widgets/keyboard.py" line="313"/>
+        <location filename="../widgets/keyboard.py" line="319"/>
         <source>Hiragana</source>
         <translation>ひらがな</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="314"/>
+        <location filename="../widgets/keyboard.py" line="320"/>
         <source>Katakana</source>
         <translation>カタカナ</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="315"/>
+        <location filename="../widgets/keyboard.py" line="321"/>
         <source>ABC</source>
         <translation>英字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="316"/>
+        <location filename="../widgets/keyboard.py" line="322"/>
         <source>Numbers</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="320"/>
+        <location filename="../widgets/keyboard.py" line="326"/>
         <source>Space</source>
         <translation>空白</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="321"/>
+        <location filename="../widgets/keyboard.py" line="327"/>
         <source>Delete</source>
         <translation>1文字消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="324"/>
+        <location filename="../widgets/keyboard.py" line="330"/>
         <source>Clear all</source>
         <translation>全部消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="325"/>
+        <location filename="../widgets/keyboard.py" line="331"/>
         <source>Capitals</source>
         <translation>大文字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="327"/>
+        <location filename="../widgets/keyboard.py" line="333"/>
         <source>QWERTY order</source>
         <translation>QWERTY順</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="329"/>
+        <location filename="../widgets/keyboard.py" line="335"/>
         <source>ABC order</source>
         <translation>ABC順</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="332"/>
+        <location filename="../widgets/keyboard.py" line="338"/>
         <source>Voiced mark</source>
         <translation>濁点</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="333"/>
+        <location filename="../widgets/keyboard.py" line="339"/>
         <source>Half-voiced mark</source>
         <translation>半濁点</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="334"/>
+        <location filename="../widgets/keyboard.py" line="340"/>
         <source>Small kana</source>
         <translation>小さい文字</translation>
     </message>
@@ -832,17 +827,17 @@
 <context>
     <name>PinBlocked</name>
     <message>
-        <location filename="../screens/problem.py" line="260"/>
+        <location filename="../screens/problem.py" line="254"/>
         <source>Your {pin} is locked</source>
         <translation>{pin}がロックされています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="264"/>
+        <location filename="../screens/problem.py" line="258"/>
         <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
         <translation>安全のため、暗証番号を{tries}回続けて間違えるとロックされます。カードの中身が消えたり変わったりはしていません。ロック中は、誰もこの暗証番号でカードを使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="272"/>
+        <location filename="../screens/problem.py" line="266"/>
         <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
         <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポート、在留カードなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
     </message>
@@ -1037,80 +1032,80 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../screens/review.py" line="99"/>
+        <location filename="../screens/review.py" line="148"/>
         <location filename="../screens/receipt.py" line="158"/>
         <source>Certificate</source>
         <translation>証明書</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="100"/>
+        <location filename="../screens/review.py" line="149"/>
         <location filename="../screens/receipt.py" line="159"/>
         <source>Copies</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="102"/>
+        <location filename="../screens/review.py" line="151"/>
         <location filename="../screens/receipt.py" line="160"/>
         <source>Receive by</source>
         <translation>受け取り方法</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="96"/>
+        <location filename="../screens/review.py" line="145"/>
         <source>Please check your request</source>
         <translation>申請内容をご確認ください</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="98"/>
+        <location filename="../screens/review.py" line="147"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="101"/>
+        <location filename="../screens/review.py" line="150"/>
         <source>Fee</source>
         <translation>手数料</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="103"/>
+        <location filename="../screens/review.py" line="152"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="104"/>
+        <location filename="../screens/review.py" line="153"/>
         <source>Purpose</source>
         <translation>使用目的</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="109"/>
+        <location filename="../screens/review.py" line="158"/>
         <source>Change</source>
         <translation>変更</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="111"/>
+        <location filename="../screens/review.py" line="160"/>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
         <translation>送信後は、理由の如何を問わず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="126"/>
+        <location filename="../screens/review.py" line="175"/>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>次に、署名用の暗証番号で申請に電子署名します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="119"/>
+        <location filename="../screens/review.py" line="168"/>
         <source>Sign and send</source>
         <translation>署名して送信</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="131"/>
+        <location filename="../screens/review.py" line="180"/>
         <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
         <translation>「署名して送信」を押すと、カードの署名用電子証明書でこの申請（上記の証明書・通数・受け取り方法・目的とお名前）に署名し、窓口へ送信します。暗証番号をもう一度入力する必要はありません。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="154"/>
+        <location filename="../screens/review.py" line="204"/>
         <source>{total} ({each} × {n})</source>
         <translation>{total}（{each} × {n}通）</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="168"/>
+        <location filename="../screens/review.py" line="218"/>
         <source>Recipient: {name}</source>
         <translation>提出先：{name}</translation>
     </message>

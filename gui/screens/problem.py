@@ -35,8 +35,7 @@ def problem_texts(problem: CardProblem | None, cert: CertKind | None) -> tuple[s
             translate(
                 "CardProblem",
                 "The certificates on a My Number card are valid until your 5th birthday after "
-                "they were issued. This one is past that date, so the card cannot be used here "
-                "until you have a new one.",
+                "they were issued. This one is past that date.",
             ),
             translate(
                 "CardProblem",
@@ -184,9 +183,7 @@ def _revoked(cert: CertKind | None) -> tuple[str, str, str]:
 def counter_text(counter: Counter, lang: str) -> str:
     """What this office can still do: its staffed counter takes the request in person."""
     return translate(
-        "EndScreen",
-        "You can also request your certificate in person at {counter} ({place}, {hours}), "
-        "with an identity document such as a driving licence, a passport or a residence card.",
+        "EndScreen", "You can also request your certificate in person: {counter}, {place}, {hours}."
     ).format(counter=counter.name(lang), place=counter.place(lang), hours=counter.hours(lang))
 
 
@@ -198,25 +195,23 @@ class EndScreen(KioskScreen):
 
     def __init__(self, screen: Screen, parent: QWidget | None = None) -> None:
         super().__init__(screen, parent)
-        self.what = label("", 30)
+        self.what = label("", style.BODY_PX)
         self.todo_heading = heading()
         self.todo = label("", style.BODY_PX, role="info")
-        self.counter_heading = heading()
-        self.counter = label("", style.BODY_PX, role="info")
+        # what this office can still do (its counter): one line under the municipal office's
+        self.counter = label("", style.BODY_PX, bold=True, role="info")
         self.counter.setAccessibleName("counter")
         self.detail = label("", style.SMALL_PX, role="muted")
         self.detail.setAccessibleName("detail")
         self.take = label("", 30, bold=True, role="notice")
         self.body.addWidget(self.what)
-        self.body.addSpacing(8)
         self.body.addWidget(self.todo_heading)
         self.body.addWidget(self.todo)
-        self.body.addWidget(self.counter_heading)
         self.body.addWidget(self.counter)
         self.body.addWidget(self.detail)
         self.body.addStretch(1)
-        self.body.addWidget(self.take)
-        self.done = self.add_primary()
+        self.action_row.addWidget(self.take, 1)  # beside "Back to start": in view, no room lost
+        self.done = self.add_primary(stretch=False)
         self.done.clicked.connect(lambda: self.send(Finish()))
 
     def present(self, model: Model, entering: bool) -> None:
@@ -225,7 +220,6 @@ class EndScreen(KioskScreen):
 
     def retranslate(self) -> None:
         self.todo_heading.setText(translate("EndScreen", "What to do"))
-        self.counter_heading.setText(translate("EndScreen", "At this office"))
         self.take.setText(translate("EndScreen", "Please take your card."))
         self.done.setText(translate("EndScreen", "Back to start"))
         if self.model is not None:
