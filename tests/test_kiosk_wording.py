@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from jpki.messages import EXPLANATIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 GUI = ROOT / "gui"
 
@@ -149,6 +151,8 @@ def test_the_kiosk_code_has_no_forbidden_japanese_words() -> None:
 def test_english_texts_address_the_applicant() -> None:
     texts = [(f"kiosk_en.ts [{c}]", t) for c, _s, t in ts_messages("en")]
     texts += [(f"source [{c}]", s) for c, s, _t in ts_messages("ja")]
+    # the library's paragraphs the kiosk shows as a problem's detail (explain_validation)
+    texts += [(f"jpki.messages {k}", v["en"]) for k, v in EXPLANATIONS.items()]
     assert breaches(texts, EN_FORBIDDEN) == []
 
 
@@ -189,3 +193,77 @@ def test_every_list_of_identity_documents_names_the_residence_card() -> None:
 
 def ja_pairs() -> list[tuple[str, str, str]]:
     return ts_messages("ja")
+
+
+# -- the texts a screen composes --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "1 try left"), ("ja", "残り1回です")])
+@pytest.mark.parametrize("wrong", [False, True])
+def test_the_last_try_warning_says_how_many_tries_remain(
+    qtbot,  # type: ignore[no-untyped-def]
+    language: str,
+    said: str,
+    wrong: bool,
+) -> None:
+    """English says "1 try left" as the Japanese says 残り1回です (not "Last try")."""
+    from dataclasses import replace
+
+    from gui.config import load_config
+    from gui.flow import Notice, Screen, initial
+    from gui.i18n import Translations
+    from gui.screens.pin import PinScreen
+    from jpki.layout import PinKind
+
+    translations = Translations()
+    translations.set_language(language)
+    try:
+        screen = PinScreen(Screen.AUTH_PIN)
+        qtbot.addWidget(screen)
+        model = replace(
+            initial(load_config()),
+            language=language,
+            screen=Screen.AUTH_PIN,
+            tries={PinKind.AUTH: 1},
+            notice=Notice.WRONG_PIN if wrong else Notice.NONE,
+        )
+        screen.present(model, True)
+        assert said in screen.status.text()
+        model = replace(model, tries={PinKind.AUTH: 2})
+        screen.present(model, False)
+        assert ("2 tries left" if language == "en" else "2回です") in screen.status.text()
+    finally:
+        translations.set_language("en")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_start_screen_says_how_many_pins_are_needed(qtbot, language: str) -> None:  # type: ignore[no-untyped-def]
+    """Two PINs when the details come from the signature certificate; three in text-AP mode
+    (the text AP has its own 4-digit PIN)."""
+    from dataclasses import replace
+
+    from gui.config import IdentitySource, load_config
+    from gui.flow import initial
+    from gui.i18n import Translations
+    from gui.screens.insert import InsertCardScreen
+
+    translations = Translations()
+    translations.set_language(language)
+    try:
+        screen = InsertCardScreen()
+        qtbot.addWidget(screen)
+        config = load_config()
+        screen.present(replace(initial(config), language=language), True)
+        two = screen.needs.text()
+        text_ap = replace(config, identity_source=IdentitySource.TEXT_AP)
+        screen.present(replace(initial(text_ap), language=language), True)
+        three = screen.needs.text()
+    finally:
+        translations.set_language("en")
+    if language == "en":
+        assert "two PINs" in two and "three PINs" in three
+        assert "personal-information PIN" in three and "personal-information" not in two
+    else:
+        assert "2つの暗証番号" in two and "3つの暗証番号" in three
+        assert "券面事項入力補助用" in three and "券面事項入力補助用" not in two
+        assert "6文字以上16文字以下" in two and "6文字以上16文字以下" in three
