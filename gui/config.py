@@ -176,7 +176,9 @@ def _counter(table: object) -> Counter:
     for key in ("name_ja", "name_en", "place_ja", "place_en", "hours_ja", "hours_en"):
         value = table.get(key, getattr(_DEFAULT.counter, key))
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
-            raise ConfigError(f"[counter] {key} must be a non-empty string (200 characters at most)")
+            raise ConfigError(
+                f"[counter] {key} must be a non-empty string (200 characters at most)"
+            )
         values[key] = value.strip()
     unknown = sorted(set(table) - set(values))
     if unknown:

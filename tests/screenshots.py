@@ -116,7 +116,9 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     )
     yield (
         "card-problem-sign-revoked",
-        replace(problem, problem=CardProblem.REVOKED, problem_cert=CertKind.SIGN, problem_detail=""),
+        replace(
+            problem, problem=CardProblem.REVOKED, problem_cert=CertKind.SIGN, problem_detail=""
+        ),
         "",
     )
     yield Screen.AUTH_PIN.value, replace(card, screen=Screen.AUTH_PIN), "12"

@@ -147,7 +147,9 @@ REVIEW_FORMS = {
         postal_address="架空県見本市試験町一丁目2番3号 見本ハイツ101号室",
         purpose="Visa or immigration: a long purpose described in words " * 2,
     ),
-    "counter": RequestForm("enrolment-ja", copies=1, delivery=DeliveryMethod.COUNTER, purpose="奨学金"),
+    "counter": RequestForm(
+        "enrolment-ja", copies=1, delivery=DeliveryMethod.COUNTER, purpose="奨学金"
+    ),
 }
 
 
@@ -204,9 +206,7 @@ def test_the_review_shows_no_birth_date_and_no_address_but_the_postal_one(
         show(window, model, "")
         screen = window.current_screen()
         assert isinstance(screen, ReviewScreen)
-        shown = "\n".join(
-            w.text() for w in screen.findChildren(QLabel) if w.isVisibleTo(screen)
-        )
+        shown = "\n".join(w.text() for w in screen.findChildren(QLabel) if w.isVisibleTo(screen))
         assert model.identity.name in shown
         birth = model.identity.birth_date
         for text in (f"{birth.year}年", str(birth.year), birth.isoformat()):

@@ -90,8 +90,7 @@ class InsertCardScreen(KioskScreen):
     def _set_needs(self) -> None:
         """How many PINs the applicant needs: three when the details come from the text AP."""
         text_ap = (
-            self.model is not None
-            and self.model.config.identity_source is IdentitySource.TEXT_AP
+            self.model is not None and self.model.config.identity_source is IdentitySource.TEXT_AP
         )
         if text_ap:
             self.needs.setText(

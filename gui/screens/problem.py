@@ -46,9 +46,7 @@ def problem_texts(problem: CardProblem | None, cert: CertKind | None) -> tuple[s
         )
     if problem is CardProblem.NOT_YET_VALID:
         return (
-            translate("CardProblem", "The {cert} on this card is not valid yet").format(
-                cert=name
-            ),
+            translate("CardProblem", "The {cert} on this card is not valid yet").format(cert=name),
             translate(
                 "CardProblem",
                 "Its validity starts on a later date, so the card cannot be used here yet.",
