@@ -34,108 +34,108 @@
         <translation>The {cert} on this card is not valid yet</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="52"/>
+        <location filename="../screens/problem.py" line="50"/>
         <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
         <translation>Its validity starts on a later date, so the card cannot be used here yet.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="56"/>
+        <location filename="../screens/problem.py" line="54"/>
         <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
         <translation>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="66"/>
+        <location filename="../screens/problem.py" line="64"/>
         <source>The {cert} on this card could not be verified</source>
         <translation>The {cert} on this card could not be verified</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="69"/>
+        <location filename="../screens/problem.py" line="67"/>
         <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
         <translation>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="75"/>
+        <location filename="../screens/problem.py" line="73"/>
         <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
         <translation>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="97"/>
+        <location filename="../screens/problem.py" line="95"/>
         <source>This is not a My Number card with certificates</source>
         <translation>This is not a My Number card with certificates</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="98"/>
+        <location filename="../screens/problem.py" line="96"/>
         <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
         <translation>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="103"/>
+        <location filename="../screens/problem.py" line="101"/>
         <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
         <translation>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="111"/>
+        <location filename="../screens/problem.py" line="109"/>
         <source>This card could not be confirmed as genuine</source>
         <translation>This card could not be confirmed as genuine</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="112"/>
+        <location filename="../screens/problem.py" line="110"/>
         <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
         <translation>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="117"/>
+        <location filename="../screens/problem.py" line="115"/>
         <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="128"/>
+        <location filename="../screens/problem.py" line="126"/>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="142"/>
+        <location filename="../screens/problem.py" line="140"/>
         <source>The signature certificate on this card is no longer valid</source>
         <translation>The signature certificate on this card is no longer valid</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="143"/>
+        <location filename="../screens/problem.py" line="141"/>
         <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
         <translation>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="149"/>
+        <location filename="../screens/problem.py" line="147"/>
         <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="158"/>
+        <location filename="../screens/problem.py" line="156"/>
         <source>The user-authentication certificate on this card has been revoked</source>
         <translation>The user-authentication certificate on this card has been revoked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="161"/>
+        <location filename="../screens/problem.py" line="159"/>
         <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
         <translation>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="166"/>
-        <location filename="../screens/problem.py" line="175"/>
+        <location filename="../screens/problem.py" line="164"/>
+        <location filename="../screens/problem.py" line="173"/>
         <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="173"/>
+        <location filename="../screens/problem.py" line="171"/>
         <source>A certificate on this card has been revoked</source>
         <translation>A certificate on this card has been revoked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="174"/>
+        <location filename="../screens/problem.py" line="172"/>
         <source>A revoked certificate can no longer be used.</source>
         <translation>A revoked certificate can no longer be used.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="124"/>
+        <location filename="../screens/problem.py" line="122"/>
         <source>The card could not be read</source>
         <translation>The card could not be read</translation>
     </message>
@@ -145,7 +145,7 @@
         <translation>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="125"/>
+        <location filename="../screens/problem.py" line="123"/>
         <source>The card may be the wrong way round, or it was moved while it was read.</source>
         <translation>The card may be the wrong way round, or it was moved while it was read.</translation>
     </message>
@@ -196,22 +196,22 @@
 <context>
     <name>EndScreen</name>
     <message>
-        <location filename="../screens/problem.py" line="222"/>
+        <location filename="../screens/problem.py" line="220"/>
         <source>What to do</source>
         <translation>What to do</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="185"/>
+        <location filename="../screens/problem.py" line="183"/>
         <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
         <translation>You can also request your certificate in person: {counter}, {place}, {hours}.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="223"/>
+        <location filename="../screens/problem.py" line="221"/>
         <source>Please take your card.</source>
         <translation>Please take your card.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="224"/>
+        <location filename="../screens/problem.py" line="222"/>
         <source>Back to start</source>
         <translation>Back to start</translation>
     </message>
@@ -219,17 +219,17 @@
 <context>
     <name>Error</name>
     <message>
-        <location filename="../screens/problem.py" line="283"/>
+        <location filename="../screens/problem.py" line="281"/>
         <source>Sorry, something went wrong</source>
         <translation>Sorry, something went wrong</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="285"/>
+        <location filename="../screens/problem.py" line="283"/>
         <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
         <translation>Your request could not be completed because of a problem with the card, the reader or this kiosk.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="292"/>
+        <location filename="../screens/problem.py" line="290"/>
         <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
         <translation>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</translation>
     </message>
@@ -434,12 +434,12 @@
         <translation>The screen moves on by itself once the card is in.</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="98"/>
+        <location filename="../screens/insert.py" line="97"/>
         <source>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="107"/>
+        <location filename="../screens/insert.py" line="106"/>
         <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</translation>
     </message>
@@ -457,17 +457,17 @@
 <context>
     <name>JukiCard</name>
     <message>
-        <location filename="../screens/problem.py" line="83"/>
+        <location filename="../screens/problem.py" line="81"/>
         <source>This is a Juki card, not a My Number card</source>
         <translation>This is a Juki card, not a My Number card</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="84"/>
+        <location filename="../screens/problem.py" line="82"/>
         <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
         <translation>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="89"/>
+        <location filename="../screens/problem.py" line="87"/>
         <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
         <translation>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</translation>
     </message>
@@ -827,17 +827,17 @@
 <context>
     <name>PinBlocked</name>
     <message>
-        <location filename="../screens/problem.py" line="254"/>
+        <location filename="../screens/problem.py" line="252"/>
         <source>Your {pin} is locked</source>
         <translation>Your {pin} is locked</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="258"/>
+        <location filename="../screens/problem.py" line="256"/>
         <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
         <translation>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="266"/>
+        <location filename="../screens/problem.py" line="264"/>
         <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
         <translation>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</translation>
     </message>
@@ -1032,80 +1032,80 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../screens/review.py" line="148"/>
+        <location filename="../screens/review.py" line="146"/>
         <location filename="../screens/receipt.py" line="158"/>
         <source>Certificate</source>
         <translation>Certificate</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="149"/>
+        <location filename="../screens/review.py" line="147"/>
         <location filename="../screens/receipt.py" line="159"/>
         <source>Copies</source>
         <translation>Copies</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="151"/>
+        <location filename="../screens/review.py" line="149"/>
         <location filename="../screens/receipt.py" line="160"/>
         <source>Receive by</source>
         <translation>Receive by</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="145"/>
+        <location filename="../screens/review.py" line="143"/>
         <source>Please check your request</source>
         <translation>Please check your request</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="147"/>
+        <location filename="../screens/review.py" line="145"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="150"/>
+        <location filename="../screens/review.py" line="148"/>
         <source>Fee</source>
         <translation>Fee</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="152"/>
+        <location filename="../screens/review.py" line="150"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="153"/>
+        <location filename="../screens/review.py" line="151"/>
         <source>Purpose</source>
         <translation>Purpose</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="158"/>
+        <location filename="../screens/review.py" line="156"/>
         <source>Change</source>
         <translation>Change</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="160"/>
+        <location filename="../screens/review.py" line="158"/>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
         <translation>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="175"/>
+        <location filename="../screens/review.py" line="173"/>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>Next you sign the request with your signature PIN.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="168"/>
+        <location filename="../screens/review.py" line="166"/>
         <source>Sign and send</source>
         <translation>Sign and send</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="180"/>
+        <location filename="../screens/review.py" line="178"/>
         <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
         <translation>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="204"/>
+        <location filename="../screens/review.py" line="202"/>
         <source>{total} ({each} × {n})</source>
         <translation>{total} ({each} × {n})</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="218"/>
+        <location filename="../screens/review.py" line="216"/>
         <source>Recipient: {name}</source>
         <translation>Recipient: {name}</translation>
     </message>

@@ -34,108 +34,108 @@
         <translation>このカードの{cert}はまだ有効になっていません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="52"/>
+        <location filename="../screens/problem.py" line="50"/>
         <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
         <translation>有効期間の開始日がまだ来ていないため、このカードはまだこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="56"/>
+        <location filename="../screens/problem.py" line="54"/>
         <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
         <translation>有効期間の開始日以降に、もう一度お試しください。すでに有効なはずの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="66"/>
+        <location filename="../screens/problem.py" line="64"/>
         <source>The {cert} on this card could not be verified</source>
         <translation>このカードの{cert}を検証できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="69"/>
+        <location filename="../screens/problem.py" line="67"/>
         <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
         <translation>この電子証明書が公的個人認証サービス（J-LIS）の発行したもので、現在も有効であることを、この端末で確認できませんでした。試験用カードなどは使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="75"/>
+        <location filename="../screens/problem.py" line="73"/>
         <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
         <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="97"/>
+        <location filename="../screens/problem.py" line="95"/>
         <source>This is not a My Number card with certificates</source>
         <translation>電子証明書の入ったマイナンバーカードではありません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="98"/>
+        <location filename="../screens/problem.py" line="96"/>
         <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
         <translation>このカードには署名用・利用者証明用の電子証明書が入っていないか、別の種類のカードです。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="103"/>
+        <location filename="../screens/problem.py" line="101"/>
         <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
         <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="111"/>
+        <location filename="../screens/problem.py" line="109"/>
         <source>This card could not be confirmed as genuine</source>
         <translation>カードが正規のものであることを確認できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="112"/>
+        <location filename="../screens/problem.py" line="110"/>
         <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
         <translation>カードの応答が利用者証明用電子証明書と一致しないため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="117"/>
+        <location filename="../screens/problem.py" line="115"/>
         <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜いて、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="128"/>
+        <location filename="../screens/problem.py" line="126"/>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="142"/>
+        <location filename="../screens/problem.py" line="140"/>
         <source>The signature certificate on this card is no longer valid</source>
         <translation>このカードの署名用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="143"/>
+        <location filename="../screens/problem.py" line="141"/>
         <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
         <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わったときや、カードの紛失を届け出たときに失効します。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="149"/>
+        <location filename="../screens/problem.py" line="147"/>
         <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい署名用電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="158"/>
+        <location filename="../screens/problem.py" line="156"/>
         <source>The user-authentication certificate on this card has been revoked</source>
         <translation>このカードの利用者証明用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="161"/>
+        <location filename="../screens/problem.py" line="159"/>
         <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
         <translation>利用者証明用電子証明書は、カードの紛失・盗難の届出や返納をしたときに失効します。引っ越しや氏名の変更では失効しません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="166"/>
-        <location filename="../screens/problem.py" line="175"/>
+        <location filename="../screens/problem.py" line="164"/>
+        <location filename="../screens/problem.py" line="173"/>
         <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口にご相談ください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="173"/>
+        <location filename="../screens/problem.py" line="171"/>
         <source>A certificate on this card has been revoked</source>
         <translation>このカードの電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="174"/>
+        <location filename="../screens/problem.py" line="172"/>
         <source>A revoked certificate can no longer be used.</source>
         <translation>失効した電子証明書は使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="124"/>
+        <location filename="../screens/problem.py" line="122"/>
         <source>The card could not be read</source>
         <translation>カードを読み取れませんでした</translation>
     </message>
@@ -145,7 +145,7 @@
         <translation>マイナンバーカードの電子証明書の有効期限は、発行後5回目の誕生日までです。この電子証明書は、その期限を過ぎています。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="125"/>
+        <location filename="../screens/problem.py" line="123"/>
         <source>The card may be the wrong way round, or it was moved while it was read.</source>
         <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
     </message>
@@ -196,22 +196,22 @@
 <context>
     <name>EndScreen</name>
     <message>
-        <location filename="../screens/problem.py" line="222"/>
+        <location filename="../screens/problem.py" line="220"/>
         <source>What to do</source>
         <translation>これからの手続き</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="185"/>
+        <location filename="../screens/problem.py" line="183"/>
         <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
         <translation>こちらの窓口でも証明書を申請できます：{counter}（{place}、{hours}）。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="223"/>
+        <location filename="../screens/problem.py" line="221"/>
         <source>Please take your card.</source>
         <translation>カードをお取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="224"/>
+        <location filename="../screens/problem.py" line="222"/>
         <source>Back to start</source>
         <translation>最初の画面へ</translation>
     </message>
@@ -219,17 +219,17 @@
 <context>
     <name>Error</name>
     <message>
-        <location filename="../screens/problem.py" line="283"/>
+        <location filename="../screens/problem.py" line="281"/>
         <source>Sorry, something went wrong</source>
         <translation>申し訳ありません。問題が発生しました</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="285"/>
+        <location filename="../screens/problem.py" line="283"/>
         <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
         <translation>カード、カードリーダー、またはこの端末の問題で、申請を完了できませんでした。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="292"/>
+        <location filename="../screens/problem.py" line="290"/>
         <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
         <translation>カードをお取りになり、最初からやり直してください。また同じことが起きた場合は、係員に下のメッセージをお見せください。</translation>
     </message>
@@ -434,12 +434,12 @@
         <translation>カードを差し込むと、画面は自動で進みます。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="98"/>
+        <location filename="../screens/insert.py" line="97"/>
         <source>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>3つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）、券面事項入力補助用の暗証番号（数字4桁）、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="107"/>
+        <location filename="../screens/insert.py" line="106"/>
         <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>2つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）と、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
     </message>
@@ -457,17 +457,17 @@
 <context>
     <name>JukiCard</name>
     <message>
-        <location filename="../screens/problem.py" line="83"/>
+        <location filename="../screens/problem.py" line="81"/>
         <source>This is a Juki card, not a My Number card</source>
         <translation>これは住基カードです（マイナンバーカードではありません）</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="84"/>
+        <location filename="../screens/problem.py" line="82"/>
         <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
         <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="89"/>
+        <location filename="../screens/problem.py" line="87"/>
         <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
         <translation>マイナンバーカードをお使いください。お持ちでない場合は、住民票のある市区町村の窓口で申請できます。</translation>
     </message>
@@ -827,17 +827,17 @@
 <context>
     <name>PinBlocked</name>
     <message>
-        <location filename="../screens/problem.py" line="254"/>
+        <location filename="../screens/problem.py" line="252"/>
         <source>Your {pin} is locked</source>
         <translation>{pin}がロックされています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="258"/>
+        <location filename="../screens/problem.py" line="256"/>
         <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
         <translation>安全のため、暗証番号を{tries}回続けて間違えるとロックされます。カードの中身が消えたり変わったりはしていません。ロック中は、誰もこの暗証番号でカードを使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="266"/>
+        <location filename="../screens/problem.py" line="264"/>
         <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
         <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポート、在留カードなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
     </message>
@@ -1032,80 +1032,80 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../screens/review.py" line="148"/>
+        <location filename="../screens/review.py" line="146"/>
         <location filename="../screens/receipt.py" line="158"/>
         <source>Certificate</source>
         <translation>証明書</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="149"/>
+        <location filename="../screens/review.py" line="147"/>
         <location filename="../screens/receipt.py" line="159"/>
         <source>Copies</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="151"/>
+        <location filename="../screens/review.py" line="149"/>
         <location filename="../screens/receipt.py" line="160"/>
         <source>Receive by</source>
         <translation>受け取り方法</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="145"/>
+        <location filename="../screens/review.py" line="143"/>
         <source>Please check your request</source>
         <translation>申請内容をご確認ください</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="147"/>
+        <location filename="../screens/review.py" line="145"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="150"/>
+        <location filename="../screens/review.py" line="148"/>
         <source>Fee</source>
         <translation>手数料</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="152"/>
+        <location filename="../screens/review.py" line="150"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="153"/>
+        <location filename="../screens/review.py" line="151"/>
         <source>Purpose</source>
         <translation>使用目的</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="158"/>
+        <location filename="../screens/review.py" line="156"/>
         <source>Change</source>
         <translation>変更</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="160"/>
+        <location filename="../screens/review.py" line="158"/>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
         <translation>送信後は、理由の如何を問わず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="175"/>
+        <location filename="../screens/review.py" line="173"/>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>次に、署名用の暗証番号で申請に電子署名します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="168"/>
+        <location filename="../screens/review.py" line="166"/>
         <source>Sign and send</source>
         <translation>署名して送信</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="180"/>
+        <location filename="../screens/review.py" line="178"/>
         <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
         <translation>「署名して送信」を押すと、カードの署名用電子証明書でこの申請（上記の証明書・通数・受け取り方法・目的とお名前）に署名し、窓口へ送信します。暗証番号をもう一度入力する必要はありません。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="204"/>
+        <location filename="../screens/review.py" line="202"/>
         <source>{total} ({each} × {n})</source>
         <translation>{total}（{each} × {n}通）</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="218"/>
+        <location filename="../screens/review.py" line="216"/>
         <source>Recipient: {name}</source>
         <translation>提出先：{name}</translation>
     </message>

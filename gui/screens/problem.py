@@ -265,8 +265,8 @@ class PinBlockedScreen(EndScreen):
                 "PinBlocked",
                 "The PIN can be reset only at the municipal office where you are registered. "
                 "Bring this card and an identity document (for example a driving licence, a "
-                "passport or a residence card); the office resets the PIN and you choose a new one. Then come back "
-                "to this kiosk.",
+                "passport or a residence card); the office resets the PIN and you choose a new "
+                "one. Then come back to this kiosk.",
             )
         )
 

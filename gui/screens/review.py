@@ -98,10 +98,8 @@ class ReviewScreen(KioskScreen):
         self.confirm = self.add_primary()
         self.confirm.setEnabled(False)
         self.confirm.clicked.connect(self._confirm)
-        for watched in (self.rules, self.body_area.viewport(), self):
+        for watched in (self.rules, self):  # shown, moved or resized: look again
             watched.installEventFilter(self)
-        self.body_area.verticalScrollBar().valueChanged.connect(self._update_confirm)
-        self.body_area.verticalScrollBar().rangeChanged.connect(self._update_confirm)
         self.retranslate()
 
     # -- the notice in view before consent --------------------------------------------------------
