@@ -4,148 +4,118 @@
 <context>
     <name>CardProblem</name>
     <message>
-        <location filename="../screens/problem.py" line="21"/>
         <source>user-authentication certificate</source>
         <translation>利用者証明用電子証明書</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="23"/>
         <source>signature certificate</source>
         <translation>署名用電子証明書</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="24"/>
         <source>certificate</source>
         <translation>電子証明書</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="34"/>
         <source>The {cert} on this card has expired</source>
         <translation>このカードの{cert}は有効期限が切れています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="40"/>
         <source>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい電子証明書の発行を申請してください。その後、もう一度この端末をご利用ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="49"/>
         <source>The {cert} on this card is not valid yet</source>
         <translation>このカードの{cert}はまだ有効になっていません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="50"/>
         <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
         <translation>有効期間の開始日がまだ来ていないため、このカードはまだこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="54"/>
         <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
         <translation>有効期間の開始日以降に、もう一度お試しください。すでに有効なはずの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="64"/>
         <source>The {cert} on this card could not be verified</source>
         <translation>このカードの{cert}を検証できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="67"/>
         <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
         <translation>この電子証明書が公的個人認証サービス（J-LIS）の発行したもので、現在も有効であることを、この端末で確認できませんでした。試験用カードなどは使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="73"/>
         <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
         <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="95"/>
         <source>This is not a My Number card with certificates</source>
         <translation>電子証明書の入ったマイナンバーカードではありません</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="96"/>
         <source>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</source>
         <translation>このカードには署名用・利用者証明用の電子証明書が入っていないか、別の種類のカードです。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="101"/>
         <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
         <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="109"/>
         <source>This card could not be confirmed as genuine</source>
         <translation>カードが正規のものであることを確認できませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="110"/>
         <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
         <translation>カードの応答が利用者証明用電子証明書と一致しないため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="115"/>
         <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜いて、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="126"/>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="140"/>
         <source>The signature certificate on this card is no longer valid</source>
         <translation>このカードの署名用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="141"/>
         <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
         <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わったときや、カードの紛失を届け出たときに失効します。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="147"/>
         <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい署名用電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="156"/>
         <source>The user-authentication certificate on this card has been revoked</source>
         <translation>このカードの利用者証明用電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="159"/>
         <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
         <translation>利用者証明用電子証明書は、カードの紛失・盗難の届出や返納をしたときに失効します。引っ越しや氏名の変更では失効しません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="164"/>
-        <location filename="../screens/problem.py" line="173"/>
         <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
         <translation>このカードをお持ちになり、住民票のある市区町村の窓口にご相談ください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="171"/>
         <source>A certificate on this card has been revoked</source>
         <translation>このカードの電子証明書は失効しています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="172"/>
         <source>A revoked certificate can no longer be used.</source>
         <translation>失効した電子証明書は使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="122"/>
         <source>The card could not be read</source>
         <translation>カードを読み取れませんでした</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="35"/>
         <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</source>
         <translation>マイナンバーカードの電子証明書の有効期限は、発行後5回目の誕生日までです。この電子証明書は、その期限を過ぎています。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="123"/>
         <source>The card may be the wrong way round, or it was moved while it was read.</source>
         <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
     </message>
@@ -153,42 +123,34 @@
 <context>
     <name>Delivery</name>
     <message>
-        <location filename="../screens/form.py" line="45"/>
         <source>By post</source>
         <translation>郵送</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="47"/>
         <source>Pick up at the office counter</source>
         <translation>窓口で受け取り</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="49"/>
         <source>Print at a convenience store</source>
         <translation>コンビニで印刷</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="50"/>
         <source>Digital certificate (PDF)</source>
         <translation>デジタル版の証明書（PDF）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="55"/>
         <source>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</source>
         <translation>下の住所へ郵送します。郵便番号と住所をご確認のうえ、必要であれば建物名・部屋番号を書き加えてください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="61"/>
         <source>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</source>
         <translation>準備ができたら窓口でお受け取りください。本人確認書類と申請番号をお持ちください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="67"/>
         <source>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
         <translation>コンビニのマルチコピー機で印刷します。印刷期限は準備完了から{days}日間です。期限を過ぎると印刷できず、手数料も返金されません。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="72"/>
         <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
         <translation>提出先（企業・学校）名の入った1回限りのデジタル版の証明書（PDF）です。準備完了から{days}日以内に1回だけダウンロードできます。提出先が複数ある場合は、提出先ごとに申請してください。</translation>
     </message>
@@ -196,22 +158,18 @@
 <context>
     <name>EndScreen</name>
     <message>
-        <location filename="../screens/problem.py" line="220"/>
         <source>What to do</source>
         <translation>これからの手続き</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="183"/>
         <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
         <translation>こちらの窓口でも証明書を申請できます：{counter}（{place}、{hours}）。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="221"/>
         <source>Please take your card.</source>
         <translation>カードをお取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="222"/>
         <source>Back to start</source>
         <translation>最初の画面へ</translation>
     </message>
@@ -219,17 +177,14 @@
 <context>
     <name>Error</name>
     <message>
-        <location filename="../screens/problem.py" line="281"/>
         <source>Sorry, something went wrong</source>
         <translation>申し訳ありません。問題が発生しました</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="283"/>
         <source>Your request could not be completed because of a problem with the card, the reader or this kiosk.</source>
         <translation>カード、カードリーダー、またはこの端末の問題で、申請を完了できませんでした。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="290"/>
         <source>Take your card and try again from the start. If it happens again, please ask the staff and show them the message below.</source>
         <translation>カードをお取りになり、最初からやり直してください。また同じことが起きた場合は、係員に下のメッセージをお見せください。</translation>
     </message>
@@ -237,138 +192,110 @@
 <context>
     <name>Form</name>
     <message>
-        <location filename="../screens/form.py" line="92"/>
         <source>¥{amount}</source>
         <translation>{amount}円</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="406"/>
         <source>Choose a certificate.</source>
         <translation>証明書を選んでください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="408"/>
         <source>Choose how to receive it.</source>
         <translation>受け取り方法を選んでください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="386"/>
         <source>Enter the company or school that receives the PDF.</source>
         <translation>PDFの提出先（企業・学校）を入力してください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="382"/>
         <source>Enter the postal code as 7 digits, for example 123-4567.</source>
         <translation>郵便番号を7桁で入力してください（例：123-4567）。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="380"/>
         <source>Enter the postal code.</source>
         <translation>郵便番号を入力してください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="384"/>
         <source>Enter the address.</source>
         <translation>住所を入力してください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="388"/>
         <source>Please describe the purpose.</source>
         <translation>使用目的を入力してください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="415"/>
         <source>Choose a purpose.</source>
         <translation>使用目的を選んでください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="497"/>
         <source>Fee: {total} ({each} × {n})</source>
         <translation>手数料：{total}（{each} × {n}通）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="582"/>
         <source>Your request</source>
         <translation>申請内容の入力</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="583"/>
         <source>1. Which certificate?</source>
         <translation>1. 証明書の種類</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="590"/>
         <source>One copy less</source>
         <translation>1通減らす</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="591"/>
         <source>One copy more</source>
         <translation>1通増やす</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="592"/>
         <source>3. How do you want to receive it?</source>
         <translation>3. 受け取り方法</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="593"/>
         <source>Receive by:</source>
         <translation>受け取り方法：</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="594"/>
         <source>Postal code (for example 123-4567)</source>
         <translation>郵便番号（例：123-4567）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="595"/>
         <source>Address (from your card; you may change it)</source>
         <translation>住所（カードから読み取りました。変更できます）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="597"/>
         <source>The company or school you submit the PDF to</source>
         <translation>PDFの提出先（企業・学校名）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="599"/>
         <source>4. What is it for?</source>
         <translation>4. 使用目的</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="606"/>
         <source>Fees are not refunded for any reason: please check the certificate, the number of copies and how you receive it.</source>
         <translation>手数料は、理由の如何を問わず返金できません。証明書の種類・通数・受け取り方法をよくお確かめください。</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="563"/>
-        <location filename="../screens/form.py" line="603"/>
         <source>Please describe the purpose</source>
         <translation>使用目的を入力してください</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="584"/>
         <source>Certificate:</source>
         <translation>証明書：</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="586"/>
         <source>2. Copies (1 to {n})</source>
         <translation>2. 通数（1〜{n}通）</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="600"/>
         <source>Purpose:</source>
         <translation>使用目的：</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="602"/>
         <source>Change</source>
         <translation>変更する</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="612"/>
         <source>Next: check</source>
         <translation>次へ（確認）</translation>
     </message>
@@ -376,42 +303,34 @@
 <context>
     <name>Identity</name>
     <message>
-        <location filename="../screens/identity.py" line="50"/>
         <source>Are these your details?</source>
         <translation>ご本人の情報に間違いありませんか</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="52"/>
         <source>Read from your card. Please check them before you go on.</source>
         <translation>カードから読み取った情報です。内容をご確認ください。</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="54"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="55"/>
         <source>Address</source>
         <translation>住所</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="56"/>
         <source>Date of birth</source>
         <translation>生年月日</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="58"/>
         <source>Certificates are issued in the name you had when you were enrolled. If these details are not yours, press Cancel and take your card.</source>
         <translation>証明書は在籍時の氏名で発行します。ご本人の情報でない場合は「中止」を押して、カードをお取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="64"/>
         <source>Yes, continue</source>
         <translation>はい、次へ</translation>
     </message>
     <message>
-        <location filename="../screens/identity.py" line="78"/>
         <source>Your card&apos;s certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
         <translation>カードの電子証明書は{date}に有効期限を迎えます。市区町村の窓口で更新できます（有効期限の3か月前から更新可能）。</translation>
     </message>
@@ -419,37 +338,30 @@
 <context>
     <name>InsertCard</name>
     <message>
-        <location filename="../screens/insert.py" line="67"/>
         <source>Please insert your My Number card</source>
         <translation>マイナンバーカードを差し込んでください</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="69"/>
         <source>Put the card into the reader below the screen, IC chip facing up, chip end first.</source>
         <translation>画面の下のカードリーダーに、ICチップを上にして、チップ側から差し込んでください。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="75"/>
         <source>The screen moves on by itself once the card is in.</source>
         <translation>カードを差し込むと、画面は自動で進みます。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="97"/>
         <source>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>3つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）、券面事項入力補助用の暗証番号（数字4桁）、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="106"/>
         <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
         <translation>2つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）と、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="79"/>
         <source>Please take your card. To start again, take it out and insert it again.</source>
         <translation>カードをお取りください。続けて申請する場合は、カードをいったん抜いて差し込み直してください。</translation>
     </message>
     <message>
-        <location filename="../screens/insert.py" line="85"/>
         <source>This kiosk is out of service at the moment. Please ask the staff.</source>
         <translation>ただいまこの端末はご利用いただけません。係員にお尋ねください。</translation>
     </message>
@@ -457,17 +369,14 @@
 <context>
     <name>JukiCard</name>
     <message>
-        <location filename="../screens/problem.py" line="81"/>
         <source>This is a Juki card, not a My Number card</source>
         <translation>これは住基カードです（マイナンバーカードではありません）</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="82"/>
         <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
         <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="87"/>
         <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
         <translation>マイナンバーカードをお使いください。お持ちでない場合は、住民票のある市区町村の窓口で申請できます。</translation>
     </message>
@@ -475,77 +384,62 @@
 <context>
     <name>Keyboard</name>
     <message>
-        <location filename="../widgets/keyboard.py" line="319"/>
         <source>Hiragana</source>
         <translation>ひらがな</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="320"/>
         <source>Katakana</source>
         <translation>カタカナ</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="321"/>
         <source>ABC</source>
         <translation>英字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="322"/>
         <source>Numbers</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="326"/>
         <source>Space</source>
         <translation>空白</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="327"/>
         <source>Delete</source>
         <translation>1文字消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="330"/>
         <source>Clear all</source>
         <translation>全部消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="331"/>
         <source>Capitals</source>
         <translation>大文字</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="333"/>
         <source>QWERTY order</source>
         <translation>QWERTY順</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="335"/>
         <source>ABC order</source>
         <translation>ABC順</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="338"/>
         <source>Voiced mark</source>
         <translation>濁点</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="339"/>
         <source>Half-voiced mark</source>
         <translation>半濁点</translation>
     </message>
     <message>
-        <location filename="../widgets/keyboard.py" line="340"/>
         <source>Small kana</source>
         <translation>小さい文字</translation>
     </message>
     <message>
-        <location filename="../screens/text_entry.py" line="118"/>
         <source>Back</source>
         <translation>戻る</translation>
     </message>
     <message>
-        <location filename="../screens/text_entry.py" line="119"/>
         <source>Done</source>
         <translation>決定</translation>
     </message>
@@ -553,22 +447,18 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../widgets/keypad.py" line="80"/>
         <source>Delete</source>
         <translation>1文字消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keypad.py" line="84"/>
         <source>Clear</source>
         <translation>全部消す</translation>
     </message>
     <message>
-        <location filename="../widgets/keypad.py" line="147"/>
         <source>QWERTY order</source>
         <translation>QWERTY順</translation>
     </message>
     <message>
-        <location filename="../widgets/keypad.py" line="149"/>
         <source>ABC order</source>
         <translation>ABC順</translation>
     </message>
@@ -576,167 +466,134 @@
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../texts.py" line="36"/>
         <source>The card has not been authenticated in this session. Please start again.</source>
         <translation>この手続きではまだカードの認証が済んでいません。最初からやり直してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="39"/>
         <source>This is not the card that was authenticated. Please start again.</source>
         <translation>認証したカードと違うカードです。最初からやり直してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="42"/>
         <source>The signature certificate does not name the person shown earlier. Please start again.</source>
         <translation>署名用電子証明書の内容が、先に表示した本人情報と一致しません。最初からやり直してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="46"/>
         <source>The PIN does not have the right form; nothing was sent to the card.</source>
         <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="49"/>
         <source>The card was removed.</source>
         <translation>カードが取り出されました。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="50"/>
         <source>The connection to the card was lost; nothing was sent. Please take the card out and start again.</source>
         <translation>カードとの接続が切れました。申請は送信されていません。カードを取り出して、最初からやり直してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="55"/>
         <source>Something went wrong. Please ask the staff.</source>
         <translation>問題が発生しました。係員にお声がけください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="58"/>
         <source>The request was not accepted: {reason}</source>
         <translation>申請を受け付けられませんでした：{reason}</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="62"/>
         <source>{name} × {copies} (fee ¥{fee})</source>
         <translation>{name} × {copies}通（手数料 {fee}円）</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="63"/>
         <source>By post to {address}.</source>
         <translation>{address} へ郵送します。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="64"/>
         <source>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</source>
         <translation>{deadline} までにコンビニのマルチコピー機で印刷してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="67"/>
         <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
         <translation>{recipient} 宛のデジタル版の証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="71"/>
         <source>Collect it at the office counter when it is ready.</source>
         <translation>準備ができたら窓口で受け取ってください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="74"/>
         <source>Approval usually takes about two business days.</source>
         <translation>承認には通常2営業日ほどかかります。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="80"/>
         <source>{day} {month_name} {year}</source>
         <translation>{year}年{month_name}{day}日</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="82"/>
         <source>January</source>
         <translation>1月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="83"/>
         <source>February</source>
         <translation>2月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="84"/>
         <source>March</source>
         <translation>3月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="85"/>
         <source>April</source>
         <translation>4月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="86"/>
         <source>May</source>
         <translation>5月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="87"/>
         <source>June</source>
         <translation>6月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="88"/>
         <source>July</source>
         <translation>7月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="89"/>
         <source>August</source>
         <translation>8月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="90"/>
         <source>September</source>
         <translation>9月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="91"/>
         <source>October</source>
         <translation>10月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="92"/>
         <source>November</source>
         <translation>11月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="93"/>
         <source>December</source>
         <translation>12月</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="98"/>
         <source>This certificate is not offered here.</source>
         <translation>この証明書はここでは申請できません。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="99"/>
         <source>Choose 1 to {max} copies.</source>
         <translation>通数は1〜{max}通で選んでください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="100"/>
         <source>This certificate cannot be delivered that way.</source>
         <translation>この証明書はその方法では受け取れません。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="103"/>
         <source>Enter the postal address.</source>
         <translation>郵送先の住所を入力してください。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="104"/>
         <source>Enter the postal code (for example 102-8160).</source>
         <translation>郵便番号を入力してください（例：102-8160）。</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="107"/>
         <source>Enter the organisation the PDF is for.</source>
         <translation>PDFの提出先を入力してください。</translation>
     </message>
@@ -744,82 +601,66 @@
 <context>
     <name>Pin</name>
     <message>
-        <location filename="../screens/pin.py" line="97"/>
         <source>OK</source>
         <translation>決定</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="106"/>
         <source>Enter your user-authentication PIN</source>
         <translation>利用者証明用の暗証番号を入力してください</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="108"/>
         <source>This 4-digit PIN shows that the card is yours. The staff will never ask you for it.</source>
         <translation>数字4桁の暗証番号で、ご本人のカードであることを確認します。係員が暗証番号をお尋ねすることはありません。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="117"/>
         <source>Enter your personal-information PIN</source>
         <translation>券面事項入力補助用の暗証番号を入力してください</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="119"/>
         <source>Why a second PIN? Your name, address and date of birth are kept in a separate part of the card, which has its own 4-digit PIN (券面事項入力補助用). It is read only with that PIN.</source>
         <translation>なぜもう一度？ 氏名・住所・生年月日は、カードの別の領域（券面事項入力補助用）に記録されていて、専用の数字4桁の暗証番号がないと読み取れないためです。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="128"/>
         <source>Enter your signature PIN to read your details</source>
         <translation>署名用の暗証番号を入力してください（本人情報の読み取り）</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="131"/>
         <source>Why a second PIN? Your name, address and date of birth are in the signature certificate, which the card gives out only with your signature PIN. Nothing is signed yet.</source>
         <translation>なぜもう一度？ 氏名・住所・生年月日は署名用電子証明書に記録されていて、署名用の暗証番号がないと読み取れないためです。ここではまだ署名はしません。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="139"/>
         <source>Sign your request with your signature PIN</source>
         <translation>署名用の暗証番号で申請に署名してください</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="141"/>
         <source>Your signature PIN signs the request with your card, like a seal. Then the request is sent.</source>
         <translation>印鑑の代わりに、カードの署名用電子証明書で申請に電子署名します。署名すると申請が送信されます。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="157"/>
         <source>Add at least one digit</source>
         <translation>数字を1文字以上入れてください</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="159"/>
         <source>Add at least one letter</source>
         <translation>英字を1文字以上入れてください</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="171"/>
         <source>The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is locked, and only your municipal office can unlock it.</source>
         <translation>暗証番号が違います。残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="177"/>
         <source>1 try left: if this PIN is wrong, your {pin} is locked, and only your municipal office can unlock it.</source>
         <translation>残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="185"/>
         <source>The PIN was wrong. {n} tries left.</source>
         <translation>暗証番号が違います。残り{n}回です。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="191"/>
         <source>{n} tries left.</source>
         <translation>入力できる残り回数は{n}回です。</translation>
     </message>
     <message>
-        <location filename="../screens/pin.py" line="188"/>
         <source>That PIN has the wrong form; nothing was sent to the card.</source>
         <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
     </message>
@@ -827,17 +668,14 @@
 <context>
     <name>PinBlocked</name>
     <message>
-        <location filename="../screens/problem.py" line="252"/>
         <source>Your {pin} is locked</source>
         <translation>{pin}がロックされています</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="256"/>
         <source>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</source>
         <translation>安全のため、暗証番号を{tries}回続けて間違えるとロックされます。カードの中身が消えたり変わったりはしていません。ロック中は、誰もこの暗証番号でカードを使えません。</translation>
     </message>
     <message>
-        <location filename="../screens/problem.py" line="264"/>
         <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
         <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポート、在留カードなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
     </message>
@@ -845,7 +683,6 @@
 <context>
     <name>PinField</name>
     <message>
-        <location filename="../widgets/pin_field.py" line="94"/>
         <source>{count} characters entered</source>
         <translation>{count}文字入力済み</translation>
     </message>
@@ -853,27 +690,22 @@
 <context>
     <name>Pins</name>
     <message>
-        <location filename="../screens/base.py" line="52"/>
         <source>user-authentication PIN</source>
         <translation>利用者証明用の暗証番号</translation>
     </message>
     <message>
-        <location filename="../screens/base.py" line="54"/>
         <source>signature PIN</source>
         <translation>署名用の暗証番号</translation>
     </message>
     <message>
-        <location filename="../screens/base.py" line="55"/>
         <source>personal-information PIN</source>
         <translation>券面事項入力補助用の暗証番号</translation>
     </message>
     <message>
-        <location filename="../screens/base.py" line="60"/>
         <source>6 to 16 letters A–Z and digits 0–9, at least one of each</source>
         <translation>英大文字（A〜Z）と数字（0〜9）を両方含む6文字以上16文字以下</translation>
     </message>
     <message>
-        <location filename="../screens/base.py" line="61"/>
         <source>4 digits</source>
         <translation>数字4桁</translation>
     </message>
@@ -881,47 +713,38 @@
 <context>
     <name>Progress</name>
     <message>
-        <location filename="../screens/progress.py" line="40"/>
         <source>Reading your card…</source>
         <translation>カードを読み取っています…</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="41"/>
         <source>Checking the card&apos;s certificate.</source>
         <translation>カードの電子証明書を確認しています。</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="44"/>
         <source>Checking your PIN…</source>
         <translation>暗証番号を確認しています…</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="45"/>
         <source>The card is proving that it is yours.</source>
         <translation>ご本人のカードであることを確認しています。</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="48"/>
         <source>Reading your details…</source>
         <translation>本人情報を読み取っています…</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="49"/>
         <source>Reading your name, address and date of birth from the card.</source>
         <translation>カードから氏名・住所・生年月日を読み取っています。</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="54"/>
         <source>Signing and sending your request…</source>
         <translation>申請に署名して送信しています…</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="55"/>
         <source>This takes a few seconds.</source>
         <translation>数秒かかります。</translation>
     </message>
     <message>
-        <location filename="../screens/progress.py" line="61"/>
         <source>Do not remove your card.</source>
         <translation>カードを抜かないでください。</translation>
     </message>
@@ -929,32 +752,26 @@
 <context>
     <name>Purpose</name>
     <message>
-        <location filename="../screens/form.py" line="82"/>
         <source>Job application</source>
         <translation>就職活動</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="83"/>
         <source>Further study</source>
         <translation>進学</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="84"/>
         <source>Scholarship</source>
         <translation>奨学金</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="85"/>
         <source>Qualification or licence</source>
         <translation>資格・免許の申請</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="86"/>
         <source>Visa or immigration</source>
         <translation>ビザ・在留手続き</translation>
     </message>
     <message>
-        <location filename="../screens/form.py" line="87"/>
         <source>Other</source>
         <translation>その他</translation>
     </message>
@@ -962,69 +779,54 @@
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../receipt.py" line="78"/>
-        <location filename="../screens/receipt.py" line="118"/>
         <source>Request number</source>
         <translation>申請番号</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="27"/>
         <source>Once approved, the certificate is mailed to the address you gave.</source>
         <translation>承認後、入力された住所へ証明書を郵送します。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="33"/>
         <source>Once it is ready, pick it up at the office counter with an identity document and this request number.</source>
         <translation>準備ができたら、本人確認書類とこの申請番号を持って窓口でお受け取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="41"/>
         <source>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</source>
         <translation>準備ができたら、{days}日以内にコンビニで印刷してください。印刷期限を過ぎると印刷できません。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="49"/>
         <source>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</source>
         <translation>準備ができたら、{days}日以内にPDFを1回ダウンロードしてください。{recipient}への提出専用です。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="56"/>
         <source>Fees are not refunded. Keep the request number for any questions.</source>
         <translation>手数料は返金できません。お問い合わせの際に申請番号が必要です。控えておいてください。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="117"/>
-        <location filename="../screens/receipt.py" line="170"/>
         <source>Your request has been sent</source>
         <translation>申請を受け付けました</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="119"/>
         <source>What happens next</source>
         <translation>このあとの流れ</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="120"/>
         <source>Please take your card.</source>
         <translation>カードをお取りください。</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="121"/>
         <source>Print receipt</source>
         <translation>控えを印刷</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="122"/>
         <source>Done</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="181"/>
         <source>The receipt could not be printed: {error}</source>
         <translation>控えを印刷できませんでした：{error}</translation>
     </message>
     <message>
-        <location filename="../screens/receipt.py" line="185"/>
         <source>Receipt printed ({where}).</source>
         <translation>控えを印刷しました（{where}）。</translation>
     </message>
@@ -1032,80 +834,62 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../screens/review.py" line="146"/>
-        <location filename="../screens/receipt.py" line="158"/>
         <source>Certificate</source>
         <translation>証明書</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="147"/>
-        <location filename="../screens/receipt.py" line="159"/>
         <source>Copies</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="149"/>
-        <location filename="../screens/receipt.py" line="160"/>
         <source>Receive by</source>
         <translation>受け取り方法</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="143"/>
         <source>Please check your request</source>
         <translation>申請内容をご確認ください</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="145"/>
         <source>Name</source>
         <translation>氏名</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="148"/>
         <source>Fee</source>
         <translation>手数料</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="150"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="151"/>
         <source>Purpose</source>
         <translation>使用目的</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="156"/>
         <source>Change</source>
         <translation>変更</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="158"/>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
         <translation>送信後は、理由の如何を問わず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="173"/>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>次に、署名用の暗証番号で申請に電子署名します。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="166"/>
         <source>Sign and send</source>
         <translation>署名して送信</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="178"/>
         <source>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</source>
         <translation>「署名して送信」を押すと、カードの署名用電子証明書でこの申請（上記の証明書・通数・受け取り方法・目的とお名前）に署名し、窓口へ送信します。暗証番号をもう一度入力する必要はありません。</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="202"/>
         <source>{total} ({each} × {n})</source>
         <translation>{total}（{each} × {n}通）</translation>
     </message>
     <message>
-        <location filename="../screens/review.py" line="216"/>
         <source>Recipient: {name}</source>
         <translation>提出先：{name}</translation>
     </message>
@@ -1113,17 +897,14 @@
 <context>
     <name>Window</name>
     <message>
-        <location filename="../window.py" line="256"/>
         <source>Cancel</source>
         <translation>中止</translation>
     </message>
     <message>
-        <location filename="../window.py" line="257"/>
         <source>Continue</source>
         <translation>続ける</translation>
     </message>
     <message>
-        <location filename="../window.py" line="339"/>
         <source>No activity: starting over in {n} s. Touch the screen to continue.</source>
         <translation>操作がないため、あと{n}秒で最初の画面に戻ります。続ける場合は画面に触れてください。</translation>
     </message>
