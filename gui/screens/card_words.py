@@ -113,12 +113,14 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         _C: QT_TRANSLATE_NOOP(
             "CardProblem",
             "Take the card out, then insert it again with the IC chip facing up. If this keeps "
-            "happening, please ask the staff.",
+            "happening, the card may be damaged: the municipal office where you are registered "
+            "can check it.",
         ),
         _L: QT_TRANSLATE_NOOP(
             "CardWords",
             "Take the card off the reader, then lay it flat on the reader again and keep it "
-            "still until reading ends. If this keeps happening, please ask the staff.",
+            "still until reading ends. If this keeps happening, the card may be damaged: the "
+            "municipal office where you are registered can check it.",
         ),
     },
 }

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from ..config import IdentitySource
 from ..flow import Model, Notice, Screen
 from ..reader_kind import ReaderKind
 from ..widgets import label, set_role, style
@@ -73,13 +74,7 @@ class InsertCardScreen(KioskScreen):
         self.title.setText(card_words(Phrase.INSERT_TITLE, self.reader))
         self.how.setText(card_words(Phrase.INSERT_HOW, self.reader))
         self.auto.setText(card_words(Phrase.INSERT_AUTO, self.reader))
-        self.needs.setText(
-            translate(
-                "InsertCard",
-                "You will need two PINs: your user-authentication PIN (4 digits) and your "
-                "signature PIN (6 to 16 letters and digits).",
-            )
-        )
+        self._set_needs()
         self.take_card.setText(card_words(Phrase.TAKE_TO_RESTART, self.reader))
         self.place_again.setText(card_words(Phrase.PLACE_AGAIN, self.reader))
         self.out_of_service.setText(
@@ -87,6 +82,29 @@ class InsertCardScreen(KioskScreen):
                 "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
             )
         )
+
+    def _set_needs(self) -> None:
+        """How many PINs the applicant needs: three when the details come from the text AP."""
+        text_ap = (
+            self.model is not None and self.model.config.identity_source is IdentitySource.TEXT_AP
+        )
+        if text_ap:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need three PINs: your user-authentication PIN (4 digits), your "
+                    "personal-information PIN (4 digits) and your signature PIN (6 to 16 "
+                    "letters and digits).",
+                )
+            )
+        else:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need two PINs: your user-authentication PIN (4 digits) and your "
+                    "signature PIN (6 to 16 letters and digits).",
+                )
+            )
 
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
@@ -96,6 +114,7 @@ class InsertCardScreen(KioskScreen):
             self.picture.load(str(self.picture_path))
             self.retranslate()
         self.place_again.setVisible(model.notice is Notice.CARD_MOVED)
+        self._set_needs()
         waiting = model.notice is Notice.TAKE_CARD and model.card_present
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():
