@@ -3,7 +3,9 @@ into the services, the services' events back into the flow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from gui.flow import Event, Model, Screen, Wipe, step
 from gui.services import KioskServices
@@ -35,3 +37,113 @@ class Kiosk:
     def screen(self) -> Screen:
         """A method, not a property: the screen changes under every send()."""
         return self.model.screen
+
+
+# -- the real window, driven by touch ------------------------------------------------------------
+# Taps are mouse clicks on the centre of the real buttons, keypad keys and keyboard keys: no
+# setText, no key events. Every tap is counted against the screen it was made on.
+
+LOAD_MS = 20000  # the first effect also imports the services and migrates the ledger
+STEP_MS = 10000
+
+
+class TouchKiosk:
+    """A mock-mode kiosk (``gui.app.build_kiosk(reader="mock")``) with the mock panel taken
+    out of the window (the panel is the tester's, not the applicant's), driven by taps.
+
+    ``check`` runs on every screen the journey reaches (a layout check, for instance)."""
+
+    def __init__(self, kiosk: Any, qtbot: Any, check: Callable[[Any], None] | None = None):
+        self.kiosk = kiosk
+        self.qtbot = qtbot
+        self.check = check
+        self.taps: list[tuple[str, str]] = []  # (screen, what was tapped)
+        self.seen: list[Screen] = []
+        window = kiosk.window
+        panel = window.side_panel
+        if panel is not None:  # undock: the window is the kiosk alone
+            window.layout().removeWidget(panel)
+            panel.hide()
+            panel.setParent(None)
+            window.side_panel = None
+            self._panel = panel  # kept alive: it owns the radios a tester uses
+
+    @property
+    def window(self) -> Any:
+        return self.kiosk.window
+
+    @property
+    def screen(self) -> Screen:
+        return self.window.model.screen  # type: ignore[no-any-return]
+
+    def current(self) -> Any:
+        return self.window.current_screen()
+
+    def settle(self) -> None:
+        from PySide6.QtCore import QCoreApplication
+
+        for _ in range(3):
+            QCoreApplication.processEvents()
+
+    def tap(self, widget: Any, what: str = "") -> None:
+        """One tap on the centre of ``widget`` (which must be shown, enabled and in the window)."""
+        from PySide6.QtCore import QPoint, QRect, Qt
+
+        self.settle()
+        name = what or widget.accessibleName() or getattr(widget, "text", str)()
+        assert widget.isVisible(), f"{name} is not shown on {self.screen.value}"
+        assert widget.isEnabled(), f"{name} is disabled on {self.screen.value}"
+        centre = widget.mapTo(self.window, widget.rect().center())
+        assert QRect(QPoint(0, 0), self.window.size()).contains(centre), (name, centre)
+        self.taps.append((self.screen.value, name))
+        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        self.settle()
+
+    def taps_by_screen(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for screen, what in self.taps:
+            out.setdefault(screen, []).append(what)
+        return out
+
+    def arrive(self, screen: Screen, timeout: int = STEP_MS) -> None:
+        """Wait for ``screen``, then run the check on it."""
+        self.qtbot.waitUntil(lambda: self.screen is screen, timeout=timeout)
+        self.settle()
+        self.seen.append(screen)
+        if self.check is not None:
+            self.check(self)
+
+    # -- the card ---------------------------------------------------------------------------------
+
+    def card(self, key: str) -> Any:
+        return self.kiosk.mock_cards.cards[key]
+
+    def insert(self, key: str = "valid") -> None:
+        watch = self.kiosk.watch
+        card = self.card(key)
+        if watch.card is not card:
+            watch.set_card(card)
+        watch.insert()
+
+    def remove(self) -> None:
+        self.kiosk.watch.remove()
+
+    # -- keypads, keyboard ------------------------------------------------------------------------
+
+    def pin(self, pin: str, ok: bool = True) -> None:
+        from gui.screens.pin import PinScreen
+        from jpki.layout import PinKind
+
+        screen = self.current()
+        assert isinstance(screen, PinScreen), self.screen
+        pad = screen.alpha if screen.kind is PinKind.SIGN else screen.numeric
+        for ch in pin:
+            self.tap(pad.keys[ch.upper()], f"key {ch}")
+        if ok:
+            self.tap(screen.ok, "OK")
+
+    def type(self, text: str) -> None:
+        """Keys of the form's touch keyboard (open on a field)."""
+        form = self.current()
+        for ch in text:
+            self.tap(form.entry.keyboard.key(ch), f"key {ch}")
