@@ -53,12 +53,12 @@ class TouchKiosk:
 
     ``check`` runs on every screen the journey reaches (a layout check, for instance)."""
 
-    def __init__(self, kiosk: Any, qtbot: Any, check: Callable[[Any], None] | None = None):
+    def __init__(self, kiosk: Any, check: Callable[[TouchKiosk], None] | None = None) -> None:
         self.kiosk = kiosk
-        self.qtbot = qtbot
         self.check = check
         self.taps: list[tuple[str, str]] = []  # (screen, what was tapped)
         self.seen: list[Screen] = []
+        self.swipes = 0  # scroll areas moved to bring a widget into view
         window = kiosk.window
         panel = window.side_panel
         if panel is not None:  # undock: the window is the kiosk alone
@@ -88,16 +88,33 @@ class TouchKiosk:
     def tap(self, widget: Any, what: str = "") -> None:
         """One tap on the centre of ``widget`` (which must be shown, enabled and in the window)."""
         from PySide6.QtCore import QPoint, QRect, Qt
+        from PySide6.QtTest import QTest
 
         self.settle()
         name = what or widget.accessibleName() or getattr(widget, "text", str)()
         assert widget.isVisible(), f"{name} is not shown on {self.screen.value}"
+        self._scroll_to(widget)
         assert widget.isEnabled(), f"{name} is disabled on {self.screen.value}"
         centre = widget.mapTo(self.window, widget.rect().center())
         assert QRect(QPoint(0, 0), self.window.size()).contains(centre), (name, centre)
         self.taps.append((self.screen.value, name))
-        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         self.settle()
+
+    def _scroll_to(self, widget: Any) -> None:
+        """Swipe ``widget`` into view if it lies in a scroll area (a swipe, not a tap)."""
+        from PySide6.QtWidgets import QScrollArea
+
+        p = widget.parentWidget()
+        while p is not None and p is not self.window:
+            inner = p.widget() if isinstance(p, QScrollArea) else None
+            if inner is not None and inner.isAncestorOf(widget):
+                before = p.verticalScrollBar().value()
+                p.ensureWidgetVisible(widget, 0, 8)
+                if p.verticalScrollBar().value() != before:
+                    self.swipes += 1
+                    self.settle()
+            p = p.parentWidget()
 
     def taps_by_screen(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -105,11 +122,29 @@ class TouchKiosk:
             out.setdefault(screen, []).append(what)
         return out
 
+    def wait_until(self, done: Callable[[], bool], timeout: int = STEP_MS, what: str = "") -> None:
+        """Run the event loop until ``done()``; fail after ``timeout`` ms."""
+        import time
+
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        end = time.monotonic() + timeout / 1000
+        while not done():
+            assert time.monotonic() < end, f"waited {timeout} ms for {what or done}"
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            time.sleep(0.001)
+
     def arrive(self, screen: Screen, timeout: int = STEP_MS) -> None:
         """Wait for ``screen``, then run the check on it."""
-        self.qtbot.waitUntil(lambda: self.screen is screen, timeout=timeout)
-        self.settle()
+        self.wait_until(
+            lambda: self.screen is screen, timeout, f"{screen.value} (on {self.screen.value})"
+        )
         self.seen.append(screen)
+        self.check_now()
+
+    def check_now(self) -> None:
+        """Run the check on the screen as it is now."""
+        self.settle()
         if self.check is not None:
             self.check(self)
 
