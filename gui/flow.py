@@ -118,7 +118,10 @@ class RequestForm:
     postal_address: str = ""
     postal_code: str = ""
     recipient: str = ""  # the organisation a digital PDF goes to
-    purpose: str = ""
+    purpose: str = ""  # the applicant's own words (purpose_code "other", or no code)
+    #: a key of :data:`gui.texts.PURPOSES` ("job", …, "other"): shown in the language of the
+    #: moment, signed in the session's language (``""``: ``purpose`` alone)
+    purpose_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,12 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Back:
+    """One step back after the identity: form -> identity, review -> form (as it was),
+    signature PIN -> review."""
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmReview:
     pass
 
@@ -219,6 +228,7 @@ Event = (
     | ConfirmIdentity
     | SubmitForm
     | Edit
+    | Back
     | ConfirmReview
     | Finish
     | CardChecked
@@ -282,6 +292,9 @@ class Notice(StrEnum):
     WRONG_PIN = "wrong-pin"
     BAD_PIN_FORMAT = "bad-pin-format"
     TAKE_CARD = "take-card"  # shown on the insert screen while a card is still in
+    # why the kiosk started over in the middle of an application (on the insert screen)
+    TIMED_OUT = "timed-out"  # no activity: the card may still be in (take it, as TAKE_CARD)
+    CARD_REMOVED = "card-removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,16 +350,38 @@ def initial(config: KioskConfig) -> Model:
     return Model(config=config, language=config.default_language)
 
 
-def wiped(model: Model) -> Model:
+def wiped(model: Model, why: Notice = Notice.NONE) -> Model:
     """A clean start for the next applicant: new session, nothing kept. The language stays
-    the applicant's while their card is still in (after a cancel or a timeout)."""
+    the applicant's while their card is still in (after a cancel or a timeout). ``why``: the
+    notice that says why an application stopped half-way (else "take your card" while the
+    card is in)."""
+    if why is Notice.NONE and model.card_present:
+        why = Notice.TAKE_CARD
     return Model(
         config=model.config,
         language=model.language if model.card_present else model.config.default_language,
         session=model.session + 1,
         card_present=model.card_present,
-        notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
+        notice=why,
     )
+
+
+#: The screens of an application under way: leaving one by the timeout or by taking the card
+#: out says why on the start screen (the closing screens need no reason).
+IN_PROGRESS = frozenset(
+    {
+        Screen.READING_CARD,
+        Screen.AUTH_PIN,
+        Screen.AUTHENTICATING,
+        Screen.IDENTITY_PIN,
+        Screen.READING_IDENTITY,
+        Screen.IDENTITY,
+        Screen.FORM,
+        Screen.REVIEW,
+        Screen.SIGN_PIN,
+        Screen.SUBMITTING,
+    }
+)
 
 
 Step = tuple[Model, list[Effect]]
@@ -358,7 +393,9 @@ def _receipt_part(form: RequestForm | None) -> RequestForm | None:
     if form is None:
         return None
     recipient = form.recipient if form.delivery is DeliveryMethod.DIGITAL_PDF else ""
-    return replace(form, postal_address="", postal_code="", purpose="", recipient=recipient)
+    return replace(
+        form, postal_address="", postal_code="", purpose="", purpose_code="", recipient=recipient
+    )
 
 
 def step(model: Model, event: Event) -> Step:
@@ -376,14 +413,16 @@ def step(model: Model, event: Event) -> Step:
                 language=model.language,
             )
             return kept, [Wipe()]
-        fresh = wiped(replace(model, card_present=False))
+        why = Notice.CARD_REMOVED if model.screen in IN_PROGRESS else Notice.NONE
+        fresh = wiped(replace(model, card_present=False), why)
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
-        return wiped(model), [Wipe()]
+        timed_out = isinstance(event, Timeout) and model.screen in IN_PROGRESS
+        return wiped(model, Notice.TIMED_OUT if timed_out else Notice.NONE), [Wipe()]
     if isinstance(event, SetLanguage):
         if event.language not in ("ja", "en"):
             return model, []
@@ -513,6 +552,12 @@ def _edit(model: Model, event: Event) -> Step:
     return model, []
 
 
+def _back(model: Model, event: Event) -> Step:
+    """The form, the entries and the identity stay in the model: going back loses nothing."""
+    back = {Screen.FORM: Screen.IDENTITY, Screen.REVIEW: Screen.FORM, Screen.SIGN_PIN: Screen.REVIEW}
+    return replace(model, screen=back[model.screen], notice=Notice.NONE, form_problem=""), []
+
+
 def _confirm_review(model: Model, event: Event) -> Step:
     if identity_pin_kind(model.config) is PinKind.SIGN:
         # the signature PIN was verified to read the identity, on this very connection: the
@@ -541,6 +586,9 @@ _HANDLERS = {
     (Screen.IDENTITY, ConfirmIdentity): _confirm_identity,
     (Screen.FORM, SubmitForm): _submit_form,
     (Screen.REVIEW, Edit): _edit,
+    (Screen.FORM, Back): _back,
+    (Screen.REVIEW, Back): _back,
+    (Screen.SIGN_PIN, Back): _back,
     (Screen.REVIEW, ConfirmReview): _confirm_review,
     (Screen.RECEIPT, Finish): _finish,
     (Screen.RECEIPT, CardInserted): _next_applicant,

@@ -302,6 +302,14 @@
 <context>
     <name>InsertCard</name>
     <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>Your application was stopped because there was no activity for a while.</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</translation>
+    </message>
+    <message>
         <source>Please insert your My Number card</source>
         <translation>Please insert your My Number card</translation>
     </message>
@@ -840,7 +848,30 @@
     </message>
 </context>
 <context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+</context>
+<context>
     <name>Window</name>
+    <message>
+        <source>Cancel your application?</source>
+        <translation>Cancel your application?</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>What you have entered is deleted and nothing is sent.</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>Yes, cancel</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>No, continue</translation>
+    </message>
     <message>
         <source>Cancel</source>
         <translation>Cancel</translation>

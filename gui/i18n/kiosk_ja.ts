@@ -302,6 +302,14 @@
 <context>
     <name>InsertCard</name>
     <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>しばらく操作がなかったため、申請を中止しました。</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>申請が終わる前にカードが取り出されたため、申請を中止しました。申請するには、もう一度カードを差し込んでください。</translation>
+    </message>
+    <message>
         <source>Please insert your My Number card</source>
         <translation>マイナンバーカードを差し込んでください</translation>
     </message>
@@ -840,7 +848,30 @@
     </message>
 </context>
 <context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <translation>戻る</translation>
+    </message>
+</context>
+<context>
     <name>Window</name>
+    <message>
+        <source>Cancel your application?</source>
+        <translation>申請を中止しますか？</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>入力した内容は消去され、何も送信されません。</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>はい、中止します</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>いいえ、続けます</translation>
+    </message>
     <message>
         <source>Cancel</source>
         <translation>中止</translation>

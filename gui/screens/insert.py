@@ -46,7 +46,13 @@ class InsertCardScreen(KioskScreen):
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)
+        # why the last application stopped half-way (the timeout, the card taken out)
+        self.why = label("", 30, bold=True, role="notice", center=True)
+        self.why.setAccessibleName("why-started-over")
+        self.why.hide()
         self.body.addStretch(1)
+        self.body.addWidget(self.why)
+        self.holder = holder
         self.body.addLayout(row)
         self.take_card = label("", 34, bold=True, role="flash", center=True)
         self.take_card.setAccessibleName("take-card")
@@ -86,6 +92,8 @@ class InsertCardScreen(KioskScreen):
                 "Please take your card. To start again, take it out and insert it again.",
             )
         )
+        if self.model is not None:
+            self.why.setText(self._why(self.model.notice))
         self.out_of_service.setText(
             translate(
                 "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
@@ -94,13 +102,34 @@ class InsertCardScreen(KioskScreen):
 
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
-        waiting = model.notice is Notice.TAKE_CARD and model.card_present
+        waiting = model.notice in (Notice.TAKE_CARD, Notice.TIMED_OUT) and model.card_present
+        why = self._why(model.notice)
+        self.why.setText(why)
+        self.why.setVisible(bool(why))
+        # "take your card" and "insert your card" never at once
+        for w in (self.title, self.picture, self.holder):
+            w.setVisible(not waiting)
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():
             self._flash.start()
         elif not waiting:
             self._flash.stop()
             set_role(self.take_card, "flash")
+
+    @staticmethod
+    def _why(notice: Notice) -> str:
+        if notice is Notice.TIMED_OUT:
+            return translate(
+                "InsertCard",
+                "Your application was stopped because there was no activity for a while.",
+            )
+        if notice is Notice.CARD_REMOVED:
+            return translate(
+                "InsertCard",
+                "Your application was stopped because the card was taken out before it was "
+                "finished. To apply, insert your card and start again.",
+            )
+        return ""
 
     def set_out_of_service(self, down: bool) -> None:
         self.out_of_service.setVisible(down)
