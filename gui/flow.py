@@ -314,6 +314,9 @@ class Model:
     form: RequestForm | None = None
     receipt: Receipt | None = None
     error: str = ""
+    #: the language of ``problem_detail`` and ``error`` (the card work's, composed by the
+    #: services): shown only while the screen is in that language
+    detail_language: str = ""
     form_problem: str = ""  # why the form could not go to the review, for the applicant
 
     @property
@@ -411,6 +414,7 @@ def step(model: Model, event: Event) -> Step:
                 receipt=model.receipt,
                 form=_receipt_part(model.form),  # only what the receipt shows
                 language=model.language,
+                detail_language=model.detail_language,  # the receipt's summary's
             )
             return kept, [Wipe()]
         why = Notice.CARD_REMOVED if model.screen in IN_PROGRESS else Notice.NONE
@@ -444,6 +448,7 @@ def _inserted(model: Model, event: Event) -> Step:
             card_present=True,
             session=session,
             notice=Notice.NONE,
+            detail_language=model.language,
         ),
         [ReadCard(session, model.language)],
     )
@@ -475,7 +480,7 @@ def _pin_entered(model: Model, event: Event) -> Step:
     assert kind is not None
     if not is_valid_pin(kind, event.pin.reveal()):
         return replace(model, notice=Notice.BAD_PIN_FORMAT), []  # never reaches the card
-    model = replace(model, notice=Notice.NONE)
+    model = replace(model, notice=Notice.NONE, detail_language=model.language)
     if model.screen is Screen.AUTH_PIN:
         return replace(model, screen=Screen.AUTHENTICATING), [
             Authenticate(model.session, event.pin, model.language)
@@ -554,7 +559,11 @@ def _edit(model: Model, event: Event) -> Step:
 
 def _back(model: Model, event: Event) -> Step:
     """The form, the entries and the identity stay in the model: going back loses nothing."""
-    back = {Screen.FORM: Screen.IDENTITY, Screen.REVIEW: Screen.FORM, Screen.SIGN_PIN: Screen.REVIEW}
+    back = {
+        Screen.FORM: Screen.IDENTITY,
+        Screen.REVIEW: Screen.FORM,
+        Screen.SIGN_PIN: Screen.REVIEW,
+    }
     return replace(model, screen=back[model.screen], notice=Notice.NONE, form_problem=""), []
 
 
@@ -564,7 +573,8 @@ def _confirm_review(model: Model, event: Event) -> Step:
         # review is the consent, and signing needs no second entry
         assert model.form is not None and model.identity is not None
         effect = SignAndSubmit(model.session, None, model.form, model.identity, model.language)
-        return replace(model, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
+        busy = replace(model, detail_language=model.language)
+        return replace(busy, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
     if model.tries.get(PinKind.SIGN) == 0:
         return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.SIGN), []
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []

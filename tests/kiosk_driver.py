@@ -59,6 +59,7 @@ class TouchKiosk:
         self.taps: list[tuple[str, str]] = []  # (screen, what was tapped)
         self.seen: list[Screen] = []
         self.swipes = 0  # scroll areas moved to bring a widget into view
+        self._held: list[Any] = []  # the gates of the cards held busy (hold_card)
         window = kiosk.window
         panel = window.side_panel
         if panel is not None:  # undock: the window is the kiosk alone
@@ -182,3 +183,59 @@ class TouchKiosk:
         form = self.current()
         for ch in text:
             self.tap(form.entry.keyboard.key(ch), f"key {ch}")
+
+    # -- language ---------------------------------------------------------------------------------
+
+    def shown_texts(self) -> list[str]:
+        """Every text the applicant sees now: labels, buttons, empty fields' placeholders, the
+        PIN field's placeholder and hint."""
+        from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+        from gui.widgets import PinField
+
+        out: list[str] = []
+        for w in self.window.findChildren(QWidget):
+            if not w.isVisible():
+                continue
+            if isinstance(w, QLabel | QAbstractButton):
+                out.append(w.text())
+            elif isinstance(w, QLineEdit):
+                out.append(w.text() or w.placeholderText())
+            elif isinstance(w, PinField) and w.length() == 0:
+                out.append(w.placeholder)
+            if isinstance(w, PinField):
+                out.append(w.hint)
+        return [t for t in out if t]
+
+    def other_language_texts(self, allowed: tuple[str, ...] = ()) -> list[str]:
+        """Texts shown in the language the kiosk is not in (``allowed``: the applicant's data
+        and the language buttons' own names, removed from the texts first)."""
+        import re
+
+        language = self.window.model.language
+        japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
+        english = re.compile(r"[A-Za-z]{2,}[ ,.'’]+[A-Za-z]{2,}")  # two English words
+        keep = (*allowed, "日本語", "English")
+        out = []
+        for text in self.shown_texts():
+            if len(text) == 1:
+                continue  # a key of a keypad or the touch keyboard: a character, not a text
+            rest = text
+            for a in keep:
+                rest = rest.replace(a, "")
+            if language == "en":  # a Japanese term glossed in brackets: "office (市区町村の窓口)"
+                rest = re.sub(r"\([^()]*\)", "", rest)
+            if (japanese if language == "en" else english).search(rest):
+                out.append(text)
+        return out
+
+    # -- the card at work -------------------------------------------------------------------------
+
+    def hold_card(self, key: str) -> None:
+        """Keep the card busy: its next APDU waits until :meth:`release_cards` (a mock card
+        fault)."""
+        self._held.append(self.card(key).faults.hold_at(1))
+
+    def release_cards(self) -> None:
+        while self._held:
+            self._held.pop().set()

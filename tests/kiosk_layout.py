@@ -124,3 +124,19 @@ def touch_problems(root: QWidget) -> list[str]:
         if w.height() < TOUCH_PX or w.width() < KEY_WIDTH_PX:
             problems.append(f"{_describe(w)} is {w.width()}×{w.height()}: too small to touch")
     return problems
+
+
+def cancel_problems(window: QWidget, thumb_px: int) -> list[str]:
+    """The header's Cancel less than ``thumb_px`` (a thumb's width) from a language button."""
+    cancel = getattr(window, "cancel", None)
+    languages = getattr(window, "lang_buttons", {})
+    if cancel is None or not cancel.isVisible():
+        return []
+    problems = []
+    c = _rect(cancel, window)
+    for b in languages.values():
+        r = _rect(b, window)
+        gap = max(r.left() - c.right(), c.left() - r.right()) - 1
+        if gap < thumb_px:
+            problems.append(f"Cancel is {gap} px from {_describe(b)} (less than {thumb_px})")
+    return problems
