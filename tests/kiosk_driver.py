@@ -223,8 +223,8 @@ class TouchKiosk:
             rest = text
             for a in keep:
                 rest = rest.replace(a, "")
-            if language == "en":  # a Japanese term glossed in brackets: "office (市区町村の窓口)"
-                rest = re.sub(r"\([^()]*\)", "", rest)
+            # a term glossed in brackets ("office (市区町村の窓口)"), a file's path in brackets
+            rest = re.sub(r"\([^()]*\)|（[^（）]*）", "", rest)
             if (japanese if language == "en" else english).search(rest):
                 out.append(text)
         return out

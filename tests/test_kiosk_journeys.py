@@ -169,7 +169,21 @@ def expect(check: Callable[[TouchKiosk], bool], what: str) -> Step:
 
 
 def notice(n: Notice) -> Step:
-    return expect(lambda k: k.window.model.notice is n, f"notice {n.value!r}")
+    """The model's notice is ``n``; on the start screen, also what it shows: why it started
+    over (the timeout, the card out), and "take your card" or "insert your card", never both."""
+
+    def run(k: TouchKiosk) -> None:
+        assert k.window.model.notice is n, (k.window.model.notice, n)
+        if k.screen is not Screen.INSERT_CARD:
+            return
+        start = k.current()
+        why = n in (Notice.TIMED_OUT, Notice.CARD_REMOVED)
+        assert start.why.isVisible() is why and (not why or start.why.text())
+        take = k.window.model.card_present
+        assert start.take_card.isVisible() is take
+        assert start.title.isVisible() is not take  # "Please insert your My Number card"
+
+    return run
 
 
 def problem(p: CardProblem) -> Step:
