@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from jpki.birthdate import BirthDate
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.pins import is_valid_pin
 from jpki.requests import DeliveryMethod
 
@@ -306,6 +306,10 @@ class Model:
     card_present: bool = False
     summary: CardSummary | None = None
     problem: CardProblem | None = None
+    # which certificate the problem is about: the user-authentication one while the card is
+    # checked and authenticates, the signature one when it is read (identity) or signs;
+    # None when no certificate was judged (text-AP reading, a card that is not JPKI)
+    problem_cert: CertKind | None = None
     problem_detail: str = ""
     blocked_pin: PinKind | None = None
     tries: dict[PinKind, int] = field(default_factory=dict)
@@ -462,6 +466,7 @@ def _checked(model: Model, event: Event) -> Step:
                 model,
                 screen=Screen.CARD_PROBLEM,
                 problem=event.problem or CardProblem.UNREADABLE,
+                problem_cert=CertKind.AUTH,
                 problem_detail=event.detail,
             ),
             [],
@@ -522,9 +527,20 @@ def _pin_result(model: Model, event: Event) -> Step:
         tries = {**model.tries, kind: event.remaining}
         return replace(model, screen=back, tries=tries, notice=Notice.WRONG_PIN), []
     if event.problem is not None:
+        cert = (
+            CertKind.AUTH
+            if model.screen is Screen.AUTHENTICATING
+            else CertKind.SIGN
+            if kind is PinKind.SIGN
+            else None  # the text AP: no certificate read
+        )
         return (
             replace(
-                model, screen=Screen.CARD_PROBLEM, problem=event.problem, problem_detail=event.error
+                model,
+                screen=Screen.CARD_PROBLEM,
+                problem=event.problem,
+                problem_cert=cert,
+                problem_detail=event.error,
             ),
             [],
         )

@@ -42,7 +42,7 @@ from gui.flow import (
     initial,
     step,
 )
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.requests import DeliveryMethod
 
 CONFIG = load_config()
@@ -295,6 +295,52 @@ def test_authentication_failure_is_a_card_problem() -> None:
     m = at(Screen.AUTHENTICATING)
     m, _ = run(m, PinResult(m.session, ok=False, problem=CardProblem.REVOKED, error="revoked"))
     assert m.screen is Screen.CARD_PROBLEM and m.problem is CardProblem.REVOKED
+
+
+@pytest.mark.parametrize(
+    ("screen", "config", "cert"),
+    [
+        (Screen.READING_CARD, CONFIG, CertKind.AUTH),  # the card check judges the auth cert
+        (Screen.AUTHENTICATING, CONFIG, CertKind.AUTH),
+        (Screen.READING_IDENTITY, CONFIG, CertKind.SIGN),  # read from the signature cert
+        (Screen.READING_IDENTITY, TEXT_CONFIG, None),  # the text AP: no certificate judged
+        (Screen.SUBMITTING, CONFIG, CertKind.SIGN),
+        (Screen.SUBMITTING, TEXT_CONFIG, CertKind.SIGN),
+    ],
+)
+def test_a_card_problem_knows_which_certificate_it_is_about(
+    screen: Screen, config: object, cert: CertKind | None
+) -> None:
+    """The problem screen names the certificate the kiosk judged where the problem came up:
+    a revoked user-authentication certificate is not explained as a signature certificate
+    that lapsed after a move."""
+    m = at(screen)
+    if m.config is not config:  # reach it again in the other identity mode
+        m = replace(at(Screen.INSERT_CARD), config=config)  # type: ignore[arg-type]
+        m = _reach(m, screen)
+    assert m.screen is screen
+    if screen is Screen.READING_CARD:
+        m, _ = run(m, CardChecked(m.session, problem=CardProblem.REVOKED, detail="why"))
+    else:
+        m, _ = run(m, PinResult(m.session, ok=False, problem=CardProblem.REVOKED, error="why"))
+    assert m.screen is Screen.CARD_PROBLEM and m.problem_cert is cert
+    m, _ = run(m, Finish())
+    assert m.problem_cert is None  # the next applicant starts clean
+
+
+def _reach(m: Model, screen: Screen) -> Model:
+    """From the insert screen to ``screen`` in ``m``'s identity mode."""
+    m, _ = run(m, CardInserted(), CardChecked(m.session + 1, SUMMARY), PinEntered(Secret("1234")))
+    m, _ = run(m, PinResult(m.session, ok=True))
+    text_ap = m.config.identity_source is IdentitySource.TEXT_AP
+    m, _ = run(m, PinEntered(Secret("5678" if text_ap else "ABCD1234")))
+    if screen is Screen.READING_IDENTITY:
+        return m
+    m, _ = run(m, PinResult(m.session, ok=True, identity=IDENTITY), ConfirmIdentity())
+    m, _ = run(m, SubmitForm(FORM), ConfirmReview())
+    if text_ap:
+        m, _ = run(m, PinEntered(Secret("ABCD1234")))
+    return m
 
 
 def test_review_edit_links() -> None:

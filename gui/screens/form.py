@@ -634,6 +634,7 @@ class FormScreen(KioskScreen):
         super().present(model, entering)
         if self._config is not model.config:
             self._config = model.config
+            self.entry.keyboard.set_latin_order(model.config.letter_order.value)
             self._language = model.language
             self.kinds.set_options(
                 [
@@ -687,6 +688,8 @@ class FormScreen(KioskScreen):
         self._loading = True
         try:
             self.entry.wipe()
+            if self._config is not None:  # the next applicant starts in the configured order
+                self.entry.keyboard.set_latin_order(self._config.letter_order.value)
             self._close_entry()
             self._reopen.clear()
             self.kinds.clear_selection()

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from ..config import IdentitySource
 from ..flow import Model, Notice, Screen
 from ..widgets import label, set_role, style
 from .base import KioskScreen
@@ -79,13 +80,7 @@ class InsertCardScreen(KioskScreen):
         self.auto.setText(
             translate("InsertCard", "The screen moves on by itself once the card is in.")
         )
-        self.needs.setText(
-            translate(
-                "InsertCard",
-                "You will need two PINs: your user-authentication PIN (4 digits) and your "
-                "signature PIN (6 to 16 letters and digits).",
-            )
-        )
+        self._set_needs()
         self.take_card.setText(
             translate(
                 "InsertCard",
@@ -100,8 +95,32 @@ class InsertCardScreen(KioskScreen):
             )
         )
 
+    def _set_needs(self) -> None:
+        """How many PINs the applicant needs: three when the details come from the text AP."""
+        text_ap = (
+            self.model is not None and self.model.config.identity_source is IdentitySource.TEXT_AP
+        )
+        if text_ap:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need three PINs: your user-authentication PIN (4 digits), your "
+                    "personal-information PIN (4 digits) and your signature PIN (6 to 16 "
+                    "letters and digits).",
+                )
+            )
+        else:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need two PINs: your user-authentication PIN (4 digits) and your "
+                    "signature PIN (6 to 16 letters and digits).",
+                )
+            )
+
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
+        self._set_needs()
         waiting = model.notice in (Notice.TAKE_CARD, Notice.TIMED_OUT) and model.card_present
         why = self._why(model.notice)
         self.why.setText(why)
