@@ -8,6 +8,11 @@ timeout) is ignored.
 
 PINs pass through here only inside :class:`Secret`, from a keypad straight
 into the effect that uses them; the model never holds one.
+
+Why one module: it is one state machine. The screens, events, effects, the model and the
+transition table are read together whenever one transition changes (a new event needs its
+handler, its place in the table and what the model keeps); split apart they would have to
+be changed in step.
 """
 
 from __future__ import annotations
