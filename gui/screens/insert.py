@@ -53,7 +53,7 @@ class InsertCardScreen(KioskScreen):
         self.why.hide()
         self.body.addStretch(1)
         self.body.addWidget(self.why)
-        self.holder = holder
+        self.instructions = holder  # how to insert the card
         self.body.addLayout(row)
         self.take_card = label("", 34, bold=True, role="flash", center=True)
         self.take_card.setAccessibleName("take-card")
@@ -126,7 +126,7 @@ class InsertCardScreen(KioskScreen):
         self.why.setText(why)
         self.why.setVisible(bool(why))
         # "take your card" and "insert your card" never at once
-        for w in (self.title, self.picture, self.holder):
+        for w in (self.title, self.picture, self.instructions):
             w.setVisible(not waiting)
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():
