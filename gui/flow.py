@@ -8,6 +8,11 @@ timeout) is ignored.
 
 PINs pass through here only inside :class:`Secret`, from a keypad straight
 into the effect that uses them; the model never holds one.
+
+Why one module: it is one state machine. The screens, events, effects, the model and the
+transition table are read together whenever one transition changes (a new event needs its
+handler, its place in the table and what the model keeps); split apart they would have to
+be changed in step.
 """
 
 from __future__ import annotations
@@ -119,7 +124,10 @@ class RequestForm:
     postal_address: str = ""
     postal_code: str = ""
     recipient: str = ""  # the organisation a digital PDF goes to
-    purpose: str = ""
+    purpose: str = ""  # the applicant's own words (purpose_code "other", or no code)
+    #: a key of :data:`gui.texts.PURPOSES` ("job", …, "other"): shown in the language of the
+    #: moment, signed in the session's language (``""``: ``purpose`` alone)
+    purpose_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +190,12 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Back:
+    """One step back after the identity: form -> identity, review -> form (as it was),
+    signature PIN -> review."""
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmReview:
     pass
 
@@ -225,6 +239,7 @@ Event = (
     | ConfirmIdentity
     | SubmitForm
     | Edit
+    | Back
     | ConfirmReview
     | Finish
     | CardChecked
@@ -288,8 +303,11 @@ class Notice(StrEnum):
     WRONG_PIN = "wrong-pin"
     BAD_PIN_FORMAT = "bad-pin-format"
     TAKE_CARD = "take-card"  # shown on the insert screen while a card is still in
-    # on the insert screen: a contactless card left the reader in the middle of card work;
-    # the session was wiped, nothing was sent: "please place the card again"
+    # why the kiosk started over in the middle of an application (on the insert screen)
+    TIMED_OUT = "timed-out"  # no activity: the card may still be in (take it, as TAKE_CARD)
+    CARD_REMOVED = "card-removed"
+    # a contactless card left the reader during card work: wiped, nothing was sent; "please
+    # place the card again" (goes with the idle timeout)
     CARD_MOVED = "card-moved"
 
 
@@ -315,6 +333,9 @@ class Model:
     form: RequestForm | None = None
     receipt: Receipt | None = None
     error: str = ""
+    #: the language of ``problem_detail`` and ``error`` (the card work's, composed by the
+    #: services): shown only while the screen is in that language
+    detail_language: str = ""
     form_problem: str = ""  # why the form could not go to the review, for the applicant
 
     @property
@@ -356,17 +377,39 @@ def initial(config: KioskConfig) -> Model:
     )
 
 
-def wiped(model: Model) -> Model:
+def wiped(model: Model, why: Notice = Notice.NONE) -> Model:
     """A clean start for the next applicant: new session, nothing kept. The language stays
-    the applicant's while their card is still in (after a cancel or a timeout)."""
+    the applicant's while their card is still in (after a cancel or a timeout). ``why``: the
+    notice that says why an application stopped half-way (else "take your card" while the
+    card is in)."""
+    if why is Notice.NONE and model.card_present:
+        why = Notice.TAKE_CARD
     return Model(
         config=model.config,
         language=model.language if model.card_present else model.config.default_language,
         reader=model.reader,  # the same reader for the next applicant
         session=model.session + 1,
         card_present=model.card_present,
-        notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
+        notice=why,
     )
+
+
+#: The screens of an application under way: leaving one by the timeout or by taking the card
+#: out says why on the start screen (the closing screens need no reason).
+IN_PROGRESS = frozenset(
+    {
+        Screen.READING_CARD,
+        Screen.AUTH_PIN,
+        Screen.AUTHENTICATING,
+        Screen.IDENTITY_PIN,
+        Screen.READING_IDENTITY,
+        Screen.IDENTITY,
+        Screen.FORM,
+        Screen.REVIEW,
+        Screen.SIGN_PIN,
+        Screen.SUBMITTING,
+    }
+)
 
 
 Step = tuple[Model, list[Effect]]
@@ -376,8 +419,8 @@ def _card_moved(model: Model) -> Step:
     """A contactless card left the reader in the middle of card work: like a removal (the
     session wiped, nothing half-done kept), with a calm "place the card again" on the insert
     screen, in the applicant's language, until the card is back or the idle timeout."""
-    fresh = wiped(replace(model, card_present=False))
-    return replace(fresh, notice=Notice.CARD_MOVED, language=model.language), [Wipe()]
+    fresh = wiped(replace(model, card_present=False), Notice.CARD_MOVED)
+    return replace(fresh, language=model.language), [Wipe()]
 
 
 def _lifted(model: Model, event: Event) -> bool:
@@ -396,7 +439,9 @@ def _receipt_part(form: RequestForm | None) -> RequestForm | None:
     if form is None:
         return None
     recipient = form.recipient if form.delivery is DeliveryMethod.DIGITAL_PDF else ""
-    return replace(form, postal_address="", postal_code="", purpose="", recipient=recipient)
+    return replace(
+        form, postal_address="", postal_code="", purpose="", purpose_code="", recipient=recipient
+    )
 
 
 def step(model: Model, event: Event) -> Step:
@@ -418,9 +463,11 @@ def step(model: Model, event: Event) -> Step:
                 receipt=model.receipt,
                 form=_receipt_part(model.form),  # only what the receipt shows
                 language=model.language,
+                detail_language=model.detail_language,  # the receipt's summary's
             )
             return kept, [Wipe()]
-        fresh = wiped(replace(model, card_present=False))
+        why = Notice.CARD_REMOVED if model.screen in IN_PROGRESS else Notice.NONE
+        fresh = wiped(replace(model, card_present=False), why)
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
@@ -429,7 +476,8 @@ def step(model: Model, event: Event) -> Step:
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
-        return wiped(model), [Wipe()]
+        timed_out = isinstance(event, Timeout) and model.screen in IN_PROGRESS
+        return wiped(model, Notice.TIMED_OUT if timed_out else Notice.NONE), [Wipe()]
     if isinstance(event, SetLanguage):
         if event.language not in ("ja", "en"):
             return model, []
@@ -451,6 +499,7 @@ def _inserted(model: Model, event: Event) -> Step:
             card_present=True,
             session=session,
             notice=Notice.NONE,
+            detail_language=model.language,
         ),
         [ReadCard(session, model.language)],
     )
@@ -483,7 +532,7 @@ def _pin_entered(model: Model, event: Event) -> Step:
     assert kind is not None
     if not is_valid_pin(kind, event.pin.reveal()):
         return replace(model, notice=Notice.BAD_PIN_FORMAT), []  # never reaches the card
-    model = replace(model, notice=Notice.NONE)
+    model = replace(model, notice=Notice.NONE, detail_language=model.language)
     if model.screen is Screen.AUTH_PIN:
         return replace(model, screen=Screen.AUTHENTICATING), [
             Authenticate(model.session, event.pin, model.language)
@@ -571,13 +620,24 @@ def _edit(model: Model, event: Event) -> Step:
     return model, []
 
 
+def _back(model: Model, event: Event) -> Step:
+    """The form, the entries and the identity stay in the model: going back loses nothing."""
+    back = {
+        Screen.FORM: Screen.IDENTITY,
+        Screen.REVIEW: Screen.FORM,
+        Screen.SIGN_PIN: Screen.REVIEW,
+    }
+    return replace(model, screen=back[model.screen], notice=Notice.NONE, form_problem=""), []
+
+
 def _confirm_review(model: Model, event: Event) -> Step:
     if identity_pin_kind(model.config) is PinKind.SIGN:
         # the signature PIN was verified to read the identity, on this very connection: the
         # review is the consent, and signing needs no second entry
         assert model.form is not None and model.identity is not None
         effect = SignAndSubmit(model.session, None, model.form, model.identity, model.language)
-        return replace(model, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
+        busy = replace(model, detail_language=model.language)
+        return replace(busy, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
     if model.tries.get(PinKind.SIGN) == 0:
         return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.SIGN), []
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
@@ -599,6 +659,9 @@ _HANDLERS = {
     (Screen.IDENTITY, ConfirmIdentity): _confirm_identity,
     (Screen.FORM, SubmitForm): _submit_form,
     (Screen.REVIEW, Edit): _edit,
+    (Screen.FORM, Back): _back,
+    (Screen.REVIEW, Back): _back,
+    (Screen.SIGN_PIN, Back): _back,
     (Screen.REVIEW, ConfirmReview): _confirm_review,
     (Screen.RECEIPT, Finish): _finish,
     (Screen.RECEIPT, CardInserted): _next_applicant,

@@ -29,7 +29,7 @@ from apdu.status import SW, retries_sw
 from . import textap
 from .atrs import ATR_2017, ATR_JUKI, DEFAULT_ATR
 from .credentials import CardCredentials
-from .faults import LEAVES, FaultKind, FaultPlan, LatencyModel, raise_for
+from .faults import LEAVES, MAX_DELAY, FaultKind, FaultPlan, LatencyModel, raise_for
 from .holders import CardProfile, Holder
 from .pins import PinFormat, PinRecord
 from .pki import MockPki
@@ -266,6 +266,8 @@ class MockCard:
                     raise_for(fault)
                 if fault.kind is FaultKind.STATUS_WORD:
                     return fault.sw.to_bytes(2, "big")
+                if fault.kind is FaultKind.HOLD and fault.gate is not None:
+                    fault.gate.wait(MAX_DELAY)
                 LatencyModel(per_apdu=fault.seconds).wait(0, False)
             data, sw, signed = self._process(bytes(apdu))
             if self.latency is not None:

@@ -70,7 +70,7 @@ def _form(lang: str) -> RequestForm:
         copies=2,
         delivery=DeliveryMethod.DIGITAL_PDF,
         recipient="株式会社見本" if lang == "ja" else "Example Corp.",
-        purpose="就職活動" if lang == "ja" else "Job application",
+        purpose_code="job",
     )
 
 

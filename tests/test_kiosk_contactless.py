@@ -397,8 +397,8 @@ def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  
     with env.ledger() as ledger:
         assert sum(ledger.count().values()) == 0
     screen = insert_screen(env)
-    assert screen.place_again.isVisible() and screen.place_again.text().startswith(PLACE_AGAIN_JA)
-    assert screen.place_again.property("role") == "info"  # calm, not the danger colour
+    assert screen.why.isVisible() and screen.why.text().startswith(PLACE_AGAIN_JA)
+    assert screen.why.property("role") == "notice"  # the start screen's calm notice, not danger
     assert not screen.take_card.isVisible()
     assert all(  # nothing of the applicant left on any screen
         not isinstance(s, EndScreen) or s.model is None for s in env.window.screens.values()
@@ -407,7 +407,7 @@ def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  
     env.insert("contactless")
     env.wait(Screen.AUTH_PIN, STEP)
     assert env.window.model.session > model.session and env.window.model.notice is Notice.NONE
-    assert not screen.place_again.isVisible()
+    assert not screen.why.isVisible()
     assert env.window.model.tries_left == 3 and "3" in env.pin_screen().status.text()
 
 
@@ -423,4 +423,4 @@ def test_the_place_again_notice_goes_with_the_idle_timeout(make_env) -> None:  #
     env.qtbot.waitUntil(lambda: env.window.model.notice is Notice.CARD_MOVED, timeout=STEP)
     clock.advance(env.window.config.idle_timeout + 1)
     env.qtbot.waitUntil(lambda: env.window.model.notice is Notice.NONE, timeout=2000)
-    assert env.screen is Screen.INSERT_CARD and not insert_screen(env).place_again.isVisible()
+    assert env.screen is Screen.INSERT_CARD and not insert_screen(env).why.isVisible()

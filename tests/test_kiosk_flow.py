@@ -10,7 +10,9 @@ import pytest
 
 from gui.config import IdentitySource, load_config
 from gui.flow import (
+    IN_PROGRESS,
     Authenticate,
+    Back,
     Cancel,
     CardChecked,
     CardInserted,
@@ -165,7 +167,9 @@ def test_removal_from_every_screen(screen: Screen) -> None:
         assert m3.language == CONFIG.default_language and eff == [Wipe()]
         return
     assert m2.screen is Screen.INSERT_CARD
-    assert not m2.card_present and m2.notice is Notice.NONE
+    # taken out half-way, the start screen says why it started over
+    why = Notice.CARD_REMOVED if screen in IN_PROGRESS else Notice.NONE
+    assert not m2.card_present and m2.notice is why
     assert m2.identity is None and m2.form is None and m2.summary is None and m2.tries == {}
     assert m2.language == CONFIG.default_language
     assert eff == [Wipe()]
@@ -183,6 +187,43 @@ def test_cancel_and_timeout_from_every_screen(screen: Screen, event: object) -> 
     assert m2.screen is Screen.INSERT_CARD and eff == [Wipe()]
     assert m2.identity is None and m2.form is None and m2.tries == {}
     assert m2.session == m.session + 1
+    # the card is still in: the applicant's language stays, and the start screen says to
+    # take the card (and why it started over, after the timeout of an application under way)
+    assert m2.card_present and m2.language == m.language
+    timed_out = isinstance(event, Timeout) and screen in IN_PROGRESS
+    assert m2.notice is (Notice.TIMED_OUT if timed_out else Notice.TAKE_CARD)
+
+
+def test_cancel_keeps_the_language_until_the_card_is_out() -> None:
+    m = replace(at(Screen.FORM), language="en")
+    m, _ = run(m, Cancel())
+    assert m.screen is Screen.INSERT_CARD and m.language == "en"
+    m, _ = run(m, CardRemoved())
+    assert m.language == CONFIG.default_language and m.notice is Notice.NONE
+
+
+def test_back_after_the_identity_keeps_everything() -> None:
+    m = at(Screen.REVIEW)
+    form, ident = m.form, m.identity
+    m, eff = run(m, Back())
+    assert m.screen is Screen.FORM and m.form == form and m.identity == ident and eff == []
+    m, _ = run(m, Back())
+    assert m.screen is Screen.IDENTITY and m.form == form
+    m, _ = run(m, ConfirmIdentity(), SubmitForm(FORM))
+    assert m.screen is Screen.REVIEW
+    sign = at(Screen.SIGN_PIN)  # text-AP mode: the signature PIN after the review
+    back, _ = run(sign, Back())
+    assert back.screen is Screen.REVIEW and back.form == sign.form
+    for screen in (Screen.AUTH_PIN, Screen.IDENTITY_PIN, Screen.IDENTITY, Screen.RECEIPT):
+        assert step(at(screen), Back()) == (at(screen), [])  # no way back before the identity
+
+
+def test_the_purpose_is_a_code_signed_in_the_session_language() -> None:
+    m = at(Screen.REVIEW)
+    m, _ = run(m, Back(), SubmitForm(replace(FORM, purpose_code="job")), SetLanguage("en"))
+    m, eff = run(m, ConfirmReview())
+    assert isinstance(eff[0], SignAndSubmit) and eff[0].form.purpose_code == "job"
+    assert eff[0].language == "en"
 
 
 def test_times_out_only_on_idle_screens() -> None:

@@ -522,6 +522,8 @@ def test_cancel_and_escape(env: Env, qtbot) -> None:  # type: ignore[no-untyped-
     env.keypad("12")
     assert env.window.cancel.isVisible()
     qtbot.mouseClick(env.window.cancel, Qt.MouseButton.LeftButton)
+    assert env.window.confirming_cancel() and env.screen is Screen.AUTH_PIN  # asked first
+    qtbot.mouseClick(env.window.confirm_yes, Qt.MouseButton.LeftButton)
     env.wait(Screen.INSERT_CARD, 1000)
     assert env.window.model.notice is Notice.TAKE_CARD  # the card is still in
     assert env.window.current_screen().take_card.isVisible()  # type: ignore[attr-defined]
@@ -617,6 +619,7 @@ def test_cancel_while_the_card_works_is_immediate(env: Env) -> None:
     assert env.window.worker.qthread is not QThread.currentThread()
     started = time.monotonic()
     env.window.cancel.click()
+    env.window.confirm_yes.click()
     assert env.screen is Screen.INSERT_CARD
     assert time.monotonic() - started < 0.5
     env.qtbot.wait(1800)  # the old read finishes meanwhile

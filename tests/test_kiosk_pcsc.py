@@ -100,7 +100,7 @@ def test_a_contactless_card_lifted_mid_flow_through_pcscd(make_kiosk, pcscd: Pcs
         assert (card.pin_tries_left("auth"), card.pin_tries_left("sign")) == (3, 5)
         insert = window.screens[Screen.INSERT_CARD]
         assert isinstance(insert, InsertCardScreen)
-        assert insert.place_again.isVisible() and insert.title.text() == (
+        assert insert.why.isVisible() and insert.title.text() == (
             "カードをリーダーに置いてください"
         )
         # pcscd sees the reader empty (the virtual card hangs up while it is lifted)

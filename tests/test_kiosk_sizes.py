@@ -25,9 +25,9 @@ from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
 from gui.screens.review import ReviewScreen
 from gui.widgets.keyboard import DIGITS, LATIN
-from gui.window import KioskWindow
+from gui.window import THUMB_PX, KioskWindow
 from jpki.requests import DeliveryMethod
-from tests.kiosk_layout import SIZES, layout_problems, scrolls
+from tests.kiosk_layout import SIZES, cancel_problems, layout_problems, scrolls
 from tests.screenshots import models
 
 #: Screens whose body may scroll at the smallest sizes (a long receipt); every other screen,
@@ -84,6 +84,9 @@ def test_every_screen_fits(window: KioskWindow, size: tuple[int, int]) -> None:
             assert window.size().toTuple() == size, (stem, language, window.size())
             where = f"{size[0]}×{size[1]} {language} {stem}"
             failures += [f"{where}: {p}" for p in layout_problems(window)]
+            # Cancel at least a thumb's width from the language switch
+            thumb = round(THUMB_PX * window.scale)
+            failures += [f"{where}: {p}" for p in cancel_problems(window, thumb)]
             screen = window.current_screen()
             if model.screen not in MAY_SCROLL and scrolls(screen):
                 failures.append(f"{where}: the screen needs scrolling")

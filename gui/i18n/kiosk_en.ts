@@ -174,6 +174,10 @@
         <source>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
+    <message>
+        <source>Your application was stopped because the card was taken off the reader before it was finished. To apply, place your card on the reader and start again.</source>
+        <translation>Your application was stopped because the card was taken off the reader before it was finished. To apply, place your card on the reader and start again.</translation>
+    </message>
 </context>
 <context>
     <name>Delivery</name>
@@ -392,6 +396,14 @@
 </context>
 <context>
     <name>InsertCard</name>
+    <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>Your application was stopped because there was no activity for a while.</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</translation>
+    </message>
     <message>
         <source>Please insert your My Number card</source>
         <translation>Please insert your My Number card</translation>
@@ -946,9 +958,34 @@
     </message>
 </context>
 <context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <extracomment>Escape on this screen: Cancel (start over) by default; Finish on the closing screens. Whether the header&apos;s Cancel button is offered on this screen.</extracomment>
+        <translation>Back</translation>
+    </message>
+</context>
+<context>
     <name>Window</name>
     <message>
+        <source>Cancel your application?</source>
+        <translation>Cancel your application?</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>What you have entered is deleted and nothing is sent.</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>Yes, cancel</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>No, continue</translation>
+    </message>
+    <message>
         <source>Cancel</source>
+        <extracomment>The least room between the header&apos;s Cancel and the language switch (a thumb&apos;s width).</extracomment>
         <translation>Cancel</translation>
     </message>
     <message>

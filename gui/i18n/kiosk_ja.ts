@@ -174,6 +174,10 @@
         <source>Take the card off the reader, then lay it flat on the reader again and keep it still until reading ends. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
         <translation>カードをいったんリーダーから取り、もう一度平らに置いて、読み取りが終わるまで動かさないでください。何度も読み取れない場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
+    <message>
+        <source>Your application was stopped because the card was taken off the reader before it was finished. To apply, place your card on the reader and start again.</source>
+        <translation>申請が終わる前にカードがリーダーから取られたため、申請を中止しました。申請するには、もう一度カードをリーダーに置いてください。</translation>
+    </message>
 </context>
 <context>
     <name>Delivery</name>
@@ -392,6 +396,14 @@
 </context>
 <context>
     <name>InsertCard</name>
+    <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>しばらく操作がなかったため、申請を中止しました。</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>申請が終わる前にカードが取り出されたため、申請を中止しました。申請するには、もう一度カードを差し込んでください。</translation>
+    </message>
     <message>
         <source>Please insert your My Number card</source>
         <translation>マイナンバーカードを差し込んでください</translation>
@@ -946,9 +958,34 @@
     </message>
 </context>
 <context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <extracomment>Escape on this screen: Cancel (start over) by default; Finish on the closing screens. Whether the header&apos;s Cancel button is offered on this screen.</extracomment>
+        <translation>戻る</translation>
+    </message>
+</context>
+<context>
     <name>Window</name>
     <message>
+        <source>Cancel your application?</source>
+        <translation>申請を中止しますか？</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>入力した内容は消去され、何も送信されません。</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>はい、中止します</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>いいえ、続けます</translation>
+    </message>
+    <message>
         <source>Cancel</source>
+        <extracomment>The least room between the header&apos;s Cancel and the language switch (a thumb&apos;s width).</extracomment>
         <translation>中止</translation>
     </message>
     <message>

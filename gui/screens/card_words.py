@@ -38,6 +38,7 @@ class Phrase(Enum):
     KEEP_STILL = "keep-still"  # the busy screens: do not remove / move the card
     TAKE_CARD = "take-card"  # the receipt and the end screens: take your card
     PLACE_AGAIN = "place-again"  # the insert screen, after the card left mid-command
+    STOPPED_REMOVED = "stopped-removed"  # the insert screen: the card was taken half-way
     UNREADABLE_WHY = "unreadable-why"  # the card-problem screen: why it could not be read
     UNREADABLE_TODO = "unreadable-todo"  # ... and how to try again
 
@@ -102,6 +103,18 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         )
         for kind in ReaderKind
     },
+    Phrase.STOPPED_REMOVED: {
+        _C: QT_TRANSLATE_NOOP(
+            "InsertCard",
+            "Your application was stopped because the card was taken out before it was "
+            "finished. To apply, insert your card and start again.",
+        ),
+        _L: QT_TRANSLATE_NOOP(
+            "CardWords",
+            "Your application was stopped because the card was taken off the reader before it "
+            "was finished. To apply, place your card on the reader and start again.",
+        ),
+    },
     Phrase.UNREADABLE_WHY: {
         _C: QT_TRANSLATE_NOOP(
             "CardProblem",
@@ -124,7 +137,7 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         ),
     },
 }
-for _phrase in (Phrase.UNREADABLE_WHY, Phrase.UNREADABLE_TODO):
+for _phrase in (Phrase.STOPPED_REMOVED, Phrase.UNREADABLE_WHY, Phrase.UNREADABLE_TODO):
     _WORDS[_phrase][_E] = _WORDS[_phrase][_C]  # a problem is seen with a card: rarely needed
 
 

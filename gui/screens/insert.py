@@ -49,17 +49,19 @@ class InsertCardScreen(KioskScreen):
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)
+        # why the last application stopped half-way (the timeout, the card taken out, a
+        # contactless card lifted mid-command: calm words, never the danger colour)
+        self.why = label("", 30, bold=True, role="notice", center=True)
+        self.why.setAccessibleName("why-started-over")
+        self.why.hide()
         self.body.addStretch(1)
+        self.body.addWidget(self.why)
+        self.instructions = holder  # how to insert the card
         self.body.addLayout(row)
         self.take_card = label("", 34, bold=True, role="flash", center=True)
         self.take_card.setAccessibleName("take-card")
         self.take_card.hide()
         self.body.addWidget(self.take_card)
-        # a contactless card lifted mid-command: calm words, not an error
-        self.place_again = label("", 30, bold=True, role="info", center=True)
-        self.place_again.setAccessibleName("place-again")
-        self.place_again.hide()
-        self.body.addWidget(self.place_again)
         self.out_of_service = label("", 30, bold=True, role="danger", center=True)
         self.out_of_service.setAccessibleName("out-of-service")
         self.out_of_service.hide()
@@ -76,7 +78,8 @@ class InsertCardScreen(KioskScreen):
         self.auto.setText(card_words(Phrase.INSERT_AUTO, self.reader))
         self._set_needs()
         self.take_card.setText(card_words(Phrase.TAKE_TO_RESTART, self.reader))
-        self.place_again.setText(card_words(Phrase.PLACE_AGAIN, self.reader))
+        if self.model is not None:
+            self.why.setText(self._why(self.model.notice))
         self.out_of_service.setText(
             translate(
                 "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
@@ -113,15 +116,32 @@ class InsertCardScreen(KioskScreen):
             self.picture_path = card_picture(self.reader)
             self.picture.load(str(self.picture_path))
             self.retranslate()
-        self.place_again.setVisible(model.notice is Notice.CARD_MOVED)
         self._set_needs()
-        waiting = model.notice is Notice.TAKE_CARD and model.card_present
+        waiting = model.notice in (Notice.TAKE_CARD, Notice.TIMED_OUT) and model.card_present
+        why = self._why(model.notice)
+        self.why.setText(why)
+        self.why.setVisible(bool(why))
+        # "take your card" and "insert your card" never at once
+        for w in (self.title, self.picture, self.instructions):
+            w.setVisible(not waiting)
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():
             self._flash.start()
         elif not waiting:
             self._flash.stop()
             set_role(self.take_card, "flash")
+
+    def _why(self, notice: Notice) -> str:
+        if notice is Notice.TIMED_OUT:
+            return translate(
+                "InsertCard",
+                "Your application was stopped because there was no activity for a while.",
+            )
+        if notice is Notice.CARD_REMOVED:
+            return card_words(Phrase.STOPPED_REMOVED, self.reader)
+        if notice is Notice.CARD_MOVED:
+            return card_words(Phrase.PLACE_AGAIN, self.reader)
+        return ""
 
     def set_out_of_service(self, down: bool) -> None:
         self.out_of_service.setVisible(down)

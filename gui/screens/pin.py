@@ -54,6 +54,9 @@ class PinScreen(KioskScreen):
         self.body.addLayout(self.top, 1)
         self.body.addWidget(self.alpha, 0, Qt.AlignmentFlag.AlignHCenter)
 
+        if screen is Screen.SIGN_PIN:  # after the review: back to it, left of the field
+            self.add_back()  # (the OK is at the field's other end)
+            entry.insertWidget(0, self.back)
         self.field.changed.connect(self._update_ok)
         self.field.submitted.connect(self._submit)
         self.ok.clicked.connect(self._submit)
@@ -95,6 +98,8 @@ class PinScreen(KioskScreen):
 
     def retranslate(self) -> None:
         self.ok.setText(translate("Pin", "OK"))
+        if self.flow_screen is Screen.SIGN_PIN:
+            self.back.setText(self.back_text())
         self.numeric.retranslate()
         self.alpha.retranslate()
         self._texts()

@@ -224,6 +224,13 @@ class EndScreen(KioskScreen):
             self.present(self.model, False)
 
 
+def shown_detail(model: Model, detail: str | None = None) -> str:
+    """The services' detail (``model.problem_detail`` by default), composed in the language of
+    the card work: not shown after a switch to the other language."""
+    text = model.problem_detail if detail is None else detail
+    return text if model.language == model.detail_language else ""
+
+
 class CardProblemScreen(EndScreen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Screen.CARD_PROBLEM, parent)
@@ -235,8 +242,10 @@ class CardProblemScreen(EndScreen):
         self.title.setText(title)
         self.what.setText(what)
         self.todo.setText(todo)
-        self.detail.setText(model.problem_detail)
-        self.detail.setVisible(bool(model.problem_detail))
+        # a Juki card's detail says again what the screen says
+        detail = "" if model.problem is CardProblem.JUKI_CARD else shown_detail(model)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
 
 
 class PinBlockedScreen(EndScreen):
@@ -293,5 +302,6 @@ class ErrorScreen(EndScreen):
                 "the staff and show them the message below.",
             )
         )
-        self.detail.setText(model.error)
-        self.detail.setVisible(bool(model.error))
+        detail = shown_detail(model, model.error)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))

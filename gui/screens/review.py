@@ -28,7 +28,7 @@ from jpki.requests import DeliveryMethod
 from ..flow import ConfirmReview, Edit, Model, Screen, identity_pin_kind
 from ..widgets import Button, card_frame, label, style
 from .base import KioskScreen
-from .form import delivery_name, delivery_note, fee_text, postal_line
+from .form import delivery_name, delivery_note, fee_text, postal_line, purpose_line
 
 translate = QCoreApplication.translate
 
@@ -100,6 +100,7 @@ class ReviewScreen(KioskScreen):
         self.confirm.clicked.connect(self._confirm)
         for watched in (self.rules, self):  # shown, moved or resized: look again
             watched.installEventFilter(self)
+        self.add_back()  # to the form, as it was
         self.retranslate()
 
     # -- the notice in view before consent --------------------------------------------------------
@@ -164,6 +165,7 @@ class ReviewScreen(KioskScreen):
         )
         self._set_next_step()
         self.confirm.setText(translate("Review", "Sign and send"))
+        self.back.setText(self.back_text())
         if self.model is not None:
             self.present(self.model, False)
 
@@ -218,7 +220,7 @@ class ReviewScreen(KioskScreen):
         else:
             details = delivery_note(form.delivery, model.config)
         v["details"].setText(details)
-        v["purpose"].setText(form.purpose)
+        v["purpose"].setText(purpose_line(form))
         if entering:
             self.area.verticalScrollBar().setValue(0)
         self._update_confirm()
