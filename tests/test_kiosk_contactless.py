@@ -342,6 +342,7 @@ def test_auto_switches_on_the_contactless_atr_and_back(make_env) -> None:  # typ
     env.wait(Screen.AUTH_PIN, LOAD)
     assert env.window.model.reader is ReaderKind.CONTACTLESS
     env.window.cancel.click()  # the card still on the reader: "take it off"
+    env.window.confirm_yes.click()  # "stop the application?" yes
     env.wait(Screen.INSERT_CARD)
     screen = insert_screen(env)
     assert screen.take_card.isVisible()
