@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import date as _date
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFrame,
     QLabel,
     QPushButton,
@@ -62,11 +63,6 @@ HOLDERS: tuple[tuple[str, str, CardProfile, Holder, bool], ...] = (
         True,
     ),
 )
-#: Holders whose card the panel puts on a contactless reader (the reader builds a PC/SC
-#: part 3 ATR): the kiosk's words follow it with ``reader = "auto"``.
-CONTACTLESS: tuple[tuple[str, str, str], ...] = (
-    ("contactless", "Valid card, contactless reader", "valid"),
-)
 
 
 @dataclass
@@ -76,6 +72,7 @@ class MockCards:
 
     pki: MockPki
     cards: dict[str, MockCard]
+    own_atrs: dict[str, bytes] = field(default_factory=dict)  # each card's contact ATR
 
     @classmethod
     def create(cls, latency: LatencyModel | None = None) -> MockCards:
@@ -87,20 +84,14 @@ class MockCards:
                 card.block_pin("auth")
             card.remove()  # lying on the counter, not in the reader
             cards[key] = card
-        holders = {key: (profile, holder) for key, _l, profile, holder, _b in HOLDERS}
-        for i, (key, _label, like) in enumerate(CONTACTLESS, start=len(HOLDERS)):
-            profile, holder = holders[like]
-            card = MockCard(
-                holder=holder,
-                profile=profile,
-                pki=pki,
-                key_index=i,
-                latency=latency,
-                atr=ATRS["contactless"],  # a PC/SC part 3 ATR
-            )
-            card.remove()
-            cards[key] = card
         return cls(pki, cards)
+
+    def use_contactless_reader(self, on: bool) -> None:
+        """Every card as a contactless reader shows it (the ATR the reader builds, PC/SC part
+        3) or with its own contact ATR: the kiosk's words follow it with ``reader = "auto"``."""
+        for key, card in self.cards.items():
+            own = self.own_atrs.setdefault(key, card.atr)
+            card.atr = ATRS["contactless"] if on else own
 
     def trust_anchors(self) -> list[Any]:
         return [self.pki.sign_ca_cert, self.pki.auth_ca_cert]
@@ -160,7 +151,8 @@ class MockPanel(QFrame):
         self.setFixedWidth(320)
         self.setStyleSheet(
             "QFrame#mock-panel { background: #2d3748; } "
-            "QFrame#mock-panel QLabel, QFrame#mock-panel QRadioButton { color: #ffffff; } "
+            "QFrame#mock-panel QLabel, QFrame#mock-panel QRadioButton, "
+            "QFrame#mock-panel QCheckBox { color: #ffffff; } "
             "QFrame#mock-panel QPushButton { min-height: 56px; }"
         )
         col = QVBoxLayout(self)
@@ -180,7 +172,7 @@ class MockPanel(QFrame):
         col.addWidget(holder_title)
         self.group = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
-        for key, text in [(h[0], h[1]) for h in HOLDERS] + [(c[0], c[1]) for c in CONTACTLESS]:
+        for key, text, *_rest in HOLDERS:
             r = QRadioButton(text, self)
             r.setFont(style.font(17))
             r.setMinimumHeight(40)
@@ -188,6 +180,11 @@ class MockPanel(QFrame):
             self.group.addButton(r)
             col.addWidget(r)
             self.radios[key] = r
+        self.contactless = QCheckBox("Contactless reader (NFC)", self)
+        self.contactless.setFont(style.font(17))
+        self.contactless.setMinimumHeight(40)
+        self.contactless.toggled.connect(cards.use_contactless_reader)
+        col.addWidget(self.contactless)
         col.addSpacing(8)
         self.reset = QPushButton("Reset PINs (municipal office)", self)
         self.reset.setFont(style.font(17))

@@ -338,7 +338,8 @@ def test_auto_switches_on_the_contactless_atr_and_back(make_env) -> None:  # typ
     assert env.window.config.reader_type is ReaderType.AUTO
     assert_insert_words(env, "either", "en")
     assert_insert_words(env, "either", "ja")
-    env.insert("contactless")  # the mock panel's card on a contactless reader
+    env.window.side_panel.contactless.setChecked(True)  # the mock panel's NFC reader
+    env.insert()
     env.wait(Screen.AUTH_PIN, LOAD)
     assert env.window.model.reader is ReaderKind.CONTACTLESS
     env.window.cancel.click()  # the card still on the reader: "take it off"
@@ -350,12 +351,21 @@ def test_auto_switches_on_the_contactless_atr_and_back(make_env) -> None:  # typ
     assert_insert_words(env, "contactless", "ja")
     assert_insert_words(env, "contactless", "en")
     env.remove()
-    env.insert("valid")  # a contact card (the 2017 ATR): the words follow it
+    env.window.side_panel.contactless.setChecked(False)
+    env.insert()  # the card in a contact reader (its own 2017 ATR): the words follow it
     env.wait(Screen.AUTH_PIN, STEP)
     assert env.window.model.reader is ReaderKind.CONTACT
     env.remove()
     env.wait(Screen.INSERT_CARD)
     assert_insert_words(env, "contact", "ja")
+
+
+def on_nfc_reader(env: Env) -> MockCard:
+    """The mock panel's valid card, on its contactless reader (a PC/SC part 3 ATR)."""
+    env.window.side_panel.contactless.setChecked(True)
+    card = env.kiosk.mock_cards.cards["valid"]
+    assert is_contactless_atr(card.atr)
+    return card
 
 
 def tries_of(card: MockCard) -> tuple[int, int]:
@@ -366,8 +376,8 @@ def tries_of(card: MockCard) -> tuple[int, int]:
 def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     clock = FakeClock()
     env = make_env(clock=clock)
-    card = env.kiosk.mock_cards.cards["contactless"]
-    env.insert("contactless")
+    card = on_nfc_reader(env)
+    env.insert()
     env.wait(Screen.AUTH_PIN, LOAD)
     if where == "auth-verify":
         card.faults.lift_at(1)  # Authenticate's first command is the VERIFY (EF kept selected)
@@ -405,7 +415,7 @@ def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  
         not isinstance(s, EndScreen) or s.model is None for s in env.window.screens.values()
     )
     # placed again: a fresh session, the notice gone
-    env.insert("contactless")
+    env.insert()
     env.wait(Screen.AUTH_PIN, STEP)
     assert env.window.model.session > model.session and env.window.model.notice is Notice.NONE
     assert not screen.why.isVisible()
@@ -415,8 +425,8 @@ def test_a_card_lifted_mid_command_in_the_kiosk(make_env, where: str) -> None:  
 def test_the_place_again_notice_goes_with_the_idle_timeout(make_env) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     clock = FakeClock()
     env = make_env(clock=clock)
-    card = env.kiosk.mock_cards.cards["contactless"]
-    env.insert("contactless")
+    card = on_nfc_reader(env)
+    env.insert()
     env.wait(Screen.AUTH_PIN, LOAD)
     card.faults.lift_at(1)
     env.keypad(PANEL_AUTH_PIN)
