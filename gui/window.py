@@ -386,6 +386,9 @@ class KioskWindow(QWidget):
         screen = self.current_screen()
         if self.model.screen is Screen.INSERT_CARD:
             return
+        if screen.escape_event is Cancel:
+            self._cancel()  # asked first, as for the Cancel button
+            return
         self.post(screen.escape_event())
 
     def _activity(self) -> None:
