@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Final
 
 from jpki.birthdate import BirthDate
 from jpki.layout import CertKind, PinKind
@@ -302,6 +303,10 @@ class Notice(StrEnum):
     CARD_REMOVED = "card-removed"
 
 
+#: The notices that say why an application stopped half-way.
+STOPPED_NOTICES: Final = frozenset({Notice.TIMED_OUT, Notice.CARD_REMOVED})
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     config: KioskConfig
@@ -350,8 +355,11 @@ class Model:
 
     @property
     def times_out(self) -> bool:
-        """Whether the idle timeout runs on this screen."""
-        return self.screen is not Screen.INSERT_CARD and not self.screen.busy
+        """Whether the idle timeout runs on this screen (on the start screen: only to clear
+        a notice of why the last application stopped, once its applicant has gone)."""
+        if self.screen is Screen.INSERT_CARD:
+            return self.notice in STOPPED_NOTICES and not self.card_present
+        return not self.screen.busy
 
 
 def identity_pin_kind(config: KioskConfig) -> PinKind:
@@ -431,6 +439,8 @@ def step(model: Model, event: Event) -> Step:
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
+            if isinstance(event, Timeout) and model.times_out:
+                return replace(model, notice=Notice.NONE), []  # not for the next applicant
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it

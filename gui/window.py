@@ -409,7 +409,7 @@ class KioskWindow(QWidget):
             self.countdown.hide()
             self.post(Timeout())
             return
-        if left <= self.model.config.countdown:
+        if left <= self.model.config.countdown and self.model.screen is not Screen.INSERT_CARD:
             self.countdown_text.setText(
                 translate(
                     "Window", "No activity: starting over in {n} s. Touch the screen to continue."
