@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Final
 
 from jpki.birthdate import BirthDate
 from jpki.layout import CertKind, PinKind
@@ -307,8 +308,12 @@ class Notice(StrEnum):
     TIMED_OUT = "timed-out"  # no activity: the card may still be in (take it, as TAKE_CARD)
     CARD_REMOVED = "card-removed"
     # a contactless card left the reader during card work: wiped, nothing was sent; "please
-    # place the card again" (goes with the idle timeout)
+    # place the card again" (in the applicant's language until the idle timeout)
     CARD_MOVED = "card-moved"
+
+
+#: The notices that say why an application stopped half-way.
+STOPPED_NOTICES: Final = frozenset({Notice.TIMED_OUT, Notice.CARD_REMOVED, Notice.CARD_MOVED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,10 +365,10 @@ class Model:
 
     @property
     def times_out(self) -> bool:
-        """Whether the idle timeout runs on this screen (on the insert screen: only to take
-        the "place the card again" notice away)."""
+        """Whether the idle timeout runs on this screen (on the start screen: only to clear
+        a notice of why the last application stopped, once its applicant has gone)."""
         if self.screen is Screen.INSERT_CARD:
-            return self.notice is Notice.CARD_MOVED
+            return self.notice in STOPPED_NOTICES and not self.card_present
         return not self.screen.busy
 
 
@@ -471,8 +476,10 @@ def step(model: Model, event: Event) -> Step:
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
-            if model.notice is Notice.CARD_MOVED:  # nobody placed the card again: start over
-                return wiped(model), []
+            if isinstance(event, Timeout) and model.times_out:  # not for the next applicant
+                return replace(
+                    model, notice=Notice.NONE, language=model.config.default_language
+                ), []
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
