@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Final
 
 from jpki.birthdate import BirthDate
 from jpki.layout import PinKind
@@ -40,6 +41,8 @@ class Screen(StrEnum):
     SUBMITTING = "submitting"
     RECEIPT = "receipt"
     ERROR = "error"
+    LISTING = "listing-requests"  # the applicant's own requests are being fetched
+    STATUS = "my-requests"  # the applicant's own requests and where each stands
 
     @property
     def busy(self) -> bool:
@@ -49,11 +52,23 @@ class Screen(StrEnum):
             Screen.AUTHENTICATING,
             Screen.READING_IDENTITY,
             Screen.SUBMITTING,
+            Screen.LISTING,
         )
 
     @property
     def pin_kind_screen(self) -> bool:
         return self in (Screen.AUTH_PIN, Screen.IDENTITY_PIN, Screen.SIGN_PIN)
+
+
+class Intent(StrEnum):
+    """What the applicant came for, chosen on the insert screen (apply unless they say so)."""
+
+    APPLY = "apply"
+    CHECK_STATUS = "check-status"  # see their own requests: the 4-digit PIN only
+
+
+#: How many of the applicant's requests the status screen shows (the newest).
+MY_REQUESTS_SHOWN: Final = 20
 
 
 class CardProblem(StrEnum):
@@ -127,6 +142,19 @@ class Receipt:
     summary: str
 
 
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    """One of the applicant's own requests on the status screen: what it asks for and where
+    it stands (the ledger's status, e.g. ``submitted``, ``approved``, ``issued``)."""
+
+    request_id: str
+    certificate: str  # catalogue code
+    copies: int
+    delivery: str  # a DeliveryMethod value
+    submitted_at: str  # ISO 8601 (UTC), "" when unknown
+    status: str
+
+
 # -- events ----------------------------------------------------------------------------
 
 
@@ -188,6 +216,13 @@ class Finish:
 
 
 @dataclass(frozen=True, slots=True)
+class ChooseIntent:
+    """On the insert screen: apply for a certificate, or check one's own requests."""
+
+    intent: Intent
+
+
+@dataclass(frozen=True, slots=True)
 class CardChecked:
     session: int
     summary: CardSummary | None = None
@@ -209,6 +244,18 @@ class PinResult:
     receipt: Receipt | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RequestsListed:
+    """The applicant's own requests (newest first), or why there are none to show:
+    ``available`` False when this kiosk cannot list them now (no office, or one that does not
+    offer it); ``error`` when the session could not list them (say so and start again)."""
+
+    session: int
+    requests: tuple[RequestLine, ...] = ()
+    available: bool = True
+    error: str = ""
+
+
 Event = (
     CardInserted
     | CardRemoved
@@ -223,6 +270,8 @@ Event = (
     | Finish
     | CardChecked
     | PinResult
+    | ChooseIntent
+    | RequestsListed
 )
 
 
@@ -266,12 +315,22 @@ class SignAndSubmit:
 
 
 @dataclass(frozen=True, slots=True)
+class ListMyRequests:
+    """List the requests of the card that authenticated in this session (the newest
+    ``limit``); refused unless it has."""
+
+    session: int
+    language: str
+    limit: int = MY_REQUESTS_SHOWN
+
+
+@dataclass(frozen=True, slots=True)
 class Wipe:
     """Clear every entered value and PIN buffer on the screens (and the services' session
     state). It ends in no event and says nothing, so it carries no language."""
 
 
-Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | Wipe
+Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | ListMyRequests | Wipe
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -302,6 +361,9 @@ class Model:
     receipt: Receipt | None = None
     error: str = ""
     form_problem: str = ""  # why the form could not go to the review, for the applicant
+    intent: Intent = Intent.APPLY
+    my_requests: tuple[RequestLine, ...] = ()  # the status screen's list
+    status_available: bool = True  # False: this kiosk cannot list requests now
 
     @property
     def pin_kind(self) -> PinKind | None:
@@ -325,8 +387,11 @@ class Model:
 
     @property
     def times_out(self) -> bool:
-        """Whether the idle timeout runs on this screen."""
-        return self.screen is not Screen.INSERT_CARD and not self.screen.busy
+        """Whether the idle timeout runs on this screen (on the insert screen too once
+        "check my requests" was chosen: the next person finds it back at "apply")."""
+        if self.screen is Screen.INSERT_CARD:
+            return self.intent is not Intent.APPLY
+        return not self.screen.busy
 
 
 def identity_pin_kind(config: KioskConfig) -> PinKind:
@@ -380,6 +445,8 @@ def step(model: Model, event: Event) -> Step:
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
+            if model.intent is not Intent.APPLY:
+                return replace(model, intent=Intent.APPLY), []
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
@@ -388,7 +455,10 @@ def step(model: Model, event: Event) -> Step:
         if event.language not in ("ja", "en"):
             return model, []
         return replace(model, language=event.language), []
-    if isinstance(event, CardChecked | PinResult) and event.session != model.session:
+    if (
+        isinstance(event, CardChecked | PinResult | RequestsListed)
+        and event.session != model.session
+    ):
         return model, []  # a result from a wiped session
     handler = _HANDLERS.get((model.screen, type(event)))
     if handler is None:
@@ -467,6 +537,10 @@ def _pin_result(model: Model, event: Event) -> Step:
         tries = {**model.tries, kind: kind.max_tries}
         model = replace(model, tries=tries, notice=Notice.NONE)
         if model.screen is Screen.AUTHENTICATING:
+            if model.intent is Intent.CHECK_STATUS:  # the 4-digit PIN is all it needs
+                return replace(model, screen=Screen.LISTING), [
+                    ListMyRequests(model.session, model.language)
+                ]
             return replace(model, screen=Screen.IDENTITY_PIN), []
         if model.screen is Screen.READING_IDENTITY:
             return replace(model, screen=Screen.IDENTITY, identity=event.identity), []
@@ -525,6 +599,27 @@ def _confirm_review(model: Model, event: Event) -> Step:
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
 
 
+def _choose_intent(model: Model, event: Event) -> Step:
+    assert isinstance(event, ChooseIntent)
+    return replace(model, intent=event.intent), []
+
+
+def _listed(model: Model, event: Event) -> Step:
+    assert isinstance(event, RequestsListed)
+    if event.error:
+        return replace(model, screen=Screen.ERROR, error=event.error), []
+    requests = event.requests[:MY_REQUESTS_SHOWN] if event.available else ()
+    return (
+        replace(
+            model,
+            screen=Screen.STATUS,
+            my_requests=requests,
+            status_available=event.available,
+        ),
+        [],
+    )
+
+
 def _finish(model: Model, event: Event) -> Step:
     return wiped(model), [Wipe()]
 
@@ -547,4 +642,7 @@ _HANDLERS = {
     (Screen.ERROR, Finish): _finish,
     (Screen.CARD_PROBLEM, Finish): _finish,
     (Screen.PIN_BLOCKED, Finish): _finish,
+    (Screen.INSERT_CARD, ChooseIntent): _choose_intent,
+    (Screen.LISTING, RequestsListed): _listed,
+    (Screen.STATUS, Finish): _finish,
 }
