@@ -1,4 +1,6 @@
-"""Screen 1: insert the card. Moves on by itself when a card goes in; no button."""
+"""Screen 1: insert the card. Moves on by itself when a card goes in. Two large toggles say what
+the applicant came for: apply for a certificate (chosen unless they say otherwise) or check
+their own requests (then the 4-digit PIN is all the kiosk asks for)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from ..flow import Model, Notice, Screen
-from ..widgets import label, set_role, style
+from ..flow import ChooseIntent, Intent, Model, Notice, Screen
+from ..widgets import Choices, label, set_role, style
 from .base import KioskScreen
 
 translate = QCoreApplication.translate
@@ -24,6 +26,11 @@ class InsertCardScreen(KioskScreen):
         super().__init__(Screen.INSERT_CARD, parent)
         self.title.setFont(style.font(style.HUGE_PX, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.intents = Choices(columns=2, parent=self)
+        self.intents.setAccessibleName("intent")
+        self.intents.set_options([(Intent.APPLY.value, ""), (Intent.CHECK_STATUS.value, "")])
+        self.intents.set_value(Intent.APPLY.value)
+        self.intents.changed.connect(lambda key: self.send(ChooseIntent(Intent(key))))
         row = QHBoxLayout()
         row.setSpacing(40)
         self.picture = QSvgWidget(str(PICTURE), self)
@@ -46,6 +53,7 @@ class InsertCardScreen(KioskScreen):
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)
+        self.body.addWidget(self.intents)
         self.body.addStretch(1)
         self.body.addLayout(row)
         self.take_card = label("", 34, bold=True, role="flash", center=True)
@@ -63,6 +71,12 @@ class InsertCardScreen(KioskScreen):
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.intents.set_texts(
+            {
+                Intent.APPLY.value: translate("InsertCard", "Apply for a certificate"),
+                Intent.CHECK_STATUS.value: translate("InsertCard", "Check my requests"),
+            }
+        )
         self.title.setText(translate("InsertCard", "Please insert your My Number card"))
         self.how.setText(
             translate(
@@ -73,13 +87,20 @@ class InsertCardScreen(KioskScreen):
         self.auto.setText(
             translate("InsertCard", "The screen moves on by itself once the card is in.")
         )
-        self.needs.setText(
-            translate(
+        self._needs_texts = {
+            Intent.APPLY: translate(
                 "InsertCard",
                 "You will need two PINs: your user-authentication PIN (4 digits) and your "
                 "signature PIN (6 to 16 letters and digits).",
-            )
-        )
+            ),
+            Intent.CHECK_STATUS: translate(
+                "InsertCard",
+                "To see your requests and where each stands, you need only your "
+                "user-authentication PIN (4 digits).",
+            ),
+        }
+        intent = self.model.intent if self.model is not None else Intent.APPLY
+        self.needs.setText(self._needs_texts[intent])
         self.take_card.setText(
             translate(
                 "InsertCard",
@@ -94,6 +115,8 @@ class InsertCardScreen(KioskScreen):
 
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
+        self.intents.set_value(model.intent.value)
+        self.needs.setText(self._needs_texts[model.intent])
         waiting = model.notice is Notice.TAKE_CARD and model.card_present
         self.take_card.setVisible(waiting)
         if waiting and not self._flash.isActive():
