@@ -119,6 +119,7 @@ class InsertCardScreen(KioskScreen):
         self.needs.setText(self._needs_texts[model.intent])
         waiting = model.notice is Notice.TAKE_CARD and model.card_present
         self.take_card.setVisible(waiting)
+        self.intents.setVisible(not waiting)  # take the card first, then choose and insert it
         if waiting and not self._flash.isActive():
             self._flash.start()
         elif not waiting:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QWidget
 
 from jpki.certs import JST
@@ -85,9 +85,6 @@ class StatusScreen(KioskScreen):
         self.rows.setSpacing(10)
         self.body.addWidget(self.list_holder)
         self.body.addStretch(1)
-        self.take = label("", style.BODY_PX, role="muted")
-        self.take.setAccessibleName("card-note")
-        self.body.addWidget(self.take)
         self.entries: list[QFrame] = []
         self.done = self.add_primary()
         self.done.clicked.connect(lambda: self.send(Finish()))
@@ -102,9 +99,6 @@ class StatusScreen(KioskScreen):
                 "Status checking is not available here at the moment. Please ask at the counter.",
             )
         )
-        self.take.setText(
-            translate("Status", "When you take your card out, this list is cleared.")
-        )
         self.done.setText(translate("Status", "Finish"))
         if self.model is not None:
             self.present(self.model, False)
@@ -114,13 +108,17 @@ class StatusScreen(KioskScreen):
         lines = model.my_requests if model.status_available else ()
         self.unavailable.setVisible(not model.status_available)
         self.empty.setVisible(model.status_available and not lines)
-        self.intro.setVisible(bool(lines))
         intro = translate("Status", "Requests made with this card, newest first.")
         if len(lines) >= MY_REQUESTS_SHOWN:
             more = translate("Status", "Only the latest {n} are shown.")
             intro = f"{intro} {more.format(n=MY_REQUESTS_SHOWN)}"
+        if not lines:
+            intro = ""
+        if model.card_present:  # the list goes with the card: say so before it happens
+            note = translate("Status", "When you take your card out, this list is cleared.")
+            intro = f"{intro} {note}".strip()
         self.intro.setText(intro)
-        self.take.setVisible(model.card_present)
+        self.intro.setVisible(bool(intro))
         self._fill(model, lines)
 
     def _fill(self, model: Model, lines: tuple[RequestLine, ...]) -> None:
@@ -129,9 +127,9 @@ class StatusScreen(KioskScreen):
             frame = card_frame(self.list_holder)
             frame.setAccessibleName("request")
             grid = QGridLayout(frame)
-            grid.setContentsMargins(20, 10, 20, 10)
+            grid.setContentsMargins(20, 6, 20, 6)
             grid.setHorizontalSpacing(24)
-            grid.setVerticalSpacing(4)
+            grid.setVerticalSpacing(2)
             number = label(
                 translate("Status", "Request number {number}").format(
                     number=short_number(line.request_id)
@@ -140,10 +138,6 @@ class StatusScreen(KioskScreen):
                 bold=True,
             )
             number.setAccessibleName("request-number")
-            state = label(status_text(line), style.BODY_PX, bold=True, role="info")
-            state.setAccessibleName("request-status")
-            what = label(self._what(model, line), style.BODY_PX)
-            what.setAccessibleName("request-what")
             day = submitted_text(line.submitted_at, model.language)
             sent = label(
                 translate("Status", "Sent on {date}").format(date=day) if day else "",
@@ -151,12 +145,20 @@ class StatusScreen(KioskScreen):
                 role="muted",
             )
             sent.setAccessibleName("request-sent")
+            sent.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            what = label(self._what(model, line), style.BODY_PX)
+            what.setAccessibleName("request-what")
+            state = label(
+                translate("Status", "Status: {status}").format(status=status_text(line)),
+                style.BODY_PX,
+                bold=True,
+            )
+            state.setAccessibleName("request-status")
             grid.addWidget(number, 0, 0)
-            grid.addWidget(state, 0, 1)
-            grid.addWidget(what, 1, 0)
-            grid.addWidget(sent, 1, 1)
-            grid.setColumnStretch(0, 3)
-            grid.setColumnStretch(1, 2)
+            grid.addWidget(sent, 0, 1)
+            grid.addWidget(what, 1, 0, 1, 2)
+            grid.addWidget(state, 2, 0, 1, 2)
+            grid.setColumnStretch(0, 1)
             self.rows.addWidget(frame, i, 0)
             self.entries.append(frame)
 
