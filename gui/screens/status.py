@@ -64,6 +64,13 @@ def submitted_text(iso: str, language: str) -> str:
     return format_date(when.astimezone(JST).date(), language)
 
 
+def _joined(first: str, second: str, language: str) -> str:
+    """Two sentences in a row (Japanese puts no space between them)."""
+    if not first:
+        return second
+    return first + ("" if language == "ja" else " ") + second
+
+
 class StatusScreen(KioskScreen):
     escape_event = Finish
     cancellable = False
@@ -111,12 +118,12 @@ class StatusScreen(KioskScreen):
         intro = translate("Status", "Requests made with this card, newest first.")
         if len(lines) >= MY_REQUESTS_SHOWN:
             more = translate("Status", "Only the latest {n} are shown.")
-            intro = f"{intro} {more.format(n=MY_REQUESTS_SHOWN)}"
+            intro = _joined(intro, more.format(n=MY_REQUESTS_SHOWN), model.language)
         if not lines:
             intro = ""
         if model.card_present:  # the list goes with the card: say so before it happens
             note = translate("Status", "When you take your card out, this list is cleared.")
-            intro = f"{intro} {note}".strip()
+            intro = _joined(intro, note, model.language)
         self.intro.setText(intro)
         self.intro.setVisible(bool(intro))
         self._fill(model, lines)
