@@ -89,7 +89,9 @@ def _summary(lang: str) -> str:
 
 #: The status screen's requests: each state the applicant may see, newest first.
 MY_REQUESTS = (
-    RequestLine(REQUEST_ID, "transcript-ja", 2, "digital-pdf", "2026-12-05T01:30:00+00:00", "issued"),
+    RequestLine(
+        REQUEST_ID, "transcript-ja", 2, "digital-pdf", "2026-12-05T01:30:00+00:00", "issued"
+    ),
     RequestLine(
         "5a1c9e2b-0d3f-4a6e-8b7c-1f2e3d4c5b6a",
         "transcript-ja",

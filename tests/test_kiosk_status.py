@@ -194,7 +194,9 @@ def office(tmp_path: Path) -> Iterator[Office]:
     service = build_service(config)
     try:
         with ServerThread(create_app(service), tls) as server:
-            office = Office("sqlite", tmp_path, tls, config_path, config, admin_url, service, server.url)
+            office = Office(
+                "sqlite", tmp_path, tls, config_path, config, admin_url, service, server.url
+            )
             yield office
             for client in office.clients:
                 client.close()

@@ -24,18 +24,22 @@ from gui.screens.insert import InsertCardScreen
 from gui.screens.status import StatusScreen
 from tests.kiosk_layout import layout_problems
 from tests.office_kit import free_port, make_tls
-from tests.test_kiosk_gui import (  # noqa: F401  (make_env and env are fixtures)
+from tests.test_kiosk_gui import (  # noqa: F401  (make_env is a fixture)
     AUTH_PIN,
     LOAD,
     SIGN_PIN,
     STEP,
     Env,
-    env,
     fill_form,
     kiosk_texts,
     make_env,
 )
 from tests.test_kiosk_status import office_config
+
+
+@pytest.fixture
+def env(make_env) -> Env:  # type: ignore[no-untyped-def]  # noqa: F811
+    return make_env()  # type: ignore[no-any-return]
 
 
 def click(env: Env, widget: object) -> None:
