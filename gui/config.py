@@ -26,6 +26,35 @@ class ConfigError(Exception):
     """The kiosk configuration is missing something or holds a wrong value."""
 
 
+class LetterOrder(StrEnum):
+    """The order of the letters on the on-screen keypads (the applicant can switch)."""
+
+    ABC = "abc"  # alphabetical, as on most public kiosks
+    QWERTY = "qwerty"  # a computer keyboard's
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """This office's staffed counter: where an applicant the kiosk cannot serve (a card
+    problem, a locked PIN) can still request a certificate in person."""
+
+    name_ja: str = "教務課 証明書発行窓口"
+    name_en: str = "the Registrar's Office counter"
+    place_ja: str = "本館1階"
+    place_en: str = "Main Building, ground floor"
+    hours_ja: str = "平日 9:00〜17:00"
+    hours_en: str = "weekdays 9:00–17:00"
+
+    def name(self, lang: str) -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+    def place(self, lang: str) -> str:
+        return self.place_ja if lang == "ja" else self.place_en
+
+    def hours(self, lang: str) -> str:
+        return self.hours_ja if lang == "ja" else self.hours_en
+
+
 class IdentitySource(StrEnum):
     SIGN_CERTIFICATE = "sign-certificate"  # name, address, birth date from the signature cert
     TEXT_AP = "text-ap"  # the basic four from the text AP (its own 4-digit PIN)
@@ -52,6 +81,8 @@ class KioskConfig:
     print_deadline_days: int = 7  # convenience-store print deadline
     pdf_download_days: int = 14
     max_copies: int = 10
+    letter_order: LetterOrder = LetterOrder.ABC
+    counter: Counter = Counter()
     catalogue: DocumentCatalogue = DEFAULT_CATALOGUE
 
     @property
@@ -90,6 +121,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
     ledger = data.get("ledger", {})
     office = data.get("office", {})
     delivery = data.get("delivery", {})
+    counter = data.get("counter", {})
     base = base or Path.cwd()
     try:
         cfg = KioskConfig(
@@ -113,6 +145,8 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             print_deadline_days=int(delivery.get("print_deadline_days", 7)),
             pdf_download_days=int(delivery.get("pdf_download_days", 14)),
             max_copies=int(kiosk.get("max_copies", 10)),
+            letter_order=LetterOrder(kiosk.get("letter_order", _DEFAULT.letter_order)),
+            counter=_counter(counter),
             catalogue=_catalogue(data),
         )
     except (ValueError, TypeError) as exc:
@@ -133,6 +167,23 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             "requests to the office, or keeps them in a local ledger"
         )
     return cfg
+
+
+def _counter(table: object) -> Counter:
+    if not isinstance(table, dict):
+        raise ConfigError("[counter] must be a table")
+    values: dict[str, str] = {}
+    for key in ("name_ja", "name_en", "place_ja", "place_en", "hours_ja", "hours_en"):
+        value = table.get(key, getattr(_DEFAULT.counter, key))
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise ConfigError(
+                f"[counter] {key} must be a non-empty string (200 characters at most)"
+            )
+        values[key] = value.strip()
+    unknown = sorted(set(table) - set(values))
+    if unknown:
+        raise ConfigError(f"[counter] has unknown keys: {', '.join(unknown)}")
+    return Counter(**values)
 
 
 def _urls(value: object) -> tuple[str, ...]:

@@ -8,6 +8,11 @@ timeout) is ignored.
 
 PINs pass through here only inside :class:`Secret`, from a keypad straight
 into the effect that uses them; the model never holds one.
+
+Why one module: it is one state machine. The screens, events, effects, the model and the
+transition table are read together whenever one transition changes (a new event needs its
+handler, its place in the table and what the model keeps); split apart they would have to
+be changed in step.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from enum import StrEnum
 from typing import Final
 
 from jpki.birthdate import BirthDate
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.pins import is_valid_pin
 from jpki.requests import DeliveryMethod
 
@@ -133,7 +138,10 @@ class RequestForm:
     postal_address: str = ""
     postal_code: str = ""
     recipient: str = ""  # the organisation a digital PDF goes to
-    purpose: str = ""
+    purpose: str = ""  # the applicant's own words (purpose_code "other", or no code)
+    #: a key of :data:`gui.texts.PURPOSES` ("job", …, "other"): shown in the language of the
+    #: moment, signed in the session's language (``""``: ``purpose`` alone)
+    purpose_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +214,12 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Back:
+    """One step back after the identity: form -> identity, review -> form (as it was),
+    signature PIN -> review."""
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmReview:
     pass
 
@@ -266,6 +280,7 @@ Event = (
     | ConfirmIdentity
     | SubmitForm
     | Edit
+    | Back
     | ConfirmReview
     | Finish
     | CardChecked
@@ -341,6 +356,9 @@ class Notice(StrEnum):
     WRONG_PIN = "wrong-pin"
     BAD_PIN_FORMAT = "bad-pin-format"
     TAKE_CARD = "take-card"  # shown on the insert screen while a card is still in
+    # why the kiosk started over in the middle of an application (on the insert screen)
+    TIMED_OUT = "timed-out"  # no activity: the card may still be in (take it, as TAKE_CARD)
+    CARD_REMOVED = "card-removed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +370,10 @@ class Model:
     card_present: bool = False
     summary: CardSummary | None = None
     problem: CardProblem | None = None
+    # which certificate the problem is about: the user-authentication one while the card is
+    # checked and authenticates, the signature one when it is read (identity) or signs;
+    # None when no certificate was judged (text-AP reading, a card that is not JPKI)
+    problem_cert: CertKind | None = None
     problem_detail: str = ""
     blocked_pin: PinKind | None = None
     tries: dict[PinKind, int] = field(default_factory=dict)
@@ -360,6 +382,9 @@ class Model:
     form: RequestForm | None = None
     receipt: Receipt | None = None
     error: str = ""
+    #: the language of ``problem_detail`` and ``error`` (the card work's, composed by the
+    #: services): shown only while the screen is in that language
+    detail_language: str = ""
     form_problem: str = ""  # why the form could not go to the review, for the applicant
     intent: Intent = Intent.APPLY
     my_requests: tuple[RequestLine, ...] = ()  # the status screen's list
@@ -402,19 +427,47 @@ def initial(config: KioskConfig) -> Model:
     return Model(config=config, language=config.default_language)
 
 
-def wiped(model: Model) -> Model:
+def wiped(model: Model, why: Notice = Notice.NONE) -> Model:
     """A clean start for the next applicant: new session, nothing kept. The language stays
-    the applicant's while their card is still in (after a cancel or a timeout)."""
+    the applicant's while their card is still in (after a cancel or a timeout). ``why``: the
+    notice that says why an application stopped half-way (else "take your card" while the
+    card is in)."""
+    if why is Notice.NONE and model.card_present:
+        why = Notice.TAKE_CARD
     return Model(
         config=model.config,
         language=model.language if model.card_present else model.config.default_language,
         session=model.session + 1,
         card_present=model.card_present,
-        notice=Notice.TAKE_CARD if model.card_present else Notice.NONE,
+        notice=why,
     )
 
 
+#: The screens of an application under way: leaving one by the timeout or by taking the card
+#: out says why on the start screen (the closing screens need no reason).
+IN_PROGRESS = frozenset(
+    {
+        Screen.READING_CARD,
+        Screen.AUTH_PIN,
+        Screen.AUTHENTICATING,
+        Screen.IDENTITY_PIN,
+        Screen.READING_IDENTITY,
+        Screen.IDENTITY,
+        Screen.FORM,
+        Screen.REVIEW,
+        Screen.SIGN_PIN,
+        Screen.SUBMITTING,
+    }
+)
+
+
 Step = tuple[Model, list[Effect]]
+
+
+def _applying(model: Model) -> bool:
+    """An application under way (the start screen then says why it stopped); a status check
+    stopped half-way needs no reason."""
+    return model.screen in IN_PROGRESS and model.intent is Intent.APPLY
 
 
 def _receipt_part(form: RequestForm | None) -> RequestForm | None:
@@ -423,7 +476,9 @@ def _receipt_part(form: RequestForm | None) -> RequestForm | None:
     if form is None:
         return None
     recipient = form.recipient if form.delivery is DeliveryMethod.DIGITAL_PDF else ""
-    return replace(form, postal_address="", postal_code="", purpose="", recipient=recipient)
+    return replace(
+        form, postal_address="", postal_code="", purpose="", purpose_code="", recipient=recipient
+    )
 
 
 def step(model: Model, event: Event) -> Step:
@@ -439,9 +494,11 @@ def step(model: Model, event: Event) -> Step:
                 receipt=model.receipt,
                 form=_receipt_part(model.form),  # only what the receipt shows
                 language=model.language,
+                detail_language=model.detail_language,  # the receipt's summary's
             )
             return kept, [Wipe()]
-        fresh = wiped(replace(model, card_present=False))
+        why = Notice.CARD_REMOVED if _applying(model) else Notice.NONE
+        fresh = wiped(replace(model, card_present=False), why)
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
@@ -450,7 +507,8 @@ def step(model: Model, event: Event) -> Step:
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
-        return wiped(model), [Wipe()]
+        timed_out = isinstance(event, Timeout) and _applying(model)
+        return wiped(model, Notice.TIMED_OUT if timed_out else Notice.NONE), [Wipe()]
     if isinstance(event, SetLanguage):
         if event.language not in ("ja", "en"):
             return model, []
@@ -475,6 +533,7 @@ def _inserted(model: Model, event: Event) -> Step:
             card_present=True,
             session=session,
             notice=Notice.NONE,
+            detail_language=model.language,
         ),
         [ReadCard(session, model.language)],
     )
@@ -488,6 +547,7 @@ def _checked(model: Model, event: Event) -> Step:
                 model,
                 screen=Screen.CARD_PROBLEM,
                 problem=event.problem or CardProblem.UNREADABLE,
+                problem_cert=CertKind.AUTH,
                 problem_detail=event.detail,
             ),
             [],
@@ -506,7 +566,7 @@ def _pin_entered(model: Model, event: Event) -> Step:
     assert kind is not None
     if not is_valid_pin(kind, event.pin.reveal()):
         return replace(model, notice=Notice.BAD_PIN_FORMAT), []  # never reaches the card
-    model = replace(model, notice=Notice.NONE)
+    model = replace(model, notice=Notice.NONE, detail_language=model.language)
     if model.screen is Screen.AUTH_PIN:
         return replace(model, screen=Screen.AUTHENTICATING), [
             Authenticate(model.session, event.pin, model.language)
@@ -552,9 +612,20 @@ def _pin_result(model: Model, event: Event) -> Step:
         tries = {**model.tries, kind: event.remaining}
         return replace(model, screen=back, tries=tries, notice=Notice.WRONG_PIN), []
     if event.problem is not None:
+        cert = (
+            CertKind.AUTH
+            if model.screen is Screen.AUTHENTICATING
+            else CertKind.SIGN
+            if kind is PinKind.SIGN
+            else None  # the text AP: no certificate read
+        )
         return (
             replace(
-                model, screen=Screen.CARD_PROBLEM, problem=event.problem, problem_detail=event.error
+                model,
+                screen=Screen.CARD_PROBLEM,
+                problem=event.problem,
+                problem_cert=cert,
+                problem_detail=event.error,
             ),
             [],
         )
@@ -587,13 +658,24 @@ def _edit(model: Model, event: Event) -> Step:
     return model, []
 
 
+def _back(model: Model, event: Event) -> Step:
+    """The form, the entries and the identity stay in the model: going back loses nothing."""
+    back = {
+        Screen.FORM: Screen.IDENTITY,
+        Screen.REVIEW: Screen.FORM,
+        Screen.SIGN_PIN: Screen.REVIEW,
+    }
+    return replace(model, screen=back[model.screen], notice=Notice.NONE, form_problem=""), []
+
+
 def _confirm_review(model: Model, event: Event) -> Step:
     if identity_pin_kind(model.config) is PinKind.SIGN:
         # the signature PIN was verified to read the identity, on this very connection: the
         # review is the consent, and signing needs no second entry
         assert model.form is not None and model.identity is not None
         effect = SignAndSubmit(model.session, None, model.form, model.identity, model.language)
-        return replace(model, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
+        busy = replace(model, detail_language=model.language)
+        return replace(busy, screen=Screen.SUBMITTING, notice=Notice.NONE), [effect]
     if model.tries.get(PinKind.SIGN) == 0:
         return replace(model, screen=Screen.PIN_BLOCKED, blocked_pin=PinKind.SIGN), []
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
@@ -636,6 +718,9 @@ _HANDLERS = {
     (Screen.IDENTITY, ConfirmIdentity): _confirm_identity,
     (Screen.FORM, SubmitForm): _submit_form,
     (Screen.REVIEW, Edit): _edit,
+    (Screen.FORM, Back): _back,
+    (Screen.REVIEW, Back): _back,
+    (Screen.SIGN_PIN, Back): _back,
     (Screen.REVIEW, ConfirmReview): _confirm_review,
     (Screen.RECEIPT, Finish): _finish,
     (Screen.RECEIPT, CardInserted): _next_applicant,

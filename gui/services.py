@@ -613,7 +613,8 @@ class KioskServices:
                 language=lang,
                 copies=form.copies,
                 delivery=delivery,
-                purpose=form.purpose.strip() or NO_PURPOSE,
+                purpose=texts.purpose_text(lang, form.purpose_code, form.purpose).strip()
+                or NO_PURPOSE,
                 applicant=applicant,
                 time=now,
                 allowed_kinds=self.kinds,

@@ -106,6 +106,28 @@ ENTER_POSTAL_CODE: Final = QT_TRANSLATE_NOOP(
 )
 ENTER_PDF_RECIPIENT: Final = QT_TRANSLATE_NOOP("Messages", "Enter the organisation the PDF is for.")
 
+# -- the purposes the form offers -------------------------------------------------------------
+# A request keeps the code (gui.flow.RequestForm.purpose_code): the screens name it in the
+# language of the moment, the signed request in the session's language.
+
+PURPOSE_CONTEXT: Final = "Purpose"
+PURPOSES: Final = {
+    "job": QT_TRANSLATE_NOOP("Purpose", "Job application"),
+    "study": QT_TRANSLATE_NOOP("Purpose", "Further study"),
+    "scholarship": QT_TRANSLATE_NOOP("Purpose", "Scholarship"),
+    "qualification": QT_TRANSLATE_NOOP("Purpose", "Qualification or licence"),
+    "visa": QT_TRANSLATE_NOOP("Purpose", "Visa or immigration"),
+    "other": QT_TRANSLATE_NOOP("Purpose", "Other"),
+}
+
+
+def purpose_text(language: str, code: str, own_words: str = "") -> str:
+    """The purpose of a request in ``language``: the applicant's own words for "other" (or
+    no code), else the name of the code."""
+    if code in ("", "other") or code not in PURPOSES:
+        return own_words
+    return text(language, PURPOSES[code], context=PURPOSE_CONTEXT)
+
 
 # -- looking them up ----------------------------------------------------------------------------
 
@@ -138,11 +160,11 @@ def date_text(language: str, day: date) -> str:
     return text(language, DATE, day=day.day, month_name=month, year=day.year)
 
 
-def text(language: str, message: str, **values: object) -> str:
+def text(language: str, message: str, *, context: str = CONTEXT, **values: object) -> str:
     """``message`` (one of this module's constants) in ``language``, its ``{names}`` filled
     in from ``values``. An unknown language, or a message not translated, reads in English."""
     with _lock:  # one translator, any thread (QTranslator is only reentrant)
         translator = _translator(language)
-        translated = translator.translate(CONTEXT, message) if translator is not None else ""
+        translated = translator.translate(context, message) if translator is not None else ""
     chosen = translated or message
     return chosen.format(**values) if values else chosen

@@ -55,6 +55,9 @@ from .worker import WorkerThread
 translate = QCoreApplication.translate
 logger = logging.getLogger(__name__)
 
+#: The least room between the header's Cancel and the language switch (a thumb's width).
+THUMB_PX = 96
+
 _ACTIVITY = frozenset(
     {
         QEvent.Type.KeyPress,
@@ -108,12 +111,18 @@ class KioskWindow(QWidget):
         if side_panel is not None:
             root.addWidget(side_panel, 0)
 
-        # header: institution, language, cancel
+        # header: cancel, institution, language — Cancel at the other end from the language
+        # switch, so a thumb aiming at one never hits the other
         self.header = QFrame(self.kiosk)
         self.header.setObjectName("header")
         head = QHBoxLayout(self.header)
-        head.setContentsMargins(32, 6, 24, 6)
+        head.setContentsMargins(24, 6, 24, 6)
         head.setSpacing(16)
+        self.cancel = Button("", self.header, role="header")
+        self.cancel.setAccessibleName("cancel")
+        self.cancel.clicked.connect(self._cancel)
+        head.addWidget(self.cancel)
+        head.addSpacing(THUMB_PX)
         self.institution = label("", 28, bold=True)  # a long name wraps, never widens the window
         self.institution.setAccessibleName("institution")
         head.addWidget(self.institution, 1)
@@ -125,12 +134,39 @@ class KioskWindow(QWidget):
             b.clicked.connect(lambda _c=False, lg=lang: self.post(SetLanguage(lg)))
             head.addWidget(b)
             self.lang_buttons[lang] = b
-        self.cancel = Button("", self.header, role="header")
-        self.cancel.setAccessibleName("cancel")
-        self.cancel.clicked.connect(self._cancel)
-        head.addSpacing(16)
-        head.addWidget(self.cancel)
         col.addWidget(self.header)
+
+        # Cancel asks first: the screen below stays as it is until "Yes, cancel"
+        self.confirm_cancel = QFrame(self.kiosk)
+        self.confirm_cancel.setObjectName("screen")
+        self.confirm_cancel.setAccessibleName("confirm-cancel")
+        ask = QVBoxLayout(self.confirm_cancel)
+        ask.setContentsMargins(56, 48, 56, 48)
+        ask.setSpacing(32)
+        self.confirm_question = label("", 40, bold=True, role="title", center=True)
+        self.confirm_question.setAccessibleName("confirm-cancel-question")
+        self.confirm_note = label("", 28, center=True)
+        answers = QHBoxLayout()
+        answers.setSpacing(THUMB_PX)
+        self.confirm_yes = Button("", self.confirm_cancel, px=32)
+        self.confirm_yes.setAccessibleName("yes-cancel")
+        self.confirm_yes.setMinimumWidth(320)
+        self.confirm_yes.clicked.connect(lambda: self.post(Cancel()))
+        self.confirm_no = Button("", self.confirm_cancel, role="primary", px=32)
+        self.confirm_no.setAccessibleName("no-continue")
+        self.confirm_no.setMinimumWidth(320)
+        self.confirm_no.clicked.connect(self._close_confirm)
+        answers.addStretch(1)
+        answers.addWidget(self.confirm_yes)
+        answers.addWidget(self.confirm_no)
+        answers.addStretch(1)
+        ask.addStretch(1)
+        ask.addWidget(self.confirm_question)
+        ask.addWidget(self.confirm_note)
+        ask.addLayout(answers)
+        ask.addStretch(2)
+        self.confirm_cancel.hide()
+        col.addWidget(self.confirm_cancel, 1)
 
         self.stack = QStackedWidget(self.kiosk)
         self.screens: dict[Screen, KioskScreen] = build_screens(self.stack, printer=printer)
@@ -223,6 +259,7 @@ class KioskWindow(QWidget):
         for screen in self.screens.values():
             screen.wipe()
         self.countdown.hide()
+        self._close_confirm()
 
     def _render(self, old: Model | None) -> None:
         m = self.model
@@ -231,13 +268,19 @@ class KioskWindow(QWidget):
             self._retranslate()
         screen = self.screens[m.screen]
         entering = old is None or old.screen is not m.screen or old.session != m.session
+        if entering:
+            self._close_confirm()  # the screen changed under the question: it no longer stands
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
         screen.present(m, entering)
         self.institution.setText(m.config.institution(m.language))
         for lang, b in self.lang_buttons.items():
             b.setChecked(lang == m.language)
-        self.cancel.setVisible(screen.cancellable and m.screen is not Screen.INSERT_CARD)
+        self.cancel.setVisible(
+            screen.cancellable
+            and m.screen is not Screen.INSERT_CARD
+            and not self.confirm_cancel.isVisibleTo(self)
+        )
         if entering:
             self._activity()
             target = screen.focus_target()
@@ -254,6 +297,12 @@ class KioskWindow(QWidget):
 
     def _retranslate(self) -> None:
         self.cancel.setText(translate("Window", "Cancel"))
+        self.confirm_question.setText(translate("Window", "Cancel your application?"))
+        self.confirm_note.setText(
+            translate("Window", "What you have entered is deleted and nothing is sent.")
+        )
+        self.confirm_yes.setText(translate("Window", "Yes, cancel"))
+        self.confirm_no.setText(translate("Window", "No, continue"))
         self.keep_going.setText(translate("Window", "Continue"))
         for screen in self.screens.values():
             screen.retranslate()
@@ -308,9 +357,32 @@ class KioskWindow(QWidget):
         return self.screens[self.model.screen]
 
     def _cancel(self) -> None:
-        self.post(Cancel())
+        """Ask before cancelling (a tap meant for the language switch must not end it all)."""
+        if self.model.screen is Screen.INSERT_CARD:
+            return
+        self.stack.hide()
+        self.cancel.hide()
+        self.confirm_cancel.show()
+        self.confirm_no.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _close_confirm(self) -> None:
+        """Back from the cancel question to the screen as it was."""
+        if not self.confirm_cancel.isVisibleTo(self):
+            return
+        self.confirm_cancel.hide()
+        self.stack.show()
+        screen = self.current_screen()
+        self.cancel.setVisible(screen.cancellable and self.model.screen is not Screen.INSERT_CARD)
+        target = screen.focus_target()
+        (target if target is not None else screen).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def confirming_cancel(self) -> bool:
+        return self.confirm_cancel.isVisibleTo(self)
 
     def _escape(self) -> None:
+        if self.confirming_cancel():
+            self._close_confirm()  # Escape answers the question with "No, continue"
+            return
         screen = self.current_screen()
         if self.model.screen is Screen.INSERT_CARD:
             return

@@ -68,8 +68,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
 )
 
 _OFFICE_EN: Final = (
-    "at the municipal office of the holder's registered address (住民票のある市区町村の"
-    "窓口), with the My Number card and an identity document"
+    "at the municipal office where you are registered (住民票のある市区町村の"
+    "窓口), with your My Number card and an identity document"
 )
 _OFFICE_JA: Final = "住民票のある市区町村の窓口で、マイナンバーカードと本人確認書類をお持ちのうえ"
 
@@ -90,7 +90,7 @@ EXPLANATIONS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
             f"更新できます。{_OFFICE_JA}更新の手続きをしてください。",
         },
         "expired": {
-            "en": "The {cert} expired on {not_after} and can no longer be used. The holder "
+            "en": "The {cert} expired on {not_after} and can no longer be used. You "
             f"can get a new one {_OFFICE_EN}.",
             "ja": "{cert}は{not_after}に有効期限が切れたため、使えません。"
             f"{_OFFICE_JA}新しい電子証明書の発行を申請してください。",
@@ -101,8 +101,8 @@ EXPLANATIONS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         },
         "sign_revoked": {
             "en": "The signature certificate has been revoked{revoked_at}. It is revoked when "
-            "the holder's name, address, birth date or sex changes (for example after moving "
-            "or marriage) or when the card is reported lost. The holder can apply for a new "
+            "your name, address, birth date or sex changes (for example after moving "
+            "or marriage) or when the card is reported lost. You can apply for a new "
             f"one {_OFFICE_EN}. The user-authentication certificate is not revoked by a change "
             "of name or address.",
             "ja": "署名用電子証明書は失効しています{revoked_at}。氏名・住所・生年月日・性別が変わった"
@@ -113,7 +113,7 @@ EXPLANATIONS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "auth_revoked": {
             "en": "The user-authentication certificate has been revoked{revoked_at}, for "
             "example because the card was reported lost or returned (a change of name or "
-            f"address does not revoke it). The holder should ask {_OFFICE_EN}.",
+            f"address does not revoke it). Please ask {_OFFICE_EN}.",
             "ja": "利用者証明用電子証明書は失効しています{revoked_at}（カードの紛失の届出や返納など。"
             f"氏名や住所の変更では失効しません）。{_OFFICE_JA}お問い合わせください。",
         },

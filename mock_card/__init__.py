@@ -7,8 +7,10 @@ reader (:mod:`mock_card.vpcd`).
 
 from .atrs import ATRS, DEFAULT_ATR
 from .card import ATR_NEW, ATR_OLD, JPKI_AID, TEXT_AID, VISUAL_AID, MockCard
+from .credentials import CardCredentials
 from .faults import FaultPlan, LatencyModel
-from .pki import CardCredentials, CardProfile, Holder, MockPki, Sex
+from .holders import CardProfile, Holder, Sex
+from .pki import MockPki
 from .state import default_state_path, load_card, open_card, save_card
 
 __all__ = [

@@ -28,9 +28,11 @@ from apdu.status import SW, retries_sw
 
 from . import textap
 from .atrs import ATR_2017, ATR_JUKI, DEFAULT_ATR
-from .faults import FaultKind, FaultPlan, LatencyModel, raise_for
+from .credentials import CardCredentials
+from .faults import MAX_DELAY, FaultKind, FaultPlan, LatencyModel, raise_for
+from .holders import CardProfile, Holder
 from .pins import PinFormat, PinRecord
-from .pki import CardCredentials, CardProfile, Holder, MockPki
+from .pki import MockPki
 from .tokeninfo import token_info_for
 
 JPKI_AID: Final = bytes.fromhex("D392F000260100000001")
@@ -157,7 +159,11 @@ class MockCard:
         self.faults = FaultPlan()
         self.state_file: Path | None = Path(state_file) if state_file else None
         self.apdu_count = 0
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the card's state, for one call at a time
+        self._free = threading.Condition(self._lock)  # signalled when a transaction ends
+        self._holder: tuple[int, int] | None = None  # (thread, transaction number)
+        self._depth = 0
+        self._transactions = 0
         self._removed = False
         self._apps: dict[bytes, Application] = {}
         self._current_app: Application | None = None
@@ -175,10 +181,14 @@ class MockCard:
             self._verified.clear()
 
     def remove(self) -> None:
-        """Pull the card out: APDUs raise :class:`apdu.CardRemovedError` until :meth:`insert`."""
+        """Pull the card out: APDUs raise :class:`apdu.CardRemovedError` until :meth:`insert`.
+
+        Never waits for a transaction (a hand pulls the card whatever the reader is
+        doing), and ends the one under way."""
         with self._lock:
             self._removed = True
             self.reset()
+            self._end_transaction()
 
     def insert(self) -> None:
         with self._lock:
@@ -191,9 +201,38 @@ class MockCard:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Exclusive use for a sequence of APDUs (like a PC/SC transaction)."""
+        """Exclusive use for a sequence of APDUs, like a PC/SC transaction: APDUs and
+        transactions from other threads wait until it ends; its own thread may nest.
+
+        The state lock is not held in between, so a transaction left open (a session
+        never closed, its generator finalised later in another thread) can still end, and
+        the card can still be pulled or reset meanwhile."""
+        me = threading.get_ident()
         with self._lock:
+            self._wait_for_turn(me)
+            if self._holder is None:
+                self._transactions += 1
+                self._holder = (me, self._transactions)
+            number = self._holder[1]
+            self._depth += 1
+        try:
             yield
+        finally:
+            with self._lock:
+                if self._holder is not None and self._holder[1] == number:
+                    self._depth -= 1
+                    if self._depth == 0:
+                        self._end_transaction()
+
+    def _wait_for_turn(self, me: int) -> None:
+        """Wait (holding the state lock) until no other thread's transaction is open."""
+        while self._holder is not None and self._holder[0] != me:
+            self._free.wait()
+
+    def _end_transaction(self) -> None:
+        self._holder = None
+        self._depth = 0
+        self._free.notify_all()
 
     def pin_tries_left(self, name: str) -> int:
         return self.pins[name].tries_left
@@ -215,6 +254,7 @@ class MockCard:
 
     def transmit(self, apdu: bytes) -> bytes:
         with self._lock:
+            self._wait_for_turn(threading.get_ident())
             if self._removed:
                 raise CardRemovedError("the card was removed")
             self.apdu_count += 1
@@ -226,6 +266,8 @@ class MockCard:
                     raise_for(fault)
                 if fault.kind is FaultKind.STATUS_WORD:
                     return fault.sw.to_bytes(2, "big")
+                if fault.kind is FaultKind.HOLD and fault.gate is not None:
+                    fault.gate.wait(MAX_DELAY)
                 LatencyModel(per_apdu=fault.seconds).wait(0, False)
             data, sw, signed = self._process(bytes(apdu))
             if self.latency is not None:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from apdu import SW
 from jpki.files import UnsafeOutput, write_file
+from jpki.timeutil import JST
 
 from . import ctl
 from .atrs import ATRS, DEFAULT_ATR_NAME
@@ -30,8 +31,9 @@ from .card import MockCard
 from .control import ENV_CONTROL, ControlError, default_control_path
 from .daemon import STATE_HOLDER, ServeFailure, ServeOptions, pin_counters, serve
 from .faults import LatencyModel
+from .holders import CardProfile, Holder, Sex
 from .pins import PinFormat
-from .pki import JST, CardProfile, Holder, MockPki, Sex
+from .pki import MockPki
 from .profiles import profile_names
 from .state import StateError, default_state_path, open_card, save_card
 

@@ -22,10 +22,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from apdu import INS
 from apdu.replay import RecordingTransport
 from jpki import CertKind, JpkiCard, PinFormatError, PinIncorrect, PinKind
+from jpki.certs import OID_NAME
 from jpki.pins import rule
+from jpki.timeutil import JST
 
 from .card import MockCard
-from .pki import JST, OID_NAME
 
 # The demo card's PINs (a test card's, documented in MockCard); the demo never prints them.
 AUTH_PIN: Final = "1234"

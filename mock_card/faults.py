@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -15,6 +16,7 @@ class FaultKind(Enum):
     TRANSPORT_ERROR = "transport-error"  # the reader fails to exchange this APDU
     STATUS_WORD = "status-word"  # the card answers this SW instead of processing
     DELAY = "delay"  # the card takes this long before processing
+    HOLD = "hold"  # the card waits (at most MAX_DELAY) until the fault's gate opens (tests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,7 @@ class Fault:
     kind: FaultKind
     sw: int = 0
     seconds: float = 0.0
+    gate: threading.Event | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -50,6 +53,13 @@ class FaultPlan:
 
     def delay_at(self, index: int, seconds: float) -> FaultPlan:
         return self._add(Fault(index, FaultKind.DELAY, seconds=seconds))
+
+    def hold_at(self, index: int) -> threading.Event:
+        """The card holds the ``index``-th APDU until the returned event is set (or
+        :data:`MAX_DELAY` passes): the card is busy for exactly as long as a test needs."""
+        gate = threading.Event()
+        self._add(Fault(index, FaultKind.HOLD, gate=gate))
+        return gate
 
     def arm(self, spec: str, index: int = 1) -> FaultPlan:
         """Add the fault ``spec`` (see :func:`parse_fault`) at the ``index``-th APDU from now."""

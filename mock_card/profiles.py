@@ -34,7 +34,7 @@ from typing import Any, Final, TypeVar
 
 from .atrs import ATR_CONTACTLESS, ATR_JUKI
 from .card import ATR_NEW, MockCard
-from .pki import CardProfile
+from .holders import CardProfile
 from .tokeninfo import LABEL_ANDROID, LABEL_CARD, LABEL_IOS, LABEL_JUKI
 
 __all__ = [

@@ -35,8 +35,9 @@ import platformdirs
 from jpki.files import InputTooLarge, read_limited, write_file
 from jpki.limits import MAX_CONFIG_SIZE
 
+from .credentials import CardCredentials
+from .holders import CardProfile, Holder, Sex
 from .pins import PinRecord
-from .pki import CardCredentials, CardProfile, Holder, Sex
 
 if TYPE_CHECKING:
     from .card import MockCard

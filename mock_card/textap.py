@@ -6,7 +6,7 @@ import random
 
 from apdu import tlv
 
-from .pki import Holder
+from .holders import Holder
 
 
 def basic_four(holder: Holder) -> bytes:

@@ -13,6 +13,13 @@ carrying the HTTP status and error code to answer with.
   never a name the client claims.
 * A refused credential leaves an audit entry (at most one per source and minute,
   so that a flood cannot flood the chain).
+
+Why one module: :class:`OfficeService` is the one place that decides who may do what.
+Its kiosk half and its staff half share that decision's parts (the refused-credential
+audit rule, the clock, the ledger and the account database session); split across
+modules, a new endpoint could check a credential one way in one file and another way in
+the other. Its helpers already live apart (:mod:`office.credentials`, :mod:`office.writer`,
+:mod:`office.holders`).
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ from .credentials import (
     verify_password,
     verify_totp,
 )
-from .holders import HolderChallenges, HolderError, check_proof
+from .holders import CheckedHolder, HolderChallenges, HolderError, check_proof
 from .models import ChallengeRow, KioskRow, StaffRow, StaffSessionRow
 from .ratelimit import RateLimiter
 
@@ -285,15 +292,8 @@ class OfficeService:
             )
         auth_sha = None
         if holder is not None:
-            config = self.ledger.config
             try:
-                checked = check_proof(
-                    holder,
-                    trust_store=self.ledger.trust_store,
-                    crls=config.crls,
-                    policy=RevocationPolicy(config.revocation_policy),
-                    at=verified.verification.signing_time or now,
-                )
+                checked = self._check_proof(holder, verified.verification.signing_time or now)
             except HolderError as exc:
                 raise ServiceError(422, ErrorCode.REFUSED, str(exc), reason="holder") from None
             auth_sha = checked.auth_cert_sha256
@@ -326,21 +326,25 @@ class OfficeService:
         except ValueError as exc:
             raise ServiceError(400, ErrorCode.MALFORMED, str(exc)) from None
         now = self.now()
-        config = self.ledger.config
         try:
-            checked = check_proof(
-                proof,
-                trust_store=self.ledger.trust_store,
-                crls=config.crls,
-                policy=RevocationPolicy(config.revocation_policy),
-                at=now,
-            )
+            checked = self._check_proof(proof, now)
             expires = self.challenges.check(kiosk_id, checked.nonce, now)
         except HolderError as exc:
             raise ServiceError(401, ErrorCode.UNAUTHENTICATED, str(exc)) from None
         self._use_challenge(checked.nonce, expires, now)
         records = self.ledger.list_requests(auth_cert_sha256=checked.auth_cert_sha256)
         return [Receipt.of(r) for r in records]
+
+    def _check_proof(self, proof: HolderProof, at: datetime) -> CheckedHolder:
+        """``proof`` checked against the ledger's trust store, CRLs and revocation policy."""
+        config = self.ledger.config
+        return check_proof(
+            proof,
+            trust_store=self.ledger.trust_store,
+            crls=config.crls,
+            policy=RevocationPolicy(config.revocation_policy),
+            at=at,
+        )
 
     def _use_challenge(self, nonce: bytes, expires: datetime, now: datetime) -> None:
         digest = hashlib.sha256(nonce).hexdigest()

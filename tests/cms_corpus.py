@@ -25,7 +25,8 @@ from jpki.cms import CmsReason, sign_cms_with_key, to_pem
 from jpki.limits import CmsLimits
 from jpki.trust import CrlStore, RevocationPolicy, TrustStore
 from mock_card import CardProfile, MockPki
-from mock_card.pki import CardCredentials, pool_key
+from mock_card.credentials import CardCredentials
+from mock_card.keypool import pool_key
 
 CONTENT = b"certificate request: copy of residence record, 1 copy, deliver by post\n" * 12
 

@@ -14,6 +14,7 @@ mock card's state file, tests/test_cli_sign.py).
 
 from __future__ import annotations
 
+import faulthandler
 import os
 
 # Qt must know before any QApplication exists; tests never need a real screen.
@@ -48,3 +49,15 @@ def jpki_card(mock_card: MockCard) -> JpkiCard:
     from jpki import JpkiCard
 
     return JpkiCard(mock_card)
+
+
+#: How long the process may take to exit after the last test.
+EXIT_GRACE_SECONDS = 120
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Never hang after the last test: a card transaction left behind once locked the
+    mock card at interpreter exit and the run sat there until CI killed it 90 minutes
+    later. If the process is still alive ``EXIT_GRACE_SECONDS`` after the session ends,
+    print every thread's stack and exit non-zero (the run is red, with the reason)."""
+    faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True)

@@ -6,25 +6,29 @@ client (cookies, forms, the CSRF token from the page), and a small PDF.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
 
 import httpx
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from office.api import create_app
 from office.config import load_config
 from office.server import build_console, build_service
+from tests.ca_factory import (
+    Authority,
+    name,
+    rsa_key,
+    signing_usage,
+    write_certificate,
+    write_private_key,
+)
 from tests.office_fixtures import prepare_database
 from tests.office_kit import PASSWORD, ServerThread, Tls, make_tls, write_config
 
@@ -37,79 +41,25 @@ class Institution:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "見本大学"),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def _usage(*, ca: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=not ca,
-        content_commitment=not ca,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
-    )
+    return name(cn, organisation="見本大学", country="JP")
 
 
 def make_institution(folder: Path) -> Institution:
     """An institution CA (RSA-2048) and a document-signing certificate it issues."""
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = _name("見本大学 証明書発行CA")
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_usage(ca=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
+    ca = Authority.create(_name("見本大学 証明書発行CA"), rsa_key())
+    key = rsa_key()
+    cert = ca.issue(
+        _name("見本大学 証明書発行"),
+        key,
+        valid_for=timedelta(days=825),
+        usage=signing_usage(),
     )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("見本大学 証明書発行"))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=825))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(ca=False), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
+    return Institution(
+        write_certificate(folder / "institution-ca.pem", ca.certificate),
+        write_certificate(folder / "institution.pem", cert),
+        write_private_key(folder / "key.pem", key),
     )
-    inst = Institution(
-        folder / "institution-ca.pem", folder / "institution.pem", folder / "key.pem"
-    )
-    inst.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    inst.certificate.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(inst.key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    return inst
 
 
 def small_pdf(text: str = "Certificate of enrolment") -> bytes:

@@ -105,3 +105,38 @@ def scrolls(screen: QWidget) -> bool:
     """Whether ``screen``'s body (:class:`gui.screens.base.KioskScreen`) needs scrolling."""
     area = getattr(screen, "body_area", None)
     return isinstance(area, QAbstractScrollArea) and area.verticalScrollBar().maximum() > 0
+
+
+#: The smallest touch target, in pixels at scale 1 (a fingertip; ISO 9241-9 / WCAG 2.5.5 ask
+#: 44 CSS px; the kiosk's own rule is 64 px high).
+TOUCH_PX = 64
+#: A key of a keypad or the touch keyboard may be narrower than high, never narrower than this.
+KEY_WIDTH_PX = 48
+
+
+def touch_problems(root: QWidget) -> list[str]:
+    """Buttons and fields on the screen too small to touch: less than :data:`TOUCH_PX` high or
+    :data:`KEY_WIDTH_PX` wide (the PIN field and text fields are touched too)."""
+    problems: list[str] = []
+    for w in root.findChildren(QWidget):
+        if not (w.isVisible() and w.isEnabled() and _interactive(w)):
+            continue
+        if w.height() < TOUCH_PX or w.width() < KEY_WIDTH_PX:
+            problems.append(f"{_describe(w)} is {w.width()}×{w.height()}: too small to touch")
+    return problems
+
+
+def cancel_problems(window: QWidget, thumb_px: int) -> list[str]:
+    """The header's Cancel less than ``thumb_px`` (a thumb's width) from a language button."""
+    cancel = getattr(window, "cancel", None)
+    languages = getattr(window, "lang_buttons", {})
+    if cancel is None or not cancel.isVisible():
+        return []
+    problems = []
+    c = _rect(cancel, window)
+    for b in languages.values():
+        r = _rect(b, window)
+        gap = max(r.left() - c.right(), c.left() - r.right()) - 1
+        if gap < thumb_px:
+            problems.append(f"Cancel is {gap} px from {_describe(b)} (less than {thumb_px})")
+    return problems

@@ -20,19 +20,25 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from jpki.ledger import LedgerConfig
 from jpki.requests import Applicant, CertificateRequest, DigitalPdfDelivery, sign_request_with_key
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki
+from tests.ca_factory import (
+    Authority,
+    ec_key,
+    name,
+    tls_names,
+    write_certificate,
+    write_private_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PKI = MockPki.demo()
@@ -53,69 +59,25 @@ class Tls:
 
 def make_tls(folder: Path, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Tls:
     """A CA (P-256) and a server certificate it signs, for ``hosts``."""
-    import ipaddress
-
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jpki test office CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
+    backdate = timedelta(minutes=5)
+    ca = Authority.create(
+        name("jpki test office CA"), ec_key(), valid_for=timedelta(days=2), backdate=backdate
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    names: list[x509.GeneralName] = []
-    for host in hosts:
-        try:
-            names.append(x509.IPAddress(ipaddress.ip_address(host)))
-        except ValueError:
-            names.append(x509.DNSName(host))
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([x509.OID_SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256())
+    key = ec_key()
+    cert = ca.issue(
+        name(hosts[0]),
+        key,
+        valid_for=timedelta(days=1),
+        backdate=backdate,
+        extended=x509.ExtendedKeyUsage([x509.OID_SERVER_AUTH]),
+        san=tls_names(hosts),
     )
-    tls = Tls(folder / "ca.pem", folder / "office.crt", folder / "office.key")
-    tls.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    tls.certificate.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(tls.key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-    return tls
+    return Tls(
+        write_certificate(folder / "ca.pem", ca.certificate),
+        write_certificate(folder / "office.crt", cert),
+        write_private_key(folder / "office.key", key),
+    )
 
 
 # -- the database and the configuration ---------------------------------------------------------

@@ -45,7 +45,7 @@ from gui.flow import (
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
 from gui.window import KioskWindow
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.requests import DeliveryMethod
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,15 +71,15 @@ def _form(lang: str) -> RequestForm:
         copies=2,
         delivery=DeliveryMethod.DIGITAL_PDF,
         recipient="株式会社見本" if lang == "ja" else "Example Corp.",
-        purpose="就職活動" if lang == "ja" else "Job application",
+        purpose_code="job",
     )
 
 
 def _summary(lang: str) -> str:
     if lang == "ja":
         return (
-            "成績証明書（和文） × 2部（手数料 600円）\n"
-            "株式会社見本 宛の電子証明書（PDF）です。発行から14日以内に1回ダウンロードできます。"
+            "成績証明書（和文） × 2通（手数料 600円）\n"
+            "株式会社見本 宛のデジタル版の証明書（PDF）です。発行から14日以内に1回ダウンロードできます。"
         )
     return (
         "Academic transcript (Japanese) × 2 (fee ¥600)\n"
@@ -129,6 +129,7 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
         screen=Screen.CARD_PROBLEM,
         card_present=True,
         problem=CardProblem.EXPIRED,
+        problem_cert=CertKind.AUTH,
         problem_detail="The certificate expired on 2024-04-01."
         if lang == "en"
         else "電子証明書の有効期限（2024年4月1日）が過ぎています。",
@@ -137,6 +138,13 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     yield (
         "card-problem-revoked",
         replace(problem, problem=CardProblem.REVOKED, problem_detail=""),
+        "",
+    )
+    yield (
+        "card-problem-sign-revoked",
+        replace(
+            problem, problem=CardProblem.REVOKED, problem_cert=CertKind.SIGN, problem_detail=""
+        ),
         "",
     )
     yield Screen.AUTH_PIN.value, replace(card, screen=Screen.AUTH_PIN), "12"

@@ -54,7 +54,7 @@ from jpki.limits import MiB
 from jpki.requests import Applicant, CertificateRequest, DigitalPdfDelivery
 from jpki.trust import TrustStore
 from mock_card import MockCard, MockPki, load_card, save_card
-from mock_card.pki import pool_key
+from mock_card.keypool import pool_key
 from tests.cms_corpus import resign
 from tests.test_cli import (
     AUTH_PIN,

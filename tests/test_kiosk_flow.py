@@ -10,7 +10,9 @@ import pytest
 
 from gui.config import IdentitySource, load_config
 from gui.flow import (
+    IN_PROGRESS,
     Authenticate,
+    Back,
     Cancel,
     CardChecked,
     CardInserted,
@@ -45,7 +47,7 @@ from gui.flow import (
     initial,
     step,
 )
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.requests import DeliveryMethod
 
 CONFIG = load_config()
@@ -178,7 +180,9 @@ def test_removal_from_every_screen(screen: Screen) -> None:
         assert m3.language == CONFIG.default_language and eff == [Wipe()]
         return
     assert m2.screen is Screen.INSERT_CARD
-    assert not m2.card_present and m2.notice is Notice.NONE
+    # taken out half-way, the start screen says why it started over
+    why = Notice.CARD_REMOVED if screen in IN_PROGRESS else Notice.NONE
+    assert not m2.card_present and m2.notice is why
     assert m2.identity is None and m2.form is None and m2.summary is None and m2.tries == {}
     assert m2.my_requests == () and m2.intent is Intent.APPLY
     assert m2.language == CONFIG.default_language
@@ -197,6 +201,43 @@ def test_cancel_and_timeout_from_every_screen(screen: Screen, event: object) -> 
     assert m2.screen is Screen.INSERT_CARD and eff == [Wipe()]
     assert m2.identity is None and m2.form is None and m2.tries == {}
     assert m2.session == m.session + 1
+    # the card is still in: the applicant's language stays, and the start screen says to
+    # take the card (and why it started over, after the timeout of an application under way)
+    assert m2.card_present and m2.language == m.language
+    timed_out = isinstance(event, Timeout) and screen in IN_PROGRESS
+    assert m2.notice is (Notice.TIMED_OUT if timed_out else Notice.TAKE_CARD)
+
+
+def test_cancel_keeps_the_language_until_the_card_is_out() -> None:
+    m = replace(at(Screen.FORM), language="en")
+    m, _ = run(m, Cancel())
+    assert m.screen is Screen.INSERT_CARD and m.language == "en"
+    m, _ = run(m, CardRemoved())
+    assert m.language == CONFIG.default_language and m.notice is Notice.NONE
+
+
+def test_back_after_the_identity_keeps_everything() -> None:
+    m = at(Screen.REVIEW)
+    form, ident = m.form, m.identity
+    m, eff = run(m, Back())
+    assert m.screen is Screen.FORM and m.form == form and m.identity == ident and eff == []
+    m, _ = run(m, Back())
+    assert m.screen is Screen.IDENTITY and m.form == form
+    m, _ = run(m, ConfirmIdentity(), SubmitForm(FORM))
+    assert m.screen is Screen.REVIEW
+    sign = at(Screen.SIGN_PIN)  # text-AP mode: the signature PIN after the review
+    back, _ = run(sign, Back())
+    assert back.screen is Screen.REVIEW and back.form == sign.form
+    for screen in (Screen.AUTH_PIN, Screen.IDENTITY_PIN, Screen.IDENTITY, Screen.RECEIPT):
+        assert step(at(screen), Back()) == (at(screen), [])  # no way back before the identity
+
+
+def test_the_purpose_is_a_code_signed_in_the_session_language() -> None:
+    m = at(Screen.REVIEW)
+    m, _ = run(m, Back(), SubmitForm(replace(FORM, purpose_code="job")), SetLanguage("en"))
+    m, eff = run(m, ConfirmReview())
+    assert isinstance(eff[0], SignAndSubmit) and eff[0].form.purpose_code == "job"
+    assert eff[0].language == "en"
 
 
 def test_times_out_only_on_idle_screens() -> None:
@@ -268,6 +309,52 @@ def test_authentication_failure_is_a_card_problem() -> None:
     m = at(Screen.AUTHENTICATING)
     m, _ = run(m, PinResult(m.session, ok=False, problem=CardProblem.REVOKED, error="revoked"))
     assert m.screen is Screen.CARD_PROBLEM and m.problem is CardProblem.REVOKED
+
+
+@pytest.mark.parametrize(
+    ("screen", "config", "cert"),
+    [
+        (Screen.READING_CARD, CONFIG, CertKind.AUTH),  # the card check judges the auth cert
+        (Screen.AUTHENTICATING, CONFIG, CertKind.AUTH),
+        (Screen.READING_IDENTITY, CONFIG, CertKind.SIGN),  # read from the signature cert
+        (Screen.READING_IDENTITY, TEXT_CONFIG, None),  # the text AP: no certificate judged
+        (Screen.SUBMITTING, CONFIG, CertKind.SIGN),
+        (Screen.SUBMITTING, TEXT_CONFIG, CertKind.SIGN),
+    ],
+)
+def test_a_card_problem_knows_which_certificate_it_is_about(
+    screen: Screen, config: object, cert: CertKind | None
+) -> None:
+    """The problem screen names the certificate the kiosk judged where the problem came up:
+    a revoked user-authentication certificate is not explained as a signature certificate
+    that lapsed after a move."""
+    m = at(screen)
+    if m.config is not config:  # reach it again in the other identity mode
+        m = replace(at(Screen.INSERT_CARD), config=config)  # type: ignore[arg-type]
+        m = _reach(m, screen)
+    assert m.screen is screen
+    if screen is Screen.READING_CARD:
+        m, _ = run(m, CardChecked(m.session, problem=CardProblem.REVOKED, detail="why"))
+    else:
+        m, _ = run(m, PinResult(m.session, ok=False, problem=CardProblem.REVOKED, error="why"))
+    assert m.screen is Screen.CARD_PROBLEM and m.problem_cert is cert
+    m, _ = run(m, Finish())
+    assert m.problem_cert is None  # the next applicant starts clean
+
+
+def _reach(m: Model, screen: Screen) -> Model:
+    """From the insert screen to ``screen`` in ``m``'s identity mode."""
+    m, _ = run(m, CardInserted(), CardChecked(m.session + 1, SUMMARY), PinEntered(Secret("1234")))
+    m, _ = run(m, PinResult(m.session, ok=True))
+    text_ap = m.config.identity_source is IdentitySource.TEXT_AP
+    m, _ = run(m, PinEntered(Secret("5678" if text_ap else "ABCD1234")))
+    if screen is Screen.READING_IDENTITY:
+        return m
+    m, _ = run(m, PinResult(m.session, ok=True, identity=IDENTITY), ConfirmIdentity())
+    m, _ = run(m, SubmitForm(FORM), ConfirmReview())
+    if text_ap:
+        m, _ = run(m, PinEntered(Secret("ABCD1234")))
+    return m
 
 
 def test_review_edit_links() -> None:

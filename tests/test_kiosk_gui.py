@@ -217,7 +217,7 @@ def test_happy_path_stores_a_verifiable_request(env: Env, qtbot) -> None:  # typ
     env.insert()
     env.wait(Screen.AUTH_PIN, LOAD)
     pin = env.pin_screen()
-    assert pin.status.text() == "入力できる残り回数：3回"  # tries shown before typing
+    assert pin.status.text() == "入力できる残り回数は3回です。"  # tries shown before typing
     env.keypad("123")
     assert not pin.ok.isEnabled()  # exactly 4 digits
     env.keypad("4")
@@ -330,7 +330,7 @@ def test_wrong_pin_then_right(env: Env) -> None:
     )
     pin = env.pin_screen()
     assert pin.field.length() == 0
-    assert pin.status.text() == "暗証番号が違います。残り2回"
+    assert pin.status.text() == "暗証番号が違います。残り2回です。"
     assert pin.status.property("role") == "notice"
     env.keyboard(AUTH_PIN)
     env.ok()
@@ -375,7 +375,7 @@ def test_sign_pin_last_try_warning(env: Env) -> None:
     env.ok()
     env.wait(Screen.IDENTITY_PIN)
     status = env.pin_screen().status
-    assert status.text() == "入力できる残り回数：2回"
+    assert status.text() == "入力できる残り回数は2回です。"
     assert status.property("role") == "info"
     env.keypad("WRONG1")
     env.ok()
@@ -395,18 +395,23 @@ def test_sign_pin_last_try_warning(env: Env) -> None:
 @pytest.mark.parametrize(
     ("holder", "title", "todo"),
     [
-        ("expired", "有効期限が切れています", "更新"),
-        ("revoked", "失効しています", "市区町村"),
+        ("expired", "利用者証明用電子証明書は有効期限が切れています", "新しい電子証明書の発行"),
+        ("revoked", "利用者証明用電子証明書は失効しています", "市区町村"),
     ],
 )
 def test_problem_cards(env: Env, holder: str, title: str, todo: str) -> None:
+    """The card check judges the user-authentication certificate: the screen names it, and
+    sends the applicant to the municipal office and to this office's counter."""
     env.insert(holder)
     env.wait(Screen.CARD_PROBLEM, LOAD)
     screen = env.window.current_screen()
     assert title in screen.title.text()
     assert todo in screen.todo.text()  # type: ignore[attr-defined]
+    assert env.window.config.counter.name("ja") in screen.counter.text()  # type: ignore[attr-defined]
     env.window.lang_buttons["en"].click()
+    assert "user-authentication certificate" in screen.title.text()
     assert "expired" in screen.title.text() or "revoked" in screen.title.text()
+    assert env.window.config.counter.name("en") in screen.counter.text()  # type: ignore[attr-defined]
     env.remove()
     env.wait(Screen.INSERT_CARD, 1000)
 
@@ -517,6 +522,8 @@ def test_cancel_and_escape(env: Env, qtbot) -> None:  # type: ignore[no-untyped-
     env.keypad("12")
     assert env.window.cancel.isVisible()
     qtbot.mouseClick(env.window.cancel, Qt.MouseButton.LeftButton)
+    assert env.window.confirming_cancel() and env.screen is Screen.AUTH_PIN  # asked first
+    qtbot.mouseClick(env.window.confirm_yes, Qt.MouseButton.LeftButton)
     env.wait(Screen.INSERT_CARD, 1000)
     assert env.window.model.notice is Notice.TAKE_CARD  # the card is still in
     assert env.window.current_screen().take_card.isVisible()  # type: ignore[attr-defined]
@@ -612,6 +619,7 @@ def test_cancel_while_the_card_works_is_immediate(env: Env) -> None:
     assert env.window.worker.qthread is not QThread.currentThread()
     started = time.monotonic()
     env.window.cancel.click()
+    env.window.confirm_yes.click()
     assert env.screen is Screen.INSERT_CARD
     assert time.monotonic() - started < 0.5
     env.qtbot.wait(1800)  # the old read finishes meanwhile
@@ -631,7 +639,7 @@ def test_language_switch(env: Env) -> None:
     to_auth_pin(env)
     pin = env.pin_screen()
     assert pin.title.text() == "Enter your user-authentication PIN"
-    assert pin.status.text() == "Tries left: 3"
+    assert pin.status.text() == "3 tries left."
     assert w.cancel.text() == "Cancel"
     w.lang_buttons["ja"].click()
     assert pin.title.text() == "利用者証明用の暗証番号を入力してください"

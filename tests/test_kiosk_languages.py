@@ -277,7 +277,7 @@ def _declared() -> list[str]:
     """Every message gui.texts declares (constants, and the months' names)."""
     found: list[str] = []
     for name, value in vars(texts).items():
-        if not name.isupper() or name == "CONTEXT":
+        if not name.isupper() or name.endswith("CONTEXT"):
             continue
         if isinstance(value, str):
             found.append(value)

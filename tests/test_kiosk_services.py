@@ -48,7 +48,7 @@ from gui.setup import CardOpener, ledger_config, pcsc_card_opener
 from jpki import JpkiCard
 from jpki.certs import JST
 from jpki.cms import verify_cms
-from jpki.layout import PinKind
+from jpki.layout import CertKind, PinKind
 from jpki.ledger import Ledger, LedgerConfig, Status
 from jpki.requests import (
     ConvenienceStoreDelivery,
@@ -449,6 +449,7 @@ def test_a_revoked_card_with_crls_and_policy_require(mock_card: MockCard, ledger
     kiosk.send(CardInserted())
     assert kiosk.screen() is Screen.CARD_PROBLEM and kiosk.model.problem is CardProblem.REVOKED
     assert "失効" in kiosk.model.problem_detail
+    assert kiosk.model.problem_cert is CertKind.AUTH  # judged when the card was checked
 
 
 def test_policy_require_without_a_crl_refuses_the_card(mock_card: MockCard, ledger: Ledger) -> None:
@@ -479,6 +480,7 @@ def test_a_signature_certificate_revoked_after_moving_house(
     detail = kiosk.model.problem_detail
     assert "address" in detail and "municipal office" in detail
     assert kiosk.model.identity is None
+    assert kiosk.model.problem_cert is CertKind.SIGN  # the user-authentication one is valid
 
 
 def test_the_production_trust_store_does_not_trust_the_mock_card(

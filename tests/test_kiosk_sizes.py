@@ -15,17 +15,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from gui.app import build_kiosk, setup_application
 from gui.config import KioskConfig, load_config
-from gui.flow import CardProblem, Model, Screen, initial
+from gui.flow import CardProblem, Model, RequestForm, Screen, initial
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
+from gui.screens.review import ReviewScreen
 from gui.widgets.keyboard import DIGITS, LATIN
-from gui.window import KioskWindow
-from tests.kiosk_layout import SIZES, layout_problems, scrolls
+from gui.window import THUMB_PX, KioskWindow
+from jpki.requests import DeliveryMethod
+from tests.kiosk_layout import SIZES, cancel_problems, layout_problems, scrolls
 from tests.screenshots import models
 
 #: Screens whose body may scroll at the smallest sizes (a long receipt, the applicant's list
@@ -83,6 +85,9 @@ def test_every_screen_fits(window: KioskWindow, size: tuple[int, int]) -> None:
             assert window.size().toTuple() == size, (stem, language, window.size())
             where = f"{size[0]}×{size[1]} {language} {stem}"
             failures += [f"{where}: {p}" for p in layout_problems(window)]
+            # Cancel at least a thumb's width from the language switch
+            thumb = round(THUMB_PX * window.scale)
+            failures += [f"{where}: {p}" for p in cancel_problems(window, thumb)]
             screen = window.current_screen()
             if model.screen not in MAY_SCROLL and scrolls(screen):
                 failures.append(f"{where}: the screen needs scrolling")
@@ -126,3 +131,90 @@ def test_keyboard_digits_page_is_digits_only(window: KioskWindow) -> None:
     screen = window.current_screen()
     assert isinstance(screen, FormScreen) and screen.editing()
     assert screen.entry.keyboard.mode == DIGITS
+
+
+# -- the review: the no-refund notice in view before consent; no more personal data than needed --
+
+REVIEW_FORMS = {
+    "pdf": RequestForm(
+        "transcript-ja",
+        copies=3,
+        delivery=DeliveryMethod.DIGITAL_PDF,
+        recipient="株式会社見本 人事部 採用担当 御中（長い提出先の名前の例）",
+        purpose="就職活動",
+    ),
+    "postal": RequestForm(
+        "graduation-en",
+        copies=10,
+        delivery=DeliveryMethod.POSTAL,
+        postal_code="102-8160",
+        postal_address="架空県見本市試験町一丁目2番3号 見本ハイツ101号室",
+        purpose="Visa or immigration: a long purpose described in words " * 2,
+    ),
+    "counter": RequestForm(
+        "enrolment-ja", copies=1, delivery=DeliveryMethod.COUNTER, purpose="奨学金"
+    ),
+}
+
+
+def review_model(w: KioskWindow, language: str, form: RequestForm) -> Model:
+    shots = {s: m for s, m, _ in models(w.config, language)}
+    return replace(shots[Screen.REVIEW.value], form=form)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_no_refund_notice_is_in_view_before_sign_and_send(
+    window: KioskWindow, size: tuple[int, int]
+) -> None:
+    """At the smallest and a large size, in both languages and with the longest reviews, the
+    whole notice is on the screen and "Sign and send" is enabled; squeezed so that the notice
+    cannot be shown, the button is disabled (it never consents to an unseen rule)."""
+    for language in ("ja", "en"):
+        for name, form in REVIEW_FORMS.items():
+            window.resize(*size)
+            show(window, review_model(window, language, form), "")
+            screen = window.current_screen()
+            assert isinstance(screen, ReviewScreen)
+            rules = screen.rules
+            where = f"{size} {language} {name}"
+            assert "refund" in rules.text() or "返金" in rules.text(), where
+            top_left = rules.mapTo(window, QPoint(0, 0))
+            assert window.rect().contains(QRect(top_left, rules.size())), where
+            assert rules.height() >= rules.heightForWidth(rules.width()), where  # not cut
+            assert screen.rules_shown() and screen.confirm.isEnabled(), where
+    window.resize(1024, 768)
+    show(window, review_model(window, "ja", REVIEW_FORMS["pdf"]), "")
+    screen = window.current_screen()
+    assert isinstance(screen, ReviewScreen)
+    screen.rules.setMaximumHeight(20)  # the notice clipped: not all of it can be read
+    QCoreApplication.processEvents()
+    assert not screen.rules_shown() and not screen.confirm.isEnabled()
+    screen.confirm.click()
+    QCoreApplication.processEvents()
+    assert window.model.screen is Screen.REVIEW  # nothing was signed
+    screen.rules.setMaximumHeight(16777215)
+    QCoreApplication.processEvents()
+    assert screen.rules_shown() and screen.confirm.isEnabled()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_review_shows_no_birth_date_and_no_address_but_the_postal_one(
+    window: KioskWindow, language: str
+) -> None:
+    """The review shows the name (the request is in it) and, for postal delivery, the
+    delivery address the applicant typed: never the date of birth or the card's address."""
+    window.resize(1280, 800)
+    for name, form in REVIEW_FORMS.items():
+        model = review_model(window, language, form)
+        assert model.identity is not None
+        show(window, model, "")
+        screen = window.current_screen()
+        assert isinstance(screen, ReviewScreen)
+        shown = "\n".join(w.text() for w in screen.findChildren(QLabel) if w.isVisibleTo(screen))
+        assert model.identity.name in shown
+        birth = model.identity.birth_date
+        for text in (f"{birth.year}年", str(birth.year), birth.isoformat()):
+            assert text not in shown, (name, text)
+        assert model.identity.address not in shown.replace(form.postal_address, ""), name
+        if form.delivery is DeliveryMethod.POSTAL:
+            assert form.postal_address in shown

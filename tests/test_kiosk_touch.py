@@ -15,9 +15,10 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.app import build_kiosk, setup_application
-from gui.config import load_config
-from gui.flow import Screen, initial
+from gui.config import ConfigError, LetterOrder, load_config, parse_config
+from gui.flow import CardRemoved, Screen, initial
 from gui.screens.form import FormScreen
+from gui.screens.pin import PinScreen
 from gui.widgets.keyboard import DAKUTEN, DIGITS, LATIN
 from gui.window import KioskWindow
 from jpki.requests import DeliveryMethod
@@ -197,3 +198,80 @@ def test_focus_is_not_shown_as_a_selection(window: KioskWindow, qtbot) -> None: 
     tap(qtbot, other)
     settle()
     assert inside(other) != inside(focused)  # chosen: filled
+
+
+@pytest.mark.parametrize("order", [LetterOrder.QWERTY, LetterOrder.ABC])
+def test_the_letter_order_is_a_setting_and_each_applicant_starts_in_it(
+    qtbot,  # type: ignore[no-untyped-def]
+    order: LetterOrder,
+) -> None:
+    """kiosk.letter_order puts the keypads' letters in that order (ABC as on public kiosks, or
+    QWERTY); an applicant may switch, and the next applicant starts in the setting again."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    setup_application(app)
+    config = replace(load_config(), letter_order=order)
+    w = build_kiosk(config, reader=None).window
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    try:
+        first, second = ("Q", "W") if order is LetterOrder.QWERTY else ("A", "B")
+        form = open_form(w, "en")
+        tap(qtbot, form.kinds.button("transcript-ja"))
+        tap(qtbot, form.deliveries.button(DeliveryMethod.DIGITAL_PDF.value))
+        tap(qtbot, form.recipient)  # the keyboard opens in its letters
+        board = form.entry.keyboard
+        assert board.mode == LATIN and board.latin_order == order.value
+        settle()
+        assert board.key(first.lower(), LATIN).y() == board.key(second.lower(), LATIN).y()
+        assert board.key(first.lower(), LATIN).x() < board.key(second.lower(), LATIN).x()
+        tap(qtbot, board.order_key)  # this applicant prefers the other order
+        assert board.latin_order != order.value
+
+        model = replace(w.model, screen=Screen.IDENTITY_PIN)
+        w.show_model(model)
+        pin = w.current_screen()
+        assert isinstance(pin, PinScreen)
+        settle()
+        assert pin.alpha.order == order.value
+        assert pin.alpha.keys[first].y() == pin.alpha.keys[second].y()
+        tap(qtbot, pin.alpha.order_key)
+        assert pin.alpha.order != order.value
+
+        w.post(CardRemoved())  # the applicant leaves: the next one starts afresh
+        settle()
+        assert board.latin_order == order.value
+        w.show_model(replace(initial(config), screen=Screen.IDENTITY_PIN, card_present=True))
+        settle()
+        assert pin.alpha.order == order.value
+    finally:
+        w.shut_down()
+
+
+def test_the_letter_order_setting_is_read_and_checked() -> None:
+    assert load_config().letter_order is LetterOrder.ABC  # documented in default_config.toml
+    assert parse_config('[kiosk]\nletter_order = "qwerty"\n').letter_order is LetterOrder.QWERTY
+    with pytest.raises(ConfigError):
+        parse_config('[kiosk]\nletter_order = "dvorak"\n')
+
+
+def test_the_keyboards_clear_key_is_away_from_z(window: KioskWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Clear all is not next to Z (a slip from Z must not erase the entry) in either order;
+    Delete is labelled in words beside ⌫."""
+    form = open_form(window, "en")
+    tap(qtbot, form.kinds.button("transcript-ja"))
+    tap(qtbot, form.deliveries.button(DeliveryMethod.DIGITAL_PDF.value))
+    tap(qtbot, form.recipient)
+    board = form.entry.keyboard
+    assert board.mode == LATIN
+    for _ in range(2):
+        settle()
+        z = board.key("z", LATIN)
+        z_rect = z.geometry().translated(z.mapTo(board, z.rect().topLeft()) - z.pos())
+        c = board.clear_key
+        c_rect = c.geometry().translated(c.mapTo(board, c.rect().topLeft()) - c.pos())
+        near = z_rect.adjusted(-z.width(), -z.height(), z.width(), z.height())
+        assert not near.intersects(c_rect), (board.latin_order, z_rect, c_rect)
+        tap(qtbot, board.order_key)
+    assert "⌫" in board.back.text() and len(board.back.text().replace("⌫", "").strip()) > 1

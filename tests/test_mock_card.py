@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 
 import pytest
 from cryptography import x509
@@ -355,6 +357,68 @@ def test_removal(mock_card: MockCard) -> None:
         mock_card.transmit(SELECT_JPKI)
     mock_card.insert()
     assert mock_card.transmit(SELECT_JPKI) == OK
+
+
+def test_a_transaction_makes_other_threads_wait(mock_card: MockCard) -> None:
+    answers: list[str] = []
+    with mock_card.transaction():
+        other = threading.Thread(target=lambda: answers.append(tx(mock_card, SELECT_JPKI)))
+        other.start()
+        other.join(0.3)
+        assert other.is_alive() and answers == []  # it waits for the transaction
+        assert tx(mock_card, SELECT_JPKI) == "9000"  # the holder's own APDUs go through
+        with mock_card.transaction():  # and it may nest
+            assert tx(mock_card, SELECT_JPKI) == "9000"
+        assert other.is_alive()
+    other.join(5)
+    assert answers == ["9000"]
+
+
+def test_pulling_the_card_does_not_wait_for_a_transaction(mock_card: MockCard) -> None:
+    entered, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with mock_card.transaction():
+            entered.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(5)
+    pulled = threading.Thread(target=mock_card.remove)
+    pulled.start()
+    pulled.join(2)
+    assert not pulled.is_alive(), "remove() waited for the transaction"
+    mock_card.insert()
+    assert tx(mock_card, SELECT_JPKI) == "9000"  # pulling ended the transaction
+    done.set()
+    holder.join(5)
+
+
+def test_a_transaction_left_open_ends_from_any_thread(mock_card: MockCard) -> None:
+    """A session never closed leaves its transaction's generator behind; when it is
+    finalised in another thread (at exit, by the garbage collector), it must end the
+    transaction instead of leaving the card locked (the suite hung at exit on that)."""
+    left: list[contextlib.AbstractContextManager[None]] = []
+
+    def open_and_leave() -> None:
+        cm = mock_card.transaction()
+        cm.__enter__()
+        left.append(cm)
+
+    thread = threading.Thread(target=open_and_leave)
+    thread.start()
+    thread.join(5)
+    reset = threading.Thread(target=mock_card.reset)
+    reset.start()
+    reset.join(2)
+    assert not reset.is_alive(), "reset() waited for a transaction"
+    left.pop().__exit__(None, None, None)  # finalised here, in another thread than it began
+    answer: list[str] = []
+    later = threading.Thread(target=lambda: answer.append(tx(mock_card, SELECT_JPKI)))
+    later.start()
+    later.join(2)
+    assert answer == ["9000"]
 
 
 def test_fault_plan(mock_card: MockCard) -> None:

@@ -1,4 +1,4 @@
-"""The mock card's JPKI-like test PKI (mock_card/pki.py)."""
+"""The mock card's JPKI-like test PKI (mock_card/pki.py, certprofile.py, holders.py, keypool.py)."""
 
 from __future__ import annotations
 
@@ -30,38 +30,39 @@ from cryptography.x509.verification import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_card.pki import (
-    AUTH_CERT_SIZE,
-    DEMO_ORGANISATION,
-    JST,
-    KEY_POOL_PATH,
-    MOCK_CPS_URI,
-    MOCK_MUNICIPALITY,
-    MOCK_NOTICE,
+from jpki.certs import (
     OID_ADDRESS,
     OID_ADDRESS_FLAGS,
-    OID_AUTH_POLICY,
     OID_BIRTH_DATE,
     OID_NAME,
     OID_NAME_FLAGS,
     OID_SEX,
+)
+from jpki.timeutil import JST
+from mock_card.certprofile import (
+    AUTH_CERT_SIZE,
+    DEMO_ORGANISATION,
+    MOCK_CPS_URI,
+    MOCK_NOTICE,
+    OID_AUTH_POLICY,
     OID_SIGN_POLICY,
     OU_AUTH,
     OU_JLIS,
     OU_SIGN,
-    CardCredentials,
+)
+from mock_card.credentials import CardCredentials
+from mock_card.holders import (
+    MOCK_MUNICIPALITY,
     CardProfile,
     Holder,
-    MockPki,
     Municipality,
     Sex,
     decode_birth_date,
     encode_birth_date,
-    fresh_key,
-    pool_key,
-    pool_size,
     validity_end,
 )
+from mock_card.keypool import KEY_POOL_PATH, fresh_key, pool_key, pool_size
+from mock_card.pki import MockPki
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 15, 3, 0, 0, tzinfo=UTC)  # 12:00 JST

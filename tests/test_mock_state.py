@@ -15,7 +15,7 @@ import mock_card.state as state_mod
 from apdu import SW
 from mock_card import MockCard, default_state_path, load_card, open_card, save_card
 from mock_card.card import ATR_NEW
-from mock_card.pki import CardProfile, Holder, Sex
+from mock_card.holders import CardProfile, Holder, Sex
 from mock_card.state import StateError
 
 H = bytes.fromhex

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from jpki.errors import JpkiError
+from jpki.timeutil import JST
 from jpki.trust import (
     PRODUCTION_ROOTS,
     CrlStore,
@@ -25,14 +26,10 @@ from jpki.trust import (
     ValidationResult,
     jpki_generation,
 )
-from mock_card.pki import (
-    JST,
-    CardCredentials,
-    CardProfile,
-    Holder,
-    MockPki,
-    pool_key,
-)
+from mock_card.credentials import CardCredentials
+from mock_card.holders import CardProfile, Holder
+from mock_card.keypool import pool_key
+from mock_card.pki import MockPki
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 15, 3, 0, 0, tzinfo=UTC)  # 12:00 JST

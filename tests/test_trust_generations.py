@@ -36,7 +36,7 @@ from jpki.trust.installed import install_root, installed_roots
 from jpki.trust.pins import JLIS_ROOTS, PinnedRoot, PinTable
 from jpki.trust.roots import TrustDataError, parse_certificates
 from mock_card import MockCard, MockPki
-from mock_card.pki import pool_key
+from mock_card.keypool import pool_key
 
 GEN02 = MockPki.generation_02()
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ and CA certificate.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import TracebackType
 from typing import Final
@@ -30,10 +30,12 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from tests.ca_factory import Authority, name, rsa_key, signing_usage
 
 QUERY_TYPE: Final = "application/timestamp-query"
 REPLY_TYPE: Final = "application/timestamp-reply"
@@ -41,85 +43,28 @@ MAX_BODY: Final = 16 * 1024
 SOCKET_TIMEOUT: Final = 5.0
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "JPKI toolkit tests"),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
 def make_tsa_credentials() -> tuple[
     x509.Certificate, x509.Certificate, rsa.RSAPrivateKey, rsa.RSAPrivateKey
 ]:
     """``(ca_cert, tsa_cert, ca_key, tsa_key)``: a self-signed test CA and a TSA certificate
     it issued (valid from a day ago for ten years)."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = _name("Test TSA Root CA")
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(ca_ski, critical=False)
-        .sign(ca_key, hashes.SHA256())
+    ca_key, tsa_key = rsa_key(), rsa_key()
+    day, ten_years = timedelta(days=1), timedelta(days=3650)
+    ca = Authority.create(_name("Test TSA Root CA"), ca_key, valid_for=ten_years, backdate=day)
+    tsa_cert = ca.issue(
+        _name("Test Time-Stamping Authority"),
+        tsa_key,
+        valid_for=ten_years,
+        backdate=day,
+        usage=signing_usage(),
+        extended=x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+        extended_critical=True,
     )
-    tsa_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Test Time-Stamping Authority"))
-        .issuer_name(ca_name)
-        .public_key(tsa_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(tsa_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return ca_cert, tsa_cert, ca_key, tsa_key
+    return ca.certificate, tsa_cert, ca_key, tsa_key
+
+
+def _name(cn: str) -> x509.Name:
+    return name(cn, organisation="JPKI toolkit tests", country="JP")
 
 
 class _Handler(BaseHTTPRequestHandler):

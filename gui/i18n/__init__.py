@@ -4,7 +4,7 @@ The source strings in the code are English: the screens' (``translate("Context",
 the messages of :mod:`gui.texts` (context ``Messages``). Update after changing texts (lupdate
 wants the files named: given the folder it finds none)::
 
-    .venv/bin/pyside6-lupdate $(find gui -name '*.py') -no-obsolete -ts gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
+    .venv/bin/pyside6-lupdate $(find gui -name '*.py') -no-obsolete -locations none -ts gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
     # translate the new entries (pyside6-linguist), then:
     .venv/bin/pyside6-lrelease gui/i18n/kiosk_ja.ts gui/i18n/kiosk_en.ts
 

@@ -4,52 +4,48 @@
 <context>
     <name>CardProblem</name>
     <message>
-        <source>The certificate on this card has expired</source>
-        <translation>The certificate on this card has expired</translation>
+        <source>user-authentication certificate</source>
+        <translation>user-authentication certificate</translation>
     </message>
     <message>
-        <source>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</source>
-        <translation>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</translation>
+        <source>signature certificate</source>
+        <translation>signature certificate</translation>
     </message>
     <message>
-        <source>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</source>
-        <translation>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</translation>
+        <source>certificate</source>
+        <translation>certificate</translation>
     </message>
     <message>
-        <source>The certificate on this card is not valid yet</source>
-        <translation>The certificate on this card is not valid yet</translation>
+        <source>The {cert} on this card has expired</source>
+        <translation>The {cert} on this card has expired</translation>
     </message>
     <message>
-        <source>The card's certificate starts on a later date.</source>
-        <translation>The card's certificate starts on a later date.</translation>
+        <source>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</source>
+        <translation>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</translation>
     </message>
     <message>
-        <source>Please try again from the date the certificate starts, or ask the staff.</source>
-        <translation>Please try again from the date the certificate starts, or ask the staff.</translation>
+        <source>The {cert} on this card is not valid yet</source>
+        <translation>The {cert} on this card is not valid yet</translation>
     </message>
     <message>
-        <source>The certificate on this card has been revoked</source>
-        <translation>The certificate on this card has been revoked</translation>
+        <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
+        <translation>Its validity starts on a later date, so the card cannot be used here yet.</translation>
     </message>
     <message>
-        <source>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</source>
-        <translation>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</translation>
+        <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
+        <translation>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
-        <source>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
-        <translation>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
+        <source>The {cert} on this card could not be verified</source>
+        <translation>The {cert} on this card could not be verified</translation>
     </message>
     <message>
-        <source>This card's certificate is not accepted here</source>
-        <translation>This card's certificate is not accepted here</translation>
+        <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
+        <translation>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</translation>
     </message>
     <message>
-        <source>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</source>
-        <translation>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</translation>
-    </message>
-    <message>
-        <source>Make sure this is your own My Number card. If it is, please ask the staff.</source>
-        <translation>Make sure this is your own My Number card. If it is, please ask the staff.</translation>
+        <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
+        <translation>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</translation>
     </message>
     <message>
         <source>This is not a My Number card with certificates</source>
@@ -64,28 +60,64 @@
         <translation>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
     </message>
     <message>
-        <source>The card could not prove that it is genuine</source>
-        <translation>The card could not prove that it is genuine</translation>
+        <source>This card could not be confirmed as genuine</source>
+        <translation>This card could not be confirmed as genuine</translation>
     </message>
     <message>
-        <source>The card's answer did not match its certificate, so it cannot be used here.</source>
-        <translation>The card's answer did not match its certificate, so it cannot be used here.</translation>
+        <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
+        <translation>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</translation>
     </message>
     <message>
-        <source>Please take your card and ask the staff.</source>
-        <translation>Please take your card and ask the staff.</translation>
+        <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</translation>
+    </message>
+    <message>
+        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</translation>
+    </message>
+    <message>
+        <source>The signature certificate on this card is no longer valid</source>
+        <translation>The signature certificate on this card is no longer valid</translation>
+    </message>
+    <message>
+        <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
+        <translation>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</translation>
+    </message>
+    <message>
+        <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
+    </message>
+    <message>
+        <source>The user-authentication certificate on this card has been revoked</source>
+        <translation>The user-authentication certificate on this card has been revoked</translation>
+    </message>
+    <message>
+        <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
+        <translation>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</translation>
+    </message>
+    <message>
+        <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</translation>
+    </message>
+    <message>
+        <source>A certificate on this card has been revoked</source>
+        <translation>A certificate on this card has been revoked</translation>
+    </message>
+    <message>
+        <source>A revoked certificate can no longer be used.</source>
+        <translation>A revoked certificate can no longer be used.</translation>
     </message>
     <message>
         <source>The card could not be read</source>
         <translation>The card could not be read</translation>
     </message>
     <message>
-        <source>The card may be the wrong way round, or it was moved while it was read.</source>
-        <translation>The card may be the wrong way round, or it was moved while it was read.</translation>
+        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</source>
+        <translation>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</translation>
     </message>
     <message>
-        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</source>
-        <translation>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</translation>
+        <source>The card may be the wrong way round, or it was moved while it was read.</source>
+        <translation>The card may be the wrong way round, or it was moved while it was read.</translation>
     </message>
 </context>
 <context>
@@ -115,8 +147,8 @@
         <translation>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</translation>
     </message>
     <message>
-        <source>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
-        <translation>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</translation>
+        <source>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
+        <translation>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</translation>
     </message>
     <message>
         <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
@@ -128,6 +160,10 @@
     <message>
         <source>What to do</source>
         <translation>What to do</translation>
+    </message>
+    <message>
+        <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
+        <translation>You can also request your certificate in person: {counter}, {place}, {hours}.</translation>
     </message>
     <message>
         <source>Please take your card.</source>
@@ -295,12 +331,20 @@
         <translation>Yes, continue</translation>
     </message>
     <message>
-        <source>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
-        <translation>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</translation>
+        <source>Your card&apos;s certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
+        <translation>Your card&apos;s certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</translation>
     </message>
 </context>
 <context>
     <name>InsertCard</name>
+    <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>Your application was stopped because there was no activity for a while.</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</translation>
+    </message>
     <message>
         <source>Please insert your My Number card</source>
         <translation>Please insert your My Number card</translation>
@@ -312,6 +356,10 @@
     <message>
         <source>The screen moves on by itself once the card is in.</source>
         <translation>The screen moves on by itself once the card is in.</translation>
+    </message>
+    <message>
+        <source>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
+        <translation>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</translation>
     </message>
     <message>
         <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
@@ -336,6 +384,21 @@
     <message>
         <source>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</source>
         <translation>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</translation>
+    </message>
+</context>
+<context>
+    <name>JukiCard</name>
+    <message>
+        <source>This is a Juki card, not a My Number card</source>
+        <translation>This is a Juki card, not a My Number card</translation>
+    </message>
+    <message>
+        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
+        <translation>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</translation>
+    </message>
+    <message>
+        <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
+        <translation>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</translation>
     </message>
 </context>
 <context>
@@ -463,8 +526,8 @@
         <translation>By post to {address}.</translation>
     </message>
     <message>
-        <source>Print it at a convenience store's multi-copy machine by {deadline}.</source>
-        <translation>Print it at a convenience store's multi-copy machine by {deadline}.</translation>
+        <source>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</source>
+        <translation>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</translation>
     </message>
     <message>
         <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
@@ -602,24 +665,24 @@
         <translation>Add at least one letter</translation>
     </message>
     <message>
-        <source>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
-        <translation>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</translation>
+        <source>The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is locked, and only your municipal office can unlock it.</source>
+        <translation>The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is locked, and only your municipal office can unlock it.</translation>
     </message>
     <message>
-        <source>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
-        <translation>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</translation>
+        <source>1 try left: if this PIN is wrong, your {pin} is locked, and only your municipal office can unlock it.</source>
+        <translation>1 try left: if this PIN is wrong, your {pin} is locked, and only your municipal office can unlock it.</translation>
     </message>
     <message>
-        <source>The PIN was wrong. Tries left: {n}</source>
-        <translation>The PIN was wrong. Tries left: {n}</translation>
+        <source>The PIN was wrong. {n} tries left.</source>
+        <translation>The PIN was wrong. {n} tries left.</translation>
+    </message>
+    <message>
+        <source>{n} tries left.</source>
+        <translation>{n} tries left.</translation>
     </message>
     <message>
         <source>That PIN has the wrong form; nothing was sent to the card.</source>
         <translation>That PIN has the wrong form; nothing was sent to the card.</translation>
-    </message>
-    <message>
-        <source>Tries left: {n}</source>
-        <translation>Tries left: {n}</translation>
     </message>
 </context>
 <context>
@@ -633,8 +696,8 @@
         <translation>To protect you, the card locks a PIN after {tries} wrong entries in a row. Nothing on your card has been lost or changed, and nobody can use it with this PIN now.</translation>
     </message>
     <message>
-        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
-        <translation>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</translation>
+        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
+        <translation>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</translation>
     </message>
 </context>
 <context>
@@ -674,8 +737,8 @@
         <translation>Reading your card…</translation>
     </message>
     <message>
-        <source>Checking the card's certificate.</source>
-        <translation>Checking the card's certificate.</translation>
+        <source>Checking the card&apos;s certificate.</source>
+        <translation>Checking the card&apos;s certificate.</translation>
     </message>
     <message>
         <source>Checking your PIN…</source>
@@ -856,6 +919,13 @@
     </message>
 </context>
 <context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+</context>
+<context>
     <name>Status</name>
     <message>
         <source>Your requests</source>
@@ -953,6 +1023,22 @@
 <context>
     <name>Window</name>
     <message>
+        <source>Cancel your application?</source>
+        <translation>Cancel your application?</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>What you have entered is deleted and nothing is sent.</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>Yes, cancel</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>No, continue</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Cancel</translation>
     </message>
@@ -963,21 +1049,6 @@
     <message>
         <source>No activity: starting over in {n} s. Touch the screen to continue.</source>
         <translation>No activity: starting over in {n} s. Touch the screen to continue.</translation>
-    </message>
-</context>
-<context>
-    <name>JukiCard</name>
-    <message>
-        <source>This is a Juki card, not a My Number card</source>
-        <translation>This is a Juki card, not a My Number card</translation>
-    </message>
-    <message>
-        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
-        <translation>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</translation>
-    </message>
-    <message>
-        <source>Please use your My Number card.</source>
-        <translation>Please use your My Number card.</translation>
     </message>
 </context>
 </TS>

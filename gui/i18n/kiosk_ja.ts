@@ -4,52 +4,48 @@
 <context>
     <name>CardProblem</name>
     <message>
-        <source>The certificate on this card has expired</source>
-        <translation>このカードの電子証明書は有効期限が切れています</translation>
+        <source>user-authentication certificate</source>
+        <translation>利用者証明用電子証明書</translation>
     </message>
     <message>
-        <source>The electronic certificates on a My Number card are valid until the holder's 5th birthday after they were issued. This card's certificate is past that date.</source>
-        <translation>マイナンバーカードの電子証明書の有効期間は、発行の日後5回目の誕生日までです。このカードの電子証明書は、その期限を過ぎています。</translation>
+        <source>signature certificate</source>
+        <translation>署名用電子証明書</translation>
     </message>
     <message>
-        <source>Renew the certificate at the municipal office where you are registered (where your residence record is). Bring this card; you can renew from 3 months before the expiry date. Then come back to this kiosk.</source>
-        <translation>住民票のある市区町村の窓口で電子証明書を更新してください。このカードをお持ちください（更新は有効期限の3か月前からできます）。更新後に、もう一度この端末をご利用ください。</translation>
+        <source>certificate</source>
+        <translation>電子証明書</translation>
     </message>
     <message>
-        <source>The certificate on this card is not valid yet</source>
-        <translation>このカードの電子証明書はまだ有効になっていません</translation>
+        <source>The {cert} on this card has expired</source>
+        <translation>このカードの{cert}は有効期限が切れています</translation>
     </message>
     <message>
-        <source>The card's certificate starts on a later date.</source>
-        <translation>電子証明書の有効期間の開始日がまだ来ていません。</translation>
+        <source>Apply for a new certificate at the municipal office where you are registered (where your residence record is), with this card. Then come back to this kiosk.</source>
+        <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい電子証明書の発行を申請してください。その後、もう一度この端末をご利用ください。</translation>
     </message>
     <message>
-        <source>Please try again from the date the certificate starts, or ask the staff.</source>
-        <translation>有効期間の開始日以降にもう一度お試しいただくか、係員にお尋ねください。</translation>
+        <source>The {cert} on this card is not valid yet</source>
+        <translation>このカードの{cert}はまだ有効になっていません</translation>
     </message>
     <message>
-        <source>The certificate on this card has been revoked</source>
-        <translation>このカードの電子証明書は失効しています</translation>
+        <source>Its validity starts on a later date, so the card cannot be used here yet.</source>
+        <translation>有効期間の開始日がまだ来ていないため、このカードはまだこの端末では使えません。</translation>
     </message>
     <message>
-        <source>The signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage. A certificate is also revoked when a lost card is reported.</source>
-        <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わると失効します。カードの紛失を届け出た場合も失効します。</translation>
+        <source>Please try again from the date the certificate starts. If it should already be valid, the municipal office where you are registered can check the card.</source>
+        <translation>有効期間の開始日以降に、もう一度お試しください。すでに有効なはずの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
-        <source>Apply for a new certificate at the municipal office where you are registered, with this card and an identity document. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
-        <translation>このカードと本人確認書類を持って、住民票のある市区町村の窓口で新しい電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
+        <source>The {cert} on this card could not be verified</source>
+        <translation>このカードの{cert}を検証できませんでした</translation>
     </message>
     <message>
-        <source>This card's certificate is not accepted here</source>
-        <translation>このカードの電子証明書はこの端末では使えません</translation>
+        <source>This kiosk could not confirm that the certificate was issued by the public certification service (J-LIS) and is still valid. Test cards and other cards are not accepted.</source>
+        <translation>この電子証明書が公的個人認証サービス（J-LIS）の発行したもので、現在も有効であることを、この端末で確認できませんでした。試験用カードなどは使えません。</translation>
     </message>
     <message>
-        <source>The certificate was not issued by the public certification service (J-LIS) that this kiosk trusts. Test cards and other cards are not accepted.</source>
-        <translation>この端末が信頼する公的個人認証サービス（J-LIS）が発行した電子証明書ではありません。試験用カードなどは使えません。</translation>
-    </message>
-    <message>
-        <source>Make sure this is your own My Number card. If it is, please ask the staff.</source>
-        <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、係員にお尋ねください。</translation>
+        <source>Make sure this is your own My Number card. If it is, the municipal office where you are registered can check the card.</source>
+        <translation>ご本人のマイナンバーカードかどうかご確認ください。ご本人のカードの場合は、住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
         <source>This is not a My Number card with certificates</source>
@@ -64,28 +60,64 @@
         <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
     </message>
     <message>
-        <source>The card could not prove that it is genuine</source>
-        <translation>カードの本人確認ができませんでした</translation>
+        <source>This card could not be confirmed as genuine</source>
+        <translation>カードが正規のものであることを確認できませんでした</translation>
     </message>
     <message>
-        <source>The card's answer did not match its certificate, so it cannot be used here.</source>
-        <translation>カードの応答が電子証明書と一致しないため、この端末では使えません。</translation>
+        <source>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</source>
+        <translation>カードの応答が利用者証明用電子証明書と一致しないため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <source>Please take your card and ask the staff.</source>
-        <translation>カードをお取りになり、係員にお尋ねください。</translation>
+        <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>カードをいったん抜いて、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
+    </message>
+    <message>
+        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
+    </message>
+    <message>
+        <source>The signature certificate on this card is no longer valid</source>
+        <translation>このカードの署名用電子証明書は失効しています</translation>
+    </message>
+    <message>
+        <source>A signature certificate stops being valid when your name, address, date of birth or sex changes, for example after moving or marriage, or when the card is reported lost.</source>
+        <translation>署名用電子証明書は、引っ越しや結婚などで氏名・住所・生年月日・性別が変わったときや、カードの紛失を届け出たときに失効します。</translation>
+    </message>
+    <message>
+        <source>Apply for a new signature certificate at the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>このカードをお持ちになり、住民票のある市区町村の窓口で新しい署名用電子証明書の発行を申請してください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
+    </message>
+    <message>
+        <source>The user-authentication certificate on this card has been revoked</source>
+        <translation>このカードの利用者証明用電子証明書は失効しています</translation>
+    </message>
+    <message>
+        <source>A user-authentication certificate is revoked when the card is reported lost or stolen, or is returned. A move or a change of name does not revoke it.</source>
+        <translation>利用者証明用電子証明書は、カードの紛失・盗難の届出や返納をしたときに失効します。引っ越しや氏名の変更では失効しません。</translation>
+    </message>
+    <message>
+        <source>Ask the municipal office where you are registered, with this card. If your card was lost or stolen, call the My Number hotline: 0120-95-0178.</source>
+        <translation>このカードをお持ちになり、住民票のある市区町村の窓口にご相談ください。カードを紛失した・盗まれた場合は、マイナンバー総合フリーダイヤル 0120-95-0178 へお電話ください。</translation>
+    </message>
+    <message>
+        <source>A certificate on this card has been revoked</source>
+        <translation>このカードの電子証明書は失効しています</translation>
+    </message>
+    <message>
+        <source>A revoked certificate can no longer be used.</source>
+        <translation>失効した電子証明書は使えません。</translation>
     </message>
     <message>
         <source>The card could not be read</source>
         <translation>カードを読み取れませんでした</translation>
     </message>
     <message>
-        <source>The card may be the wrong way round, or it was moved while it was read.</source>
-        <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
+        <source>The certificates on a My Number card are valid until your 5th birthday after they were issued. This one is past that date.</source>
+        <translation>マイナンバーカードの電子証明書の有効期限は、発行後5回目の誕生日までです。この電子証明書は、その期限を過ぎています。</translation>
     </message>
     <message>
-        <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, please ask the staff.</source>
-        <translation>カードをいったん抜き、ICチップを上にしてもう一度差し込んでください。何度も読み取れない場合は、係員にお尋ねください。</translation>
+        <source>The card may be the wrong way round, or it was moved while it was read.</source>
+        <translation>カードの向きが違うか、読み取り中にカードが動いた可能性があります。</translation>
     </message>
 </context>
 <context>
@@ -104,7 +136,7 @@
     </message>
     <message>
         <source>Digital certificate (PDF)</source>
-        <translation>デジタル証明書（PDF）</translation>
+        <translation>デジタル版の証明書（PDF）</translation>
     </message>
     <message>
         <source>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</source>
@@ -115,19 +147,23 @@
         <translation>準備ができたら窓口でお受け取りください。本人確認書類と申請番号をお持ちください。</translation>
     </message>
     <message>
-        <source>Print it on a convenience store's multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
+        <source>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
         <translation>コンビニのマルチコピー機で印刷します。印刷期限は準備完了から{days}日間です。期限を過ぎると印刷できず、手数料も返金されません。</translation>
     </message>
     <message>
         <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
-        <translation>提出先（企業・学校）名の入った1回限りのデジタル証明書（PDF）です。準備完了から{days}日以内に1回だけダウンロードできます。提出先が複数ある場合は、提出先ごとに申請してください。</translation>
+        <translation>提出先（企業・学校）名の入った1回限りのデジタル版の証明書（PDF）です。準備完了から{days}日以内に1回だけダウンロードできます。提出先が複数ある場合は、提出先ごとに申請してください。</translation>
     </message>
 </context>
 <context>
     <name>EndScreen</name>
     <message>
         <source>What to do</source>
-        <translation>どうすればよいか</translation>
+        <translation>これからの手続き</translation>
+    </message>
+    <message>
+        <source>You can also request your certificate in person: {counter}, {place}, {hours}.</source>
+        <translation>こちらの窓口でも証明書を申請できます：{counter}（{place}、{hours}）。</translation>
     </message>
     <message>
         <source>Please take your card.</source>
@@ -295,12 +331,20 @@
         <translation>はい、次へ</translation>
     </message>
     <message>
-        <source>Your card's certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
+        <source>Your card&apos;s certificates expire on {date}. You can renew them now at your municipal office (renewal opens 3 months before expiry).</source>
         <translation>カードの電子証明書は{date}に有効期限を迎えます。市区町村の窓口で更新できます（有効期限の3か月前から更新可能）。</translation>
     </message>
 </context>
 <context>
     <name>InsertCard</name>
+    <message>
+        <source>Your application was stopped because there was no activity for a while.</source>
+        <translation>しばらく操作がなかったため、申請を中止しました。</translation>
+    </message>
+    <message>
+        <source>Your application was stopped because the card was taken out before it was finished. To apply, insert your card and start again.</source>
+        <translation>申請が終わる前にカードが取り出されたため、申請を中止しました。申請するには、もう一度カードを差し込んでください。</translation>
+    </message>
     <message>
         <source>Please insert your My Number card</source>
         <translation>マイナンバーカードを差し込んでください</translation>
@@ -314,8 +358,12 @@
         <translation>カードを差し込むと、画面は自動で進みます。</translation>
     </message>
     <message>
+        <source>You will need three PINs: your user-authentication PIN (4 digits), your personal-information PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
+        <translation>3つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）、券面事項入力補助用の暗証番号（数字4桁）、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
+    </message>
+    <message>
         <source>You will need two PINs: your user-authentication PIN (4 digits) and your signature PIN (6 to 16 letters and digits).</source>
-        <translation>2つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）と、署名用電子証明書の暗証番号（英数字6〜16桁）。</translation>
+        <translation>2つの暗証番号が必要です：利用者証明用電子証明書の暗証番号（数字4桁）と、署名用電子証明書の暗証番号（英数字6文字以上16文字以下）。</translation>
     </message>
     <message>
         <source>Please take your card. To start again, take it out and insert it again.</source>
@@ -336,6 +384,21 @@
     <message>
         <source>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</source>
         <translation>申請状況の確認に必要なのは、利用者証明用電子証明書の暗証番号（数字4桁）だけです。</translation>
+    </message>
+</context>
+<context>
+    <name>JukiCard</name>
+    <message>
+        <source>This is a Juki card, not a My Number card</source>
+        <translation>これは住基カードです（マイナンバーカードではありません）</translation>
+    </message>
+    <message>
+        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
+        <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
+    </message>
+    <message>
+        <source>Please use your My Number card. If you do not have one, you can apply for it at the municipal office where you are registered.</source>
+        <translation>マイナンバーカードをお使いください。お持ちでない場合は、住民票のある市区町村の窓口で申請できます。</translation>
     </message>
 </context>
 <context>
@@ -456,19 +519,19 @@
     </message>
     <message>
         <source>{name} × {copies} (fee ¥{fee})</source>
-        <translation>{name} × {copies}部（手数料 {fee}円）</translation>
+        <translation>{name} × {copies}通（手数料 {fee}円）</translation>
     </message>
     <message>
         <source>By post to {address}.</source>
         <translation>{address} へ郵送します。</translation>
     </message>
     <message>
-        <source>Print it at a convenience store's multi-copy machine by {deadline}.</source>
+        <source>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</source>
         <translation>{deadline} までにコンビニのマルチコピー機で印刷してください。</translation>
     </message>
     <message>
         <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
-        <translation>{recipient} 宛の電子証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。</translation>
+        <translation>{recipient} 宛のデジタル版の証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。</translation>
     </message>
     <message>
         <source>Collect it at the office counter when it is ready.</source>
@@ -536,7 +599,7 @@
     </message>
     <message>
         <source>Choose 1 to {max} copies.</source>
-        <translation>部数は1〜{max}部で選んでください。</translation>
+        <translation>通数は1〜{max}通で選んでください。</translation>
     </message>
     <message>
         <source>This certificate cannot be delivered that way.</source>
@@ -602,24 +665,24 @@
         <translation>英字を1文字以上入れてください</translation>
     </message>
     <message>
-        <source>The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <source>The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is locked, and only your municipal office can unlock it.</source>
         <translation>暗証番号が違います。残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
     </message>
     <message>
-        <source>Last try: if this PIN is wrong, the {pin} is locked; only your municipal office can unlock it.</source>
+        <source>1 try left: if this PIN is wrong, your {pin} is locked, and only your municipal office can unlock it.</source>
         <translation>残り1回です。次に間違えると{pin}がロックされ、市区町村の窓口でしか解除できなくなります。</translation>
     </message>
     <message>
-        <source>The PIN was wrong. Tries left: {n}</source>
-        <translation>暗証番号が違います。残り{n}回</translation>
+        <source>The PIN was wrong. {n} tries left.</source>
+        <translation>暗証番号が違います。残り{n}回です。</translation>
+    </message>
+    <message>
+        <source>{n} tries left.</source>
+        <translation>入力できる残り回数は{n}回です。</translation>
     </message>
     <message>
         <source>That PIN has the wrong form; nothing was sent to the card.</source>
         <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
-    </message>
-    <message>
-        <source>Tries left: {n}</source>
-        <translation>入力できる残り回数：{n}回</translation>
     </message>
 </context>
 <context>
@@ -633,8 +696,8 @@
         <translation>安全のため、暗証番号を{tries}回続けて間違えるとロックされます。カードの中身が消えたり変わったりはしていません。ロック中は、誰もこの暗証番号でカードを使えません。</translation>
     </message>
     <message>
-        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence or a passport); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
-        <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポートなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
+        <source>The PIN can be reset only at the municipal office where you are registered. Bring this card and an identity document (for example a driving licence, a passport or a residence card); the office resets the PIN and you choose a new one. Then come back to this kiosk.</source>
+        <translation>ロックの解除（暗証番号の再設定）は、住民票のある市区町村の窓口でのみできます。このカードと本人確認書類（運転免許証、パスポート、在留カードなど）をお持ちください。新しい暗証番号を設定した後、もう一度この端末をご利用ください。</translation>
     </message>
 </context>
 <context>
@@ -660,7 +723,7 @@
     </message>
     <message>
         <source>6 to 16 letters A–Z and digits 0–9, at least one of each</source>
-        <translation>英大文字（A〜Z）と数字（0〜9）を両方含む6〜16桁</translation>
+        <translation>英大文字（A〜Z）と数字（0〜9）を両方含む6文字以上16文字以下</translation>
     </message>
     <message>
         <source>4 digits</source>
@@ -674,7 +737,7 @@
         <translation>カードを読み取っています…</translation>
     </message>
     <message>
-        <source>Checking the card's certificate.</source>
+        <source>Checking the card&apos;s certificate.</source>
         <translation>カードの電子証明書を確認しています。</translation>
     </message>
     <message>
@@ -832,7 +895,7 @@
     </message>
     <message>
         <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
-        <translation>送信後は、理由の如何によらず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
+        <translation>送信後は、理由の如何を問わず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
     </message>
     <message>
         <source>Next you sign the request with your signature PIN.</source>
@@ -853,6 +916,13 @@
     <message>
         <source>Recipient: {name}</source>
         <translation>提出先：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>Screen</name>
+    <message>
+        <source>Back</source>
+        <translation>戻る</translation>
     </message>
 </context>
 <context>
@@ -953,6 +1023,22 @@
 <context>
     <name>Window</name>
     <message>
+        <source>Cancel your application?</source>
+        <translation>申請を中止しますか？</translation>
+    </message>
+    <message>
+        <source>What you have entered is deleted and nothing is sent.</source>
+        <translation>入力した内容は消去され、何も送信されません。</translation>
+    </message>
+    <message>
+        <source>Yes, cancel</source>
+        <translation>はい、中止します</translation>
+    </message>
+    <message>
+        <source>No, continue</source>
+        <translation>いいえ、続けます</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>中止</translation>
     </message>
@@ -963,21 +1049,6 @@
     <message>
         <source>No activity: starting over in {n} s. Touch the screen to continue.</source>
         <translation>操作がないため、あと{n}秒で最初の画面に戻ります。続ける場合は画面に触れてください。</translation>
-    </message>
-</context>
-<context>
-    <name>JukiCard</name>
-    <message>
-        <source>This is a Juki card, not a My Number card</source>
-        <translation>これは住基カードです（マイナンバーカードではありません）</translation>
-    </message>
-    <message>
-        <source>Electronic certificates for Juki cards (Basic Resident Register cards) are no longer issued, so this card cannot be used here.</source>
-        <translation>住基カード（住民基本台帳カード）の電子証明書は発行が終了しているため、このカードはこの端末では使えません。</translation>
-    </message>
-    <message>
-        <source>Please use your My Number card.</source>
-        <translation>マイナンバーカードをお使いください。</translation>
     </message>
 </context>
 </TS>

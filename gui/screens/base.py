@@ -21,7 +21,7 @@ from jpki.birthdate import BirthDate
 from jpki.layout import PinKind
 
 from .. import texts
-from ..flow import Cancel, Event, Finish, Model, Screen
+from ..flow import Back, Cancel, Event, Finish, Model, Screen
 from ..widgets import Button, label, style
 
 translate = QCoreApplication.translate
@@ -118,6 +118,20 @@ class KioskScreen(QWidget):
         self.action_row.addWidget(b)
         self._primary = b
         return b
+
+    def add_back(self) -> Button:
+        """A Back button at the left of the action row: one step back, nothing lost."""
+        b = Button("", self)
+        b.setAccessibleName("back")
+        b.setMinimumWidth(160)
+        b.clicked.connect(lambda: self.send(Back()))
+        self.action_row.insertWidget(0, b)
+        self.back = b
+        return b
+
+    @staticmethod
+    def back_text() -> str:
+        return translate("Screen", "Back")
 
     def primary(self) -> QPushButton | None:
         return self._primary

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from jpki.requests import DeliveryMethod, DocumentType
 
+from .. import texts
 from ..config import KioskConfig
 from ..flow import Model, RequestForm, Screen, SubmitForm
 from ..forms import form_problem
@@ -36,7 +37,7 @@ from .text_entry import TextEntry
 
 translate = QCoreApplication.translate
 
-PURPOSES = ("job", "study", "scholarship", "qualification", "visa", "other")
+PURPOSES = tuple(texts.PURPOSES)  # "job", …, "other"
 _POSTAL_CODE = re.compile(r"〒?\s*([0-9]{3})-?([0-9]{4})\s*")
 
 
@@ -78,14 +79,16 @@ def delivery_note(d: DeliveryMethod, config: KioskConfig) -> str:
 
 
 def purpose_name(key: str) -> str:
-    return {
-        "job": translate("Purpose", "Job application"),
-        "study": translate("Purpose", "Further study"),
-        "scholarship": translate("Purpose", "Scholarship"),
-        "qualification": translate("Purpose", "Qualification or licence"),
-        "visa": translate("Purpose", "Visa or immigration"),
-        "other": translate("Purpose", "Other"),
-    }[key]
+    """A purpose code's name in the language of the moment."""
+    return translate(texts.PURPOSE_CONTEXT, texts.PURPOSES[key])
+
+
+def purpose_line(form: RequestForm) -> str:
+    """A request's purpose in the language of the moment: the code's name, or the applicant's
+    own words."""
+    if form.purpose_code in texts.PURPOSES and form.purpose_code != "other":
+        return purpose_name(form.purpose_code)
+    return form.purpose
 
 
 def fee_text(yen: int) -> str:
@@ -293,6 +296,7 @@ class FormScreen(KioskScreen):
         notes.addWidget(self.rules)
         self.action_row.addLayout(notes, 1)
         self.next = self.add_primary(stretch=False)
+        self.add_back()  # to the identity
 
         # field -> the message label under it
         self._errors = {
@@ -339,17 +343,18 @@ class FormScreen(KioskScreen):
         value = self.deliveries.value()
         return DeliveryMethod(value) if value else None
 
-    def _purpose(self) -> str:
+    def _purpose(self) -> tuple[str, str]:
+        """(code, the applicant's own words for "other"); ``("", "")`` while not chosen or
+        "other" is not described."""
         key = self.purposes.value()
-        if not key:
-            return ""
-        if key == "other":
-            return self.purpose_other.text().strip()
-        return purpose_name(key)
+        own = self.purpose_other.text().strip() if key == "other" else ""
+        if not key or (key == "other" and not own):
+            return "", ""
+        return key, own
 
     def form(self) -> RequestForm | None:
         """The form as filled in, or None while something required is missing."""
-        item, delivery, purpose = self._item(), self._delivery(), self._purpose()
+        item, delivery, (purpose, own) = self._item(), self._delivery(), self._purpose()
         if item is None or delivery is None or not purpose:
             return None
         postal = code = recipient = ""
@@ -369,7 +374,8 @@ class FormScreen(KioskScreen):
             postal_address=postal,
             postal_code=code,
             recipient=recipient,
-            purpose=purpose,
+            purpose=own,
+            purpose_code=purpose,
         )
 
     def field_problem(self, edit: QLineEdit, text: str | None = None) -> str:
@@ -552,6 +558,7 @@ class FormScreen(KioskScreen):
         self.hint.hide()
         self.rules.hide()
         self.next.hide()
+        self.back.hide()  # the keyboard page has its own Back
 
     def _field_heading(self, edit: QLineEdit) -> str:
         if edit is self.postal_code:
@@ -575,6 +582,7 @@ class FormScreen(KioskScreen):
         self.hint.setVisible(bool(self.hint.text()))
         self.rules.show()
         self.next.show()
+        self.back.show()
 
     # -- the screen interface ------------------------------------------------------------------
 
@@ -610,6 +618,7 @@ class FormScreen(KioskScreen):
             )
         )
         self.next.setText(translate("Form", "Next: check"))
+        self.back.setText(self.back_text())
         self.entry.retranslate()
         if self.editing() and self._editing_field is not None:
             self.entry.heading.setText(self._field_heading(self._editing_field))
@@ -625,6 +634,7 @@ class FormScreen(KioskScreen):
         super().present(model, entering)
         if self._config is not model.config:
             self._config = model.config
+            self.entry.keyboard.set_latin_order(model.config.letter_order.value)
             self._language = model.language
             self.kinds.set_options(
                 [
@@ -666,13 +676,9 @@ class FormScreen(KioskScreen):
                     self.postal_code.setText(form.postal_code)
                     self.address.setText(form.postal_address)
                 self.recipient.setText(form.recipient)
-                keys = {purpose_name(k): k for k in PURPOSES if k != "other"}
-                if form.purpose in keys:
-                    self.purposes.set_value(keys[form.purpose])
-                    self.purpose_other.setText("")
-                else:
-                    self.purposes.set_value("other")
-                    self.purpose_other.setText(form.purpose)
+                code = form.purpose_code if form.purpose_code in PURPOSES else "other"
+                self.purposes.set_value(code)
+                self.purpose_other.setText(form.purpose if code == "other" else "")
         finally:
             self._loading = False
         self._delivery_changed()
@@ -682,6 +688,8 @@ class FormScreen(KioskScreen):
         self._loading = True
         try:
             self.entry.wipe()
+            if self._config is not None:  # the next applicant starts in the configured order
+                self.entry.keyboard.set_latin_order(self._config.letter_order.value)
             self._close_entry()
             self._reopen.clear()
             self.kinds.clear_selection()

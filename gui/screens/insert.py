@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from ..config import IdentitySource
 from ..flow import ChooseIntent, Intent, Model, Notice, Screen
 from ..widgets import Choices, label, set_role, style
 from .base import KioskScreen
@@ -53,8 +54,14 @@ class InsertCardScreen(KioskScreen):
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)
+        # why the last application stopped half-way (the timeout, the card taken out)
+        self.why = label("", 30, bold=True, role="notice", center=True)
+        self.why.setAccessibleName("why-started-over")
+        self.why.hide()
         self.body.addWidget(self.intents)
         self.body.addStretch(1)
+        self.body.addWidget(self.why)
+        self.instructions = holder  # how to insert the card
         self.body.addLayout(row)
         self.take_card = label("", 34, bold=True, role="flash", center=True)
         self.take_card.setAccessibleName("take-card")
@@ -87,44 +94,87 @@ class InsertCardScreen(KioskScreen):
         self.auto.setText(
             translate("InsertCard", "The screen moves on by itself once the card is in.")
         )
-        self._needs_texts = {
-            Intent.APPLY: translate(
-                "InsertCard",
-                "You will need two PINs: your user-authentication PIN (4 digits) and your "
-                "signature PIN (6 to 16 letters and digits).",
-            ),
-            Intent.CHECK_STATUS: translate(
-                "InsertCard",
-                "To see your requests and where each stands, you need only your "
-                "user-authentication PIN (4 digits).",
-            ),
-        }
-        intent = self.model.intent if self.model is not None else Intent.APPLY
-        self.needs.setText(self._needs_texts[intent])
+        self._set_needs()
         self.take_card.setText(
             translate(
                 "InsertCard",
                 "Please take your card. To start again, take it out and insert it again.",
             )
         )
+        if self.model is not None:
+            self.why.setText(self._why(self.model.notice))
         self.out_of_service.setText(
             translate(
                 "InsertCard", "This kiosk is out of service at the moment. Please ask the staff."
             )
         )
 
+    def _set_needs(self) -> None:
+        """How many PINs the applicant needs: three when the details come from the text AP;
+        the 4-digit one alone to check their requests."""
+        if self.model is not None and self.model.intent is Intent.CHECK_STATUS:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "To see your requests and where each stands, you need only your "
+                    "user-authentication PIN (4 digits).",
+                )
+            )
+            return
+        text_ap = (
+            self.model is not None and self.model.config.identity_source is IdentitySource.TEXT_AP
+        )
+        if text_ap:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need three PINs: your user-authentication PIN (4 digits), your "
+                    "personal-information PIN (4 digits) and your signature PIN (6 to 16 "
+                    "letters and digits).",
+                )
+            )
+        else:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "You will need two PINs: your user-authentication PIN (4 digits) and your "
+                    "signature PIN (6 to 16 letters and digits).",
+                )
+            )
+
     def present(self, model: Model, entering: bool) -> None:
         super().present(model, entering)
-        self.intents.set_value(model.intent.value)
-        self.needs.setText(self._needs_texts[model.intent])
-        waiting = model.notice is Notice.TAKE_CARD and model.card_present
+        self._set_needs()
+        waiting = model.notice in (Notice.TAKE_CARD, Notice.TIMED_OUT) and model.card_present
+        why = self._why(model.notice)
+        self.why.setText(why)
+        self.why.setVisible(bool(why))
+        # "take your card" and "insert your card" never at once
+        for w in (self.title, self.picture, self.instructions):
+            w.setVisible(not waiting)
         self.take_card.setVisible(waiting)
         self.intents.setVisible(not waiting)  # take the card first, then choose and insert it
+        self.intents.set_value(model.intent.value)
         if waiting and not self._flash.isActive():
             self._flash.start()
         elif not waiting:
             self._flash.stop()
             set_role(self.take_card, "flash")
+
+    @staticmethod
+    def _why(notice: Notice) -> str:
+        if notice is Notice.TIMED_OUT:
+            return translate(
+                "InsertCard",
+                "Your application was stopped because there was no activity for a while.",
+            )
+        if notice is Notice.CARD_REMOVED:
+            return translate(
+                "InsertCard",
+                "Your application was stopped because the card was taken out before it was "
+                "finished. To apply, insert your card and start again.",
+            )
+        return ""
 
     def set_out_of_service(self, down: bool) -> None:
         self.out_of_service.setVisible(down)

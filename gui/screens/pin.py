@@ -54,6 +54,9 @@ class PinScreen(KioskScreen):
         self.body.addLayout(self.top, 1)
         self.body.addWidget(self.alpha, 0, Qt.AlignmentFlag.AlignHCenter)
 
+        if screen is Screen.SIGN_PIN:  # after the review: back to it, left of the field
+            self.add_back()  # (the OK is at the field's other end)
+            entry.insertWidget(0, self.back)
         self.field.changed.connect(self._update_ok)
         self.field.submitted.connect(self._submit)
         self.ok.clicked.connect(self._submit)
@@ -95,6 +98,8 @@ class PinScreen(KioskScreen):
 
     def retranslate(self) -> None:
         self.ok.setText(translate("Pin", "OK"))
+        if self.flow_screen is Screen.SIGN_PIN:
+            self.back.setText(self.back_text())
         self.numeric.retranslate()
         self.alpha.retranslate()
         self._texts()
@@ -170,25 +175,25 @@ class PinScreen(KioskScreen):
             if notice is Notice.WRONG_PIN:
                 text = translate(
                     "Pin",
-                    "The PIN was wrong. Last try: if this PIN is wrong, the {pin} is locked; "
-                    "only your municipal office can unlock it.",
+                    "The PIN was wrong. 1 try left: if this PIN is wrong too, your {pin} is "
+                    "locked, and only your municipal office can unlock it.",
                 )
             else:
                 text = translate(
                     "Pin",
-                    "Last try: if this PIN is wrong, the {pin} is locked; only your municipal "
-                    "office can unlock it.",
+                    "1 try left: if this PIN is wrong, your {pin} is locked, and only your "
+                    "municipal office can unlock it.",
                 )
             text = text.format(pin=pin_name(kind))
             role = "danger"
         elif notice is Notice.WRONG_PIN:
-            text = translate("Pin", "The PIN was wrong. Tries left: {n}").format(n=tries)
+            text = translate("Pin", "The PIN was wrong. {n} tries left.").format(n=tries)
             role = "notice"
         elif notice is Notice.BAD_PIN_FORMAT:
             text = translate("Pin", "That PIN has the wrong form; nothing was sent to the card.")
             role = "notice"
         elif tries is not None:
-            text = translate("Pin", "Tries left: {n}").format(n=tries)
+            text = translate("Pin", "{n} tries left.").format(n=tries)
             role = "info"
         else:
             text, role = "", "info"
@@ -197,6 +202,9 @@ class PinScreen(KioskScreen):
         set_role(self.status, role)
 
     def present(self, model: Model, entering: bool) -> None:
+        if self.model is None or self.model.config is not model.config:
+            # each applicant starts in the kiosk's letter order (wipe forgets the model)
+            self.alpha.set_order(model.config.letter_order.value)
         super().present(model, entering)
         kind = model.pin_kind
         if kind is None:  # never on a PIN screen; keep the look of the screen's own kind

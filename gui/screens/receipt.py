@@ -66,7 +66,7 @@ class ReceiptScreen(KioskScreen):
         super().__init__(Screen.RECEIPT, parent)
         self.printer_target = printer
         self._printed_for = ""  # the request whose receipt was printed automatically
-        self._print_note = ""
+        self._printed_to = ""  # where the receipt was printed (told in the language of the moment)
         row = QHBoxLayout()
         row.setSpacing(36)
         left = card_frame(self)
@@ -135,8 +135,10 @@ class ReceiptScreen(KioskScreen):
                 self.print_status.setText("")
                 self.print_button.setEnabled(True)
             else:  # the same receipt, shown again after the card was taken
-                self.print_status.setText(self._print_note)
-        if receipt is not None and receipt.summary:
+                self._print_note()
+        elif rid and rid == self._printed_for and self._printed_to:
+            self._print_note()  # a language switch
+        if receipt is not None and receipt.summary and model.language == model.detail_language:
             self.summary.setText(receipt.summary)  # from the services, in the session's language
         else:
             self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
@@ -144,6 +146,7 @@ class ReceiptScreen(KioskScreen):
         self.take.setVisible(model.card_present)  # once the card is out, it is not asked again
         if entering and rid and rid != self._printed_for and self.printer_target is not None:
             self._printed_for = rid  # printed once, automatically, when a printer is set
+            self._printed_to = ""
             self.print_now()
 
     def _lines(self, model: Model) -> list[tuple[str, str]]:
@@ -182,9 +185,16 @@ class ReceiptScreen(KioskScreen):
             )
             return
         set_role(self.print_status, "muted")
-        self._print_note = translate("Receipt", "Receipt printed ({where}).").format(where=where)
-        self.print_status.setText(self._print_note)
+        self._printed_to = str(where)
+        self._print_note()
         self.print_button.setEnabled(False)
+
+    def _print_note(self) -> None:
+        if self._printed_to:
+            note = translate("Receipt", "Receipt printed ({where}).").format(where=self._printed_to)
+            self.print_status.setText(note)
+        else:
+            self.print_status.setText("")
 
     def wipe(self) -> None:
         super().wipe()

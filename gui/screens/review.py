@@ -2,11 +2,16 @@
 consent: "sign and send" names what the signature certificate signs.
 
 Only what the request needs is shown: the name (the request is in it), not the date of birth
-or the full address (they are in the signed certificate, not for the screen)."""
+or the full address (they are in the signed certificate, not for the screen); an address only
+as the postal delivery's.
+
+The no-refund notice sits under the scrolling list, above "Sign and send", so it is in view
+whatever the screen's size; and "Sign and send" is enabled only while the whole notice is
+shown (:meth:`ReviewScreen.rules_shown`): nobody consents to a rule they could not see."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,7 +28,7 @@ from jpki.requests import DeliveryMethod
 from ..flow import ConfirmReview, Edit, Model, Screen, identity_pin_kind
 from ..widgets import Button, card_frame, label, style
 from .base import KioskScreen
-from .form import delivery_name, delivery_note, fee_text, postal_line
+from .form import delivery_name, delivery_note, fee_text, postal_line, purpose_line
 
 translate = QCoreApplication.translate
 
@@ -81,16 +86,59 @@ class ReviewScreen(KioskScreen):
                 grid.addWidget(b, row, 2, Qt.AlignmentFlag.AlignTop)
                 self.edits[name] = b
         col.addWidget(frame)
-        self.rules = label("", style.BODY_PX, role="notice")
-        self.rules.setAccessibleName("rules")
-        col.addWidget(self.rules)
         self.next_step = label("", style.BODY_PX, role="info")
         col.addWidget(self.next_step)
         col.addStretch(1)
         self.body.addWidget(scroll, 1)
+        self.rules = label("", style.BODY_PX, role="notice")
+        self.rules.setAccessibleName("rules")
+        # outside both scrolling areas (the list's and the screen body's), just above the
+        # action row: in view at every size
+        self.outer.insertWidget(self.outer.indexOf(self.body_area) + 1, self.rules)
         self.confirm = self.add_primary()
-        self.confirm.clicked.connect(lambda: self.send(ConfirmReview()))
+        self.confirm.setEnabled(False)
+        self.confirm.clicked.connect(self._confirm)
+        for watched in (self.rules, self):  # shown, moved or resized: look again
+            watched.installEventFilter(self)
+        self.add_back()  # to the form, as it was
         self.retranslate()
+
+    # -- the notice in view before consent --------------------------------------------------------
+
+    def rules_shown(self) -> bool:
+        """Whether the whole no-refund notice is on the screen now: shown, with text, and not
+        clipped by the screen, a scroll area or the window."""
+        rules = self.rules
+        if not rules.isVisible() or not rules.text() or rules.width() <= 0:
+            return False
+        window = rules.window()
+        rect = QRect(rules.mapTo(window, QPoint(0, 0)), rules.size())
+        shown = rect
+        parent = rules.parentWidget()
+        while parent is not None:
+            shown = shown.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
+            if parent is window:
+                break
+            parent = parent.parentWidget()
+        return shown == rect and rules.height() >= rules.heightForWidth(rules.width())
+
+    def _update_confirm(self) -> None:
+        self.confirm.setEnabled(self.model is not None and self.rules_shown())
+
+    def _confirm(self) -> None:
+        if self.rules_shown():  # (a click can only reach an enabled button; a key too)
+            self.send(ConfirmReview())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.Show,
+            QEvent.Type.Hide,
+            QEvent.Type.Move,
+            QEvent.Type.Resize,
+            QEvent.Type.LayoutRequest,
+        ):
+            self._update_confirm()
+        return super().eventFilter(watched, event)
 
     def retranslate(self) -> None:
         self.title.setText(translate("Review", "Please check your request"))
@@ -117,6 +165,7 @@ class ReviewScreen(KioskScreen):
         )
         self._set_next_step()
         self.confirm.setText(translate("Review", "Sign and send"))
+        self.back.setText(self.back_text())
         if self.model is not None:
             self.present(self.model, False)
 
@@ -146,6 +195,7 @@ class ReviewScreen(KioskScreen):
         if form is None:
             for k in ("certificate", "copies", "fee", "delivery", "details", "purpose"):
                 v[k].setText("")
+            self._update_confirm()
             return
         try:
             item = model.config.document_type(form.certificate)
@@ -170,11 +220,13 @@ class ReviewScreen(KioskScreen):
         else:
             details = delivery_note(form.delivery, model.config)
         v["details"].setText(details)
-        v["purpose"].setText(form.purpose)
+        v["purpose"].setText(purpose_line(form))
         if entering:
             self.area.verticalScrollBar().setValue(0)
+        self._update_confirm()
 
     def wipe(self) -> None:
         super().wipe()
         for value in self.values.values():
             value.setText("")
+        self.confirm.setEnabled(False)

@@ -244,10 +244,16 @@ class TouchKeyboard(QWidget):
         self.pages.setCurrentWidget(self._pages[mode])
         self.mode_buttons[mode].setChecked(True)
 
-    def toggle_latin_order(self) -> None:
-        self.latin_order = "abc" if self.latin_order == "qwerty" else "qwerty"
+    def set_latin_order(self, order: str) -> None:
+        """``"abc"`` (alphabetical) or ``"qwerty"``."""
+        if order == self.latin_order:
+            return
+        self.latin_order = order
         self._place_latin()
         self.retranslate()
+
+    def toggle_latin_order(self) -> None:
+        self.set_latin_order("abc" if self.latin_order == "qwerty" else "qwerty")
 
     def _toggle_shift(self) -> None:
         self.upper = self.shift.isChecked()

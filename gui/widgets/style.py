@@ -98,7 +98,7 @@ QPushButton[role="header"] {{
     padding: 2px 18px;
 }}
 QPushButton[role="header"]:checked {{ background: #ffffff; color: {PRIMARY}; }}
-QPushButton[role="header"]:focus {{ border: 4px dashed {WARN_BG}; }}
+QPushButton[role="header"]:focus {{ border: 3px dashed {WARN_BG}; }}  /* its size stays */
 QPushButton[role="key"] {{
     min-height: {KEY_PX - 4}px; padding: 0px; border-radius: 10px;
     background: {SOFT}; border: 2px solid {LINE};

@@ -22,6 +22,14 @@ breaks. The API has no way to change or delete an entry; database triggers rejec
 UPDATE and DELETE on the audit table (and TRUNCATE on PostgreSQL, INSERT OR
 REPLACE on SQLite). :meth:`Ledger.purge` deletes finished requests past a
 retention age and leaves an audit entry for each.
+
+Why one module: :class:`Ledger` is one transaction boundary. Every method that changes
+a request writes the row and its audit entry in one :meth:`Ledger._transaction`, after
+checking the stored request in that same transaction; split across modules, a change
+could be written outside it. What can live apart already does: verification
+(:mod:`~jpki.ledger.verification`, :mod:`~jpki.ledger.integrity`), batches
+(:mod:`~jpki.ledger.storing`), the chain (:mod:`~jpki.ledger.chain`), the lifecycle
+table, records and models.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..cms import CmsVerification, verify_cms
 from ..requests import SignedRequest
+from ..timeutil import utc
 from ..trust import Purpose, TrustStore
 from .chain import (
     AuditKeyError,
@@ -81,12 +90,6 @@ __all__ = ["Ledger", "Submission"]
 
 _IN_CHUNK = 500  # ids per IN (...) list
 _V = TypeVar("_V")
-
-
-def _aware(at: datetime, what: str = "at") -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware")
-    return at.astimezone(UTC)
 
 
 class Ledger:
@@ -157,10 +160,10 @@ class Ledger:
         return f"<Ledger {self.engine.url.render_as_string(hide_password=True)}>"
 
     def now(self) -> datetime:
-        return _aware(self._clock(), "the clock's time")
+        return utc(self._clock(), "the clock's time")
 
     def _when(self, at: datetime | None) -> datetime:
-        return self.now() if at is None else _aware(at)
+        return self.now() if at is None else utc(at, "at")
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -238,7 +241,7 @@ class Ledger:
         """Store verified submissions in one transaction; for each, its result or the error
         that refused it (:class:`RequestConflict`). Idempotent like :meth:`submit`."""
         for submission in submissions:
-            _aware(submission.at)
+            utc(submission.at, "at")
             check_actor(
                 submission.actor
                 if submission.actor is not None
@@ -334,9 +337,9 @@ class Ledger:
             wanted = [status] if isinstance(status, str) else list(status)
             query = query.where(RequestRow.status.in_([Status(s).value for s in wanted]))
         if since is not None:
-            query = query.where(RequestRow.submitted_at >= _aware(since, "since"))
+            query = query.where(RequestRow.submitted_at >= utc(since, "since"))
         if until is not None:
-            query = query.where(RequestRow.submitted_at < _aware(until, "until"))
+            query = query.where(RequestRow.submitted_at < utc(until, "until"))
         if kind is not None:
             query = query.where(RequestRow.kind == kind)
         if kiosk_id is not None:
@@ -376,9 +379,9 @@ class Ledger:
         if subject is not None:
             query = query.where(AuditRow.subject == subject)
         if since is not None:
-            query = query.where(AuditRow.at >= _aware(since, "since"))
+            query = query.where(AuditRow.at >= utc(since, "since"))
         if until is not None:
-            query = query.where(AuditRow.at < _aware(until, "until"))
+            query = query.where(AuditRow.at < utc(until, "until"))
         query = query.order_by(AuditRow.seq)
         if limit is not None:
             query = query.limit(limit)
