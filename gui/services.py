@@ -704,7 +704,10 @@ class KioskServices:
             return RequestsListed(session, error=exc.message)
         except (errors.JpkiError, SessionLost) as exc:
             logger.info("session %d: the card failed while listing: %s", session, exc)
-            return RequestsListed(session, error=text(lang, texts.START_AGAIN))
+            gone = isinstance(exc, errors.CardRemoved)
+            return RequestsListed(
+                session, error=text(lang, texts.CARD_REMOVED if gone else texts.START_AGAIN)
+            )
         logger.info("session %d: %d request(s) of the applicant listed", session, len(found))
         lines = tuple(
             RequestLine(

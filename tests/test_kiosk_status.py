@@ -296,7 +296,7 @@ def test_the_card_answers_the_offices_own_challenge(office: Office, tmp_path: Pa
 
 def test_a_card_lifted_while_listing_says_start_again(office: Office, tmp_path: Path) -> None:
     """Through the office the card signs the office's challenge: a card gone by then is the
-    card's failure (start again), not "not available"."""
+    card's failure ("the card was removed"), not "not available"."""
     token = office.kiosk("kiosk-01").token
     card = new_card(pki=PKI, key_index=0)
     services = KioskServices(
@@ -311,7 +311,7 @@ def test_a_card_lifted_while_listing_says_start_again(office: Office, tmp_path: 
         card.remove()  # lifted, the reader has not told the kiosk yet
         event = services.run(ListMyRequests(kiosk.model.session, "en"))
         assert isinstance(event, RequestsListed) and event.requests == ()
-        assert event.available and event.error == texts.text("en", texts.START_AGAIN)
+        assert event.available and event.error == texts.text("en", texts.CARD_REMOVED)
     finally:
         services.close()
 
