@@ -361,6 +361,10 @@ class Notice(StrEnum):
     CARD_REMOVED = "card-removed"
 
 
+#: The notices that say why an application stopped half-way.
+STOPPED_NOTICES: Final = frozenset({Notice.TIMED_OUT, Notice.CARD_REMOVED})
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     config: KioskConfig
@@ -412,10 +416,12 @@ class Model:
 
     @property
     def times_out(self) -> bool:
-        """Whether the idle timeout runs on this screen (on the insert screen too once
-        "check my requests" was chosen: the next person finds it back at "apply")."""
+        """Whether the idle timeout runs on this screen (on the start screen: only to clear
+        a notice of why the last application stopped, once its applicant has gone, or a choice
+        of "check my requests" nobody followed: the next person finds it back at "apply")."""
         if self.screen is Screen.INSERT_CARD:
-            return self.intent is not Intent.APPLY
+            stale = self.notice in STOPPED_NOTICES and not self.card_present
+            return stale or self.intent is not Intent.APPLY
         return not self.screen.busy
 
 
@@ -502,6 +508,10 @@ def step(model: Model, event: Event) -> Step:
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
+            if isinstance(event, Timeout) and model.times_out:
+                stale = model.notice in STOPPED_NOTICES and not model.card_present
+                notice = Notice.NONE if stale else model.notice  # not for the next applicant
+                return replace(model, notice=notice, intent=Intent.APPLY), []
             if model.intent is not Intent.APPLY:
                 return replace(model, intent=Intent.APPLY), []
             return model, []

@@ -386,6 +386,9 @@ class KioskWindow(QWidget):
         screen = self.current_screen()
         if self.model.screen is Screen.INSERT_CARD:
             return
+        if screen.escape_event is Cancel:
+            self._cancel()  # asked first, as for the Cancel button
+            return
         self.post(screen.escape_event())
 
     def _activity(self) -> None:
@@ -406,7 +409,7 @@ class KioskWindow(QWidget):
             self.countdown.hide()
             self.post(Timeout())
             return
-        if left <= self.model.config.countdown:
+        if left <= self.model.config.countdown and self.model.screen is not Screen.INSERT_CARD:
             self.countdown_text.setText(
                 translate(
                     "Window", "No activity: starting over in {n} s. Touch the screen to continue."

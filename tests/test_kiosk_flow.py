@@ -448,6 +448,21 @@ def test_effects_carry_the_session_language() -> None:
     assert isinstance(eff[0], SignAndSubmit) and eff[0].language == "en"
 
 
+def test_why_it_started_over_is_cleared_for_the_next_applicant() -> None:
+    """ "Your card was taken out…" is for the applicant who just left, not the next one: it
+    goes after an idle timeout on the start screen (the only timeout that runs there)."""
+    m, _ = run(at(Screen.FORM), CardRemoved())
+    assert m.screen is Screen.INSERT_CARD and m.notice is Notice.CARD_REMOVED
+    assert m.times_out
+    m2, eff = step(m, Timeout())
+    assert m2.notice is Notice.NONE and m2.screen is Screen.INSERT_CARD and eff == []
+    assert not m2.times_out  # and then the start screen waits for ever
+    assert step(m2, Timeout()) == (m2, [])
+    # while the card is still in, "take your card" stays until it is out
+    m3, _ = run(at(Screen.FORM), Cancel())
+    assert m3.notice is Notice.TAKE_CARD and not m3.times_out
+
+
 # -- checking one's own requests ---------------------------------------------------------------
 
 

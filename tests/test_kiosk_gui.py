@@ -530,6 +530,11 @@ def test_cancel_and_escape(env: Env, qtbot) -> None:  # type: ignore[no-untyped-
     env.remove()
     to_auth_pin(env)
     qtbot.keyClick(env.pin_screen().field, Qt.Key.Key_Escape)
+    assert env.window.confirming_cancel() and env.screen is Screen.AUTH_PIN  # Escape asks too
+    qtbot.keyClick(env.window.confirm_no, Qt.Key.Key_Escape)  # and Escape again: "No"
+    assert not env.window.confirming_cancel() and env.screen is Screen.AUTH_PIN
+    qtbot.keyClick(env.pin_screen().field, Qt.Key.Key_Escape)
+    qtbot.mouseClick(env.window.confirm_yes, Qt.MouseButton.LeftButton)
     env.wait(Screen.INSERT_CARD, 1000)
 
 
@@ -560,6 +565,11 @@ def test_keyboard_only(env: Env, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClick(focus, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not focus  # Tab moves on
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert env.window.confirming_cancel()  # Escape asks, like the Cancel button
+    assert QApplication.focusWidget() is env.window.confirm_no  # "No" is the default
+    qtbot.keyClick(env.window.confirm_no, Qt.Key.Key_Backtab)  # Shift+Tab: "Yes, cancel"
+    assert QApplication.focusWidget() is env.window.confirm_yes, QApplication.focusWidget()
+    qtbot.keyClick(env.window.confirm_yes, Qt.Key.Key_Space)
     env.wait(Screen.INSERT_CARD, 1000)
 
 
