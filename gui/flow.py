@@ -47,6 +47,8 @@ class Screen(StrEnum):
     SUBMITTING = "submitting"
     RECEIPT = "receipt"
     ERROR = "error"
+    LISTING = "listing-requests"  # the applicant's own requests are being fetched
+    STATUS = "my-requests"  # the applicant's own requests and where each stands
 
     @property
     def busy(self) -> bool:
@@ -56,11 +58,23 @@ class Screen(StrEnum):
             Screen.AUTHENTICATING,
             Screen.READING_IDENTITY,
             Screen.SUBMITTING,
+            Screen.LISTING,
         )
 
     @property
     def pin_kind_screen(self) -> bool:
         return self in (Screen.AUTH_PIN, Screen.IDENTITY_PIN, Screen.SIGN_PIN)
+
+
+class Intent(StrEnum):
+    """What the applicant came for, chosen on the insert screen (apply unless they say so)."""
+
+    APPLY = "apply"
+    CHECK_STATUS = "check-status"  # see their own requests: the 4-digit PIN only
+
+
+#: How many of the applicant's requests the status screen shows (the newest).
+MY_REQUESTS_SHOWN: Final = 20
 
 
 class CardProblem(StrEnum):
@@ -137,6 +151,19 @@ class Receipt:
     summary: str
 
 
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    """One of the applicant's own requests on the status screen: what it asks for and where
+    it stands (the ledger's status, e.g. ``submitted``, ``approved``, ``issued``)."""
+
+    request_id: str
+    certificate: str  # catalogue code
+    copies: int
+    delivery: str  # a DeliveryMethod value
+    submitted_at: str  # ISO 8601 (UTC), "" when unknown
+    status: str
+
+
 # -- events ----------------------------------------------------------------------------
 
 
@@ -207,6 +234,13 @@ class Finish:
 
 
 @dataclass(frozen=True, slots=True)
+class ChooseIntent:
+    """On the insert screen: apply for a certificate, or check one's own requests."""
+
+    intent: Intent
+
+
+@dataclass(frozen=True, slots=True)
 class CardChecked:
     session: int
     summary: CardSummary | None = None
@@ -230,6 +264,18 @@ class PinResult:
     removed: bool = False  # the card left the reader during the card work (nothing done)
 
 
+@dataclass(frozen=True, slots=True)
+class RequestsListed:
+    """The applicant's own requests (newest first), or why there are none to show:
+    ``available`` False when this kiosk cannot list them now (no office, or one that does not
+    offer it); ``error`` when the session could not list them (say so and start again)."""
+
+    session: int
+    requests: tuple[RequestLine, ...] = ()
+    available: bool = True
+    error: str = ""
+
+
 Event = (
     CardInserted
     | CardRemoved
@@ -245,6 +291,8 @@ Event = (
     | Finish
     | CardChecked
     | PinResult
+    | ChooseIntent
+    | RequestsListed
 )
 
 
@@ -288,12 +336,22 @@ class SignAndSubmit:
 
 
 @dataclass(frozen=True, slots=True)
+class ListMyRequests:
+    """List the requests of the card that authenticated in this session (the newest
+    ``limit``); refused unless it has."""
+
+    session: int
+    language: str
+    limit: int = MY_REQUESTS_SHOWN
+
+
+@dataclass(frozen=True, slots=True)
 class Wipe:
     """Clear every entered value and PIN buffer on the screens (and the services' session
     state). It ends in no event and says nothing, so it carries no language."""
 
 
-Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | Wipe
+Effect = ReadCard | Authenticate | ReadIdentity | SignAndSubmit | ListMyRequests | Wipe
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -342,6 +400,9 @@ class Model:
     #: services): shown only while the screen is in that language
     detail_language: str = ""
     form_problem: str = ""  # why the form could not go to the review, for the applicant
+    intent: Intent = Intent.APPLY
+    my_requests: tuple[RequestLine, ...] = ()  # the status screen's list
+    status_available: bool = True  # False: this kiosk cannot list requests now
 
     @property
     def pin_kind(self) -> PinKind | None:
@@ -366,9 +427,11 @@ class Model:
     @property
     def times_out(self) -> bool:
         """Whether the idle timeout runs on this screen (on the start screen: only to clear
-        a notice of why the last application stopped, once its applicant has gone)."""
+        a notice of why the last application stopped, once its applicant has gone, or a choice
+        of "check my requests" nobody followed: the next person finds it back at "apply")."""
         if self.screen is Screen.INSERT_CARD:
-            return self.notice in STOPPED_NOTICES and not self.card_present
+            stale = self.notice in STOPPED_NOTICES and not self.card_present
+            return stale or self.intent is not Intent.APPLY
         return not self.screen.busy
 
 
@@ -438,6 +501,12 @@ def _lifted(model: Model, event: Event) -> bool:
     return isinstance(event, CardChecked | PinResult) and event.removed
 
 
+def _applying(model: Model) -> bool:
+    """An application under way (the start screen then says why it stopped); a status check
+    stopped half-way needs no reason."""
+    return model.screen in IN_PROGRESS and model.intent is Intent.APPLY
+
+
 def _receipt_part(form: RequestForm | None) -> RequestForm | None:
     """The part of a request the receipt shows: document, copies, delivery, and the PDF
     recipient (named in the next steps); the postal address and the purpose are not on it."""
@@ -452,7 +521,10 @@ def _receipt_part(form: RequestForm | None) -> RequestForm | None:
 def step(model: Model, event: Event) -> Step:
     """The next model and the effects to run, for ``event``."""
     # anywhere: removal, cancel, timeout -> wipe, back to the insert screen
-    if isinstance(event, CardChecked | PinResult) and event.session != model.session:
+    if (
+        isinstance(event, CardChecked | PinResult | RequestsListed)
+        and event.session != model.session
+    ):
         return model, []  # a result from a wiped session
     if _lifted(model, event):
         return _card_moved(model)
@@ -471,19 +543,23 @@ def step(model: Model, event: Event) -> Step:
                 detail_language=model.detail_language,  # the receipt's summary's
             )
             return kept, [Wipe()]
-        why = Notice.CARD_REMOVED if model.screen in IN_PROGRESS else Notice.NONE
+        why = Notice.CARD_REMOVED if _applying(model) else Notice.NONE
         fresh = wiped(replace(model, card_present=False), why)
         return fresh, [Wipe()]
     if isinstance(event, Cancel | Timeout):
         if model.screen is Screen.INSERT_CARD:
-            if isinstance(event, Timeout) and model.times_out:  # not for the next applicant
-                return replace(
-                    model, notice=Notice.NONE, language=model.config.default_language
-                ), []
+            if isinstance(event, Timeout) and model.times_out:
+                stale = model.notice in STOPPED_NOTICES and not model.card_present
+                notice = Notice.NONE if stale else model.notice  # not for the next applicant
+                # (a lift's notice was in its applicant's language: the next one starts anew)
+                language = model.config.default_language if stale else model.language
+                return replace(model, notice=notice, intent=Intent.APPLY, language=language), []
+            if model.intent is not Intent.APPLY:
+                return replace(model, intent=Intent.APPLY), []
             return model, []
         if isinstance(event, Timeout) and model.screen.busy:
             return model, []  # never cut card work short; the timer restarts after it
-        timed_out = isinstance(event, Timeout) and model.screen in IN_PROGRESS
+        timed_out = isinstance(event, Timeout) and _applying(model)
         return wiped(model, Notice.TIMED_OUT if timed_out else Notice.NONE), [Wipe()]
     if isinstance(event, SetLanguage):
         if event.language not in ("ja", "en"):
@@ -570,6 +646,10 @@ def _pin_result(model: Model, event: Event) -> Step:
         tries = {**model.tries, kind: kind.max_tries}
         model = replace(model, tries=tries, notice=Notice.NONE)
         if model.screen is Screen.AUTHENTICATING:
+            if model.intent is Intent.CHECK_STATUS:  # the 4-digit PIN is all it needs
+                return replace(model, screen=Screen.LISTING), [
+                    ListMyRequests(model.session, model.language)
+                ]
             return replace(model, screen=Screen.IDENTITY_PIN), []
         if model.screen is Screen.READING_IDENTITY:
             return replace(model, screen=Screen.IDENTITY, identity=event.identity), []
@@ -650,6 +730,27 @@ def _confirm_review(model: Model, event: Event) -> Step:
     return replace(model, screen=Screen.SIGN_PIN, notice=Notice.NONE), []
 
 
+def _choose_intent(model: Model, event: Event) -> Step:
+    assert isinstance(event, ChooseIntent)
+    return replace(model, intent=event.intent), []
+
+
+def _listed(model: Model, event: Event) -> Step:
+    assert isinstance(event, RequestsListed)
+    if event.error:
+        return replace(model, screen=Screen.ERROR, error=event.error), []
+    requests = event.requests[:MY_REQUESTS_SHOWN] if event.available else ()
+    return (
+        replace(
+            model,
+            screen=Screen.STATUS,
+            my_requests=requests,
+            status_available=event.available,
+        ),
+        [],
+    )
+
+
 def _finish(model: Model, event: Event) -> Step:
     return wiped(model), [Wipe()]
 
@@ -675,4 +776,7 @@ _HANDLERS = {
     (Screen.ERROR, Finish): _finish,
     (Screen.CARD_PROBLEM, Finish): _finish,
     (Screen.PIN_BLOCKED, Finish): _finish,
+    (Screen.INSERT_CARD, ChooseIntent): _choose_intent,
+    (Screen.LISTING, RequestsListed): _listed,
+    (Screen.STATUS, Finish): _finish,
 }

@@ -1,6 +1,10 @@
 """Where the kiosk's signed requests go: a local ledger (one machine) or the office service
 through the outbox (many kiosks) — one seam, :class:`RequestSink`.
 
+``sink.my_requests(auth_cert_sha256, prove, limit=...)`` lists the requests of the card
+that authenticated in the kiosk session, newest first (the status screen); a sink that
+cannot list them now raises :class:`StatusUnavailable`.
+
 ``sink.submit(signature, document, holder=...)`` returns a :class:`SubmitOutcome`:
 ``stored`` (the ledger or the office has the request) or ``queued`` (kept in the
 outbox; it goes out when the office is back — the receipt should say so). A
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +45,9 @@ from .outbox import Outbox, OutboxEntry
 __all__ = [
     "LocalLedgerSink",
     "OfficeSink",
+    "Prove",
     "RequestSink",
+    "StatusUnavailable",
     "SubmitOutcome",
     "read_token",
 ]
@@ -58,6 +65,22 @@ class SubmitOutcome:
     receipt: Receipt | None = None  # the office's receipt (when stored there)
 
 
+#: Has the card of the session sign an office's challenge (bytes as the office gave them)
+#: with its user-authentication key: the proof for :meth:`KioskClient.holder_requests`.
+Prove = Callable[[bytes], HolderProof]
+
+
+class StatusUnavailable(Exception):
+    """The applicant's requests cannot be listed here now (the office is unreachable, or
+    does not offer it). The message is for the log, not for the applicant."""
+
+
+def newest_first(receipts: list[Receipt], limit: int) -> list[Receipt]:
+    """The newest ``limit`` of ``receipts`` (by submission time), newest first."""
+    ordered = sorted(receipts, key=lambda r: r.submitted_at or "", reverse=True)
+    return ordered[: max(0, limit)]
+
+
 class RequestSink(Protocol):
     def submit(
         self,
@@ -68,6 +91,13 @@ class RequestSink(Protocol):
         holder: HolderProof | None = None,
         at: datetime | None = None,
     ) -> SubmitOutcome: ...
+
+    def my_requests(self, auth_cert_sha256: str, prove: Prove, *, limit: int) -> list[Receipt]:
+        """The requests linked to the user-authentication certificate with this SHA-256
+        (hex), which authenticated in the kiosk session: the newest ``limit``, newest first.
+        ``prove`` lets the sink have the card answer its own challenge.
+        :class:`StatusUnavailable` when they cannot be listed now."""
+        ...
 
     def close(self) -> None: ...
 
@@ -94,6 +124,16 @@ class LocalLedgerSink:
             auth = hashlib.sha256(holder.certificate).hexdigest()
         result = self.ledger.submit(signature, document, at=at, auth_cert_sha256=auth)
         return SubmitOutcome(result.record.request_id, stored=True, queued=False)
+
+    def my_requests(self, auth_cert_sha256: str, prove: Prove, *, limit: int) -> list[Receipt]:
+        """From the ledger itself: the kiosk verified the card's answer in this session."""
+        from jpki.ledger import LedgerError
+
+        try:
+            records = self.ledger.list_requests(auth_cert_sha256=auth_cert_sha256)
+        except LedgerError as exc:
+            raise StatusUnavailable(f"the ledger cannot list requests: {exc}") from None
+        return newest_first([Receipt.of(r) for r in records], limit)
 
     def close(self) -> None:
         """The ledger belongs to whoever opened it."""
@@ -248,3 +288,18 @@ class OfficeSink:
 
     def holder_requests(self, proof: HolderProof) -> list[Receipt]:
         return self.client.holder_requests(proof)
+
+    def my_requests(self, auth_cert_sha256: str, prove: Prove, *, limit: int) -> list[Receipt]:
+        """The office's challenge, answered by the card (``prove``), for the office's list.
+        An office that cannot be reached or refuses (one without the holder endpoints
+        answers 404): :class:`StatusUnavailable`."""
+        try:
+            challenge = self.holder_challenge()
+        except (OfficeError, ValueError) as exc:  # ValueError: not a challenge
+            raise StatusUnavailable(f"no challenge from the office: {exc}") from None
+        proof = prove(challenge)  # the card's errors are the card's, not the office's
+        try:
+            found = self.holder_requests(proof)
+        except (OfficeError, ValueError) as exc:  # ValueError: an answer not understood
+            raise StatusUnavailable(f"the office cannot list the requests: {exc}") from None
+        return newest_first(found, limit)

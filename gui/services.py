@@ -36,6 +36,11 @@ the applicant starts again.
   signature certificate) signed as CMS by the card — under the session's verified
   signature PIN, or the PIN the effect carries (text-AP mode) — and stored by the ledger,
   which verifies it again.
+* :class:`~gui.flow.ListMyRequests` — the requests of the card that authenticated in this
+  session (refused otherwise), through the sink (:meth:`RequestSink.my_requests`): the local
+  ledger lists them by the certificate's SHA-256; the office wants its own challenge
+  answered, which the card signs under the session's verified user-authentication PIN.
+  Nothing else is read from the card. :class:`~gui.flow.RequestsListed`.
 * :class:`~gui.flow.Wipe` — ends the card session and forgets it; returns ``None``.
 
 PINs: each effect's :class:`~gui.flow.Secret` is revealed only for the one VERIFY that
@@ -77,6 +82,7 @@ from jpki.layout import CertKind, PinKind
 from jpki.ledger import Ledger, SubmissionRejected
 from jpki.messages import explanation
 from jpki.officeapi import HolderProof
+from jpki.officeapi import Receipt as OfficeReceipt
 from jpki.pins import is_valid_pin
 from jpki.requests import (
     Applicant,
@@ -103,17 +109,20 @@ from .flow import (
     Effect,
     Event,
     Identity,
+    ListMyRequests,
     PinResult,
     ReadCard,
     ReadIdentity,
     Receipt,
     RequestForm,
+    RequestLine,
+    RequestsListed,
     Secret,
     SignAndSubmit,
     Wipe,
 )
 from .forms import form_problem, postal_code
-from .office_link import LocalLedgerSink, OfficeSink, RequestSink
+from .office_link import LocalLedgerSink, OfficeSink, RequestSink, StatusUnavailable
 from .outcomes import (
     Refused,
     bad_pin_format,
@@ -313,6 +322,8 @@ class KioskServices:
                 return self._read_identity(effect, lang)
             if isinstance(effect, SignAndSubmit):
                 return self._sign_and_submit(effect, lang)
+            if isinstance(effect, ListMyRequests):
+                return self._list_my_requests(effect, lang)
             raise TypeError(f"unknown effect {type(effect).__name__}")
         except Exception as exc:  # run() never raises: the flow gets an error event
             log_unexpected(effect, exc)
@@ -659,6 +670,59 @@ class KioskServices:
         logger.info("session %d: request %s %s", session, outcome.request_id, state)
         receipt = Receipt(outcome.request_id, self._receipt_summary(signed.request, lang))
         return PinResult(session, ok=True, receipt=receipt)
+
+    # -- ListMyRequests ------------------------------------------------------------------------
+
+    def _list_my_requests(self, effect: ListMyRequests, lang: str) -> RequestsListed:
+        session = effect.session
+
+        def work(held: CardSession) -> list[OfficeReceipt]:
+            self._check_authenticated(held, lang)
+            assert held.authenticated is not None
+            certificate = held.certificate_der(CertKind.AUTH)
+            card = held.card
+
+            def prove(challenge: bytes) -> HolderProof:
+                """The card answers the office's challenge: the user-authentication PIN this
+                session verified still holds on the card; no PIN is sent again."""
+                if not held.verified(PinKind.AUTH):
+                    raise Refused(text(lang, texts.START_AGAIN))
+                try:
+                    message = challenge_message(challenge)
+                except ValueError as exc:
+                    raise StatusUnavailable(f"the office's challenge: {exc}") from None
+                signature = card.sign(CertKind.AUTH, message, pin=None, hash_algorithm=SHA256())
+                return HolderProof(certificate, message, signature)
+
+            return self.sink.my_requests(held.authenticated.hex(), prove, limit=effect.limit)
+
+        try:
+            found = self._with_card(session, lang, work)
+        except StatusUnavailable as exc:
+            logger.warning("session %d: the requests cannot be listed: %s", session, exc)
+            return RequestsListed(session, available=False)
+        except Refused as exc:
+            logger.info("session %d: listing refused: %s", session, exc.message)
+            return RequestsListed(session, error=exc.message)
+        except (errors.JpkiError, SessionLost) as exc:
+            logger.info("session %d: the card failed while listing: %s", session, exc)
+            gone = isinstance(exc, errors.CardRemoved)
+            return RequestsListed(
+                session, error=text(lang, texts.CARD_REMOVED if gone else texts.START_AGAIN)
+            )
+        logger.info("session %d: %d request(s) of the applicant listed", session, len(found))
+        lines = tuple(
+            RequestLine(
+                request_id=r.request_id,
+                certificate=r.kind,
+                copies=r.copies,
+                delivery=r.delivery_method,
+                submitted_at=r.submitted_at or "",
+                status=r.status,
+            )
+            for r in found
+        )
+        return RequestsListed(session, requests=lines)
 
     def _delivery(self, form: RequestForm, identity: Identity, today: date) -> RequestDelivery:
         if form.delivery is DeliveryMethod.POSTAL:

@@ -15,7 +15,17 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from . import texts
-from .flow import CardChecked, CardProblem, Effect, Event, PinResult, ReadCard, Wipe
+from .flow import (
+    CardChecked,
+    CardProblem,
+    Effect,
+    Event,
+    ListMyRequests,
+    PinResult,
+    ReadCard,
+    RequestsListed,
+    Wipe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +44,8 @@ def unexpected_event(effect: Effect) -> Event | None:
     message = texts.text(effect.language, texts.SOMETHING_WENT_WRONG)
     if isinstance(effect, ReadCard):
         return CardChecked(effect.session, problem=CardProblem.UNREADABLE, detail=message)
+    if isinstance(effect, ListMyRequests):
+        return RequestsListed(effect.session, error=message)
     return PinResult(effect.session, ok=False, error=message)
 
 

@@ -33,10 +33,12 @@ from gui.flow import (
     CardProblem,
     CardSummary,
     Identity,
+    Intent,
     Model,
     Notice,
     Receipt,
     RequestForm,
+    RequestLine,
     Screen,
     initial,
 )
@@ -84,6 +86,30 @@ def _summary(lang: str) -> str:
         "Academic transcript (Japanese) × 2 (fee ¥600)\n"
         "A signed PDF for Example Corp.: download it once within 14 days of issue."
     )
+
+
+#: The status screen's requests: each state the applicant may see, newest first.
+MY_REQUESTS = (
+    RequestLine(
+        REQUEST_ID, "transcript-ja", 2, "digital-pdf", "2026-12-05T01:30:00+00:00", "issued"
+    ),
+    RequestLine(
+        "5a1c9e2b-0d3f-4a6e-8b7c-1f2e3d4c5b6a",
+        "transcript-ja",
+        1,
+        "counter",
+        "2026-11-20T06:10:00+00:00",
+        "submitted",
+    ),
+    RequestLine(
+        "9b8a7c6d-5e4f-4321-8fed-cba987654321",
+        "transcript-ja",
+        3,
+        "postal",
+        "2026-10-02T23:45:00+00:00",
+        "delivered",
+    ),
+)
 
 
 def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
@@ -187,6 +213,20 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
             screen=Screen.ERROR,
             error="CommunicationError: the reader failed to exchange the APDU",
         ),
+        "",
+    )
+    looking = replace(card, intent=Intent.CHECK_STATUS)
+    yield "insert-card-check-status", replace(base, intent=Intent.CHECK_STATUS), ""
+    yield Screen.LISTING.value, replace(looking, screen=Screen.LISTING), ""
+    yield (
+        Screen.STATUS.value,
+        replace(looking, screen=Screen.STATUS, my_requests=MY_REQUESTS),
+        "",
+    )
+    yield "my-requests-none", replace(looking, screen=Screen.STATUS), ""
+    yield (
+        "my-requests-unavailable",
+        replace(looking, screen=Screen.STATUS, status_available=False),
         "",
     )
 

@@ -19,11 +19,14 @@ from gui.flow import (
     CardProblem,
     CardRemoved,
     CardSummary,
+    ChooseIntent,
     ConfirmIdentity,
     ConfirmReview,
     Edit,
     Finish,
     Identity,
+    Intent,
+    ListMyRequests,
     Model,
     Notice,
     PinEntered,
@@ -32,6 +35,8 @@ from gui.flow import (
     ReadIdentity,
     Receipt,
     RequestForm,
+    RequestLine,
+    RequestsListed,
     Screen,
     Secret,
     SetLanguage,
@@ -52,6 +57,7 @@ IDENTITY = Identity(
     "見本 花子", "架空県見本市1-2-3", date(1990, 4, 1), "2", IdentitySource.SIGN_CERTIFICATE
 )
 FORM = RequestForm("transcript-ja", copies=2, delivery=DeliveryMethod.COUNTER)
+LINE = RequestLine("R-1", "transcript-ja", 2, "counter", "2026-12-05T01:30:00+00:00", "submitted")
 
 
 def run(model: Model, *events: object) -> tuple[Model, list[object]]:
@@ -69,6 +75,9 @@ def at(screen: Screen) -> Model:
     m = initial(TEXT_CONFIG if text_ap else CONFIG)
     if screen is Screen.INSERT_CARD:
         return m
+    status = screen in (Screen.LISTING, Screen.STATUS)
+    if status:
+        m, _ = run(m, ChooseIntent(Intent.CHECK_STATUS))
     m, _ = run(m, CardInserted())
     if screen is Screen.READING_CARD:
         return m
@@ -85,6 +94,10 @@ def at(screen: Screen) -> Model:
     if screen is Screen.ERROR:
         return run(m, PinResult(m.session, ok=False, error="reader failed"))[0]
     m, _ = run(m, PinResult(m.session, ok=True))
+    if status:
+        if screen is Screen.LISTING:
+            return m
+        return run(m, RequestsListed(m.session, (LINE,)))[0]
     if screen is Screen.IDENTITY_PIN:
         return m
     m, _ = run(m, PinEntered(Secret("1234" if text_ap else "ABCD1234")))
@@ -171,6 +184,7 @@ def test_removal_from_every_screen(screen: Screen) -> None:
     why = Notice.CARD_REMOVED if screen in IN_PROGRESS else Notice.NONE
     assert not m2.card_present and m2.notice is why
     assert m2.identity is None and m2.form is None and m2.summary is None and m2.tries == {}
+    assert m2.my_requests == () and m2.intent is Intent.APPLY
     assert m2.language == CONFIG.default_language
     assert eff == [Wipe()]
     assert m2.session > m.session or screen is Screen.INSERT_CARD
@@ -447,3 +461,75 @@ def test_why_it_started_over_is_cleared_for_the_next_applicant() -> None:
     # while the card is still in, "take your card" stays until it is out
     m3, _ = run(at(Screen.FORM), Cancel())
     assert m3.notice is Notice.TAKE_CARD and not m3.times_out
+
+
+# -- checking one's own requests ---------------------------------------------------------------
+
+
+def test_status_lookup_asks_only_the_auth_pin_then_lists() -> None:
+    m = initial(CONFIG)
+    m, eff = run(m, ChooseIntent(Intent.CHECK_STATUS))
+    assert m.screen is Screen.INSERT_CARD and m.intent is Intent.CHECK_STATUS and eff == []
+    m, eff = run(m, CardInserted())
+    assert m.screen is Screen.READING_CARD and eff == [ReadCard(m.session, "ja")]
+    m, _ = run(m, CardChecked(m.session, SUMMARY))
+    assert m.screen is Screen.AUTH_PIN and m.pin_kind is PinKind.AUTH
+    m, eff = run(m, PinEntered(Secret("1234")))
+    assert m.screen is Screen.AUTHENTICATING and isinstance(eff[0], Authenticate)
+    m, eff = run(m, PinResult(m.session, ok=True))
+    # no signature PIN, no identity, no form: straight to the list of the authenticated card
+    assert m.screen is Screen.LISTING and m.screen.busy
+    assert eff == [ListMyRequests(m.session, "ja")]
+    lines = tuple(replace(LINE, request_id=f"R-{i}") for i in range(30))
+    m, eff = run(m, RequestsListed(m.session, lines))
+    assert m.screen is Screen.STATUS and eff == [] and m.status_available
+    assert m.my_requests == lines[:20]  # bounded even if a sink gave more
+    assert m.identity is None and m.form is None
+    m, eff = run(m, Finish())
+    assert m.screen is Screen.INSERT_CARD and eff == [Wipe()]
+    assert m.my_requests == () and m.intent is Intent.APPLY  # the next person applies
+
+
+def test_status_wrong_pin_last_try_and_blocked_stay_on_the_status_path() -> None:
+    m = run(initial(CONFIG), ChooseIntent(Intent.CHECK_STATUS), CardInserted())[0]
+    m, _ = run(m, CardChecked(m.session, SUMMARY), PinEntered(Secret("0000")))
+    m, _ = run(m, PinResult(m.session, ok=False, remaining=1))
+    assert m.screen is Screen.AUTH_PIN and m.notice is Notice.WRONG_PIN and m.last_try
+    assert m.intent is Intent.CHECK_STATUS
+    m, _ = run(m, PinEntered(Secret("1234")), PinResult(m.session, ok=True))
+    assert m.screen is Screen.LISTING
+    m = run(initial(CONFIG), ChooseIntent(Intent.CHECK_STATUS), CardInserted())[0]
+    m, _ = run(m, CardChecked(m.session, SUMMARY), PinEntered(Secret("0000")))
+    m, eff = run(m, PinResult(m.session, ok=False, blocked=True))
+    assert m.screen is Screen.PIN_BLOCKED and m.blocked_pin is PinKind.AUTH and eff == []
+    m = run(initial(CONFIG), ChooseIntent(Intent.CHECK_STATUS), CardInserted())[0]
+    m, _ = run(m, CardChecked(m.session, replace(SUMMARY, auth_tries=0)))
+    assert m.screen is Screen.PIN_BLOCKED
+
+
+def test_status_unavailable_and_errors() -> None:
+    m = at(Screen.LISTING)
+    m2, _ = step(m, RequestsListed(m.session, (LINE,), available=False))
+    assert m2.screen is Screen.STATUS and not m2.status_available and m2.my_requests == ()
+    m3, _ = step(m, RequestsListed(m.session, error="start again"))
+    assert m3.screen is Screen.ERROR and m3.error == "start again"
+    m4, _ = step(m, RequestsListed(m.session))
+    assert m4.screen is Screen.STATUS and m4.status_available and m4.my_requests == ()
+    stale, eff = step(m, RequestsListed(m.session - 1, (LINE,)))
+    assert stale == m and eff == []
+
+
+def test_the_status_choice_is_only_on_the_insert_screen_and_times_out() -> None:
+    m = run(initial(CONFIG), ChooseIntent(Intent.CHECK_STATUS))[0]
+    assert m.times_out  # someone chose it and walked away: back to "apply"
+    m2, eff = step(m, Timeout())
+    assert m2.intent is Intent.APPLY and m2.screen is Screen.INSERT_CARD and eff == []
+    assert not m2.times_out
+    m3, _ = step(m, Cancel())
+    assert m3.intent is Intent.APPLY
+    back = run(m, ChooseIntent(Intent.APPLY))[0]
+    assert back.intent is Intent.APPLY
+    auth = at(Screen.AUTH_PIN)
+    assert step(auth, ChooseIntent(Intent.CHECK_STATUS)) == (auth, [])
+    applied = at(Screen.AUTHENTICATING)
+    assert run(applied, PinResult(applied.session, ok=True))[0].screen is Screen.IDENTITY_PIN

@@ -14,6 +14,7 @@ clock: no sleeping for a minute."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
@@ -23,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtWidgets import QApplication
 
 from gui.app import build_kiosk, setup_application
 from gui.config import load_config
-from gui.flow import CardProblem, Notice, Screen
+from gui.flow import CardProblem, Intent, Notice, Screen
 from gui.screens.form import FormScreen
 from gui.screens.pin import PinScreen
 from gui.window import THUMB_PX
@@ -288,6 +290,28 @@ TO_REVIEW = (*TO_FORM, fill(DeliveryMethod.COUNTER), at(Screen.REVIEW))
 OUT = (remove, at(Screen.INSERT_CARD))  # the card out: the start screen, clean
 
 
+def check_my_requests(k: TouchKiosk) -> None:
+    """On the start screen: "check my requests" instead of applying."""
+    button = k.current().intents.button(Intent.CHECK_STATUS.value)  # type: ignore[attr-defined]
+    k.tap(button, "check my requests")
+    assert k.window.model.intent is Intent.CHECK_STATUS
+
+
+def own_requests_listed(k: TouchKiosk) -> bool:
+    """The status screen lists the requests the ledger holds for this card (the journeys
+    before it may have made some), newest first, up to the screen's limit — no one else's."""
+    services = k.window.worker.worker.services
+    assert services is not None
+    card = k.card(k.card_key)  # type: ignore[attr-defined]
+    der = card.credentials.auth_cert.public_bytes(Encoding.DER)
+    mine = services.ledger.list_requests(auth_cert_sha256=hashlib.sha256(der).hexdigest())  # type: ignore[attr-defined]
+    shown = [line.request_id for line in k.window.model.my_requests]
+    expected = sorted(mine, key=lambda r: r.submitted_at, reverse=True)
+    return shown == [r.request_id for r in expected][: len(shown)] and len(shown) == min(
+        len(mine), 20
+    )
+
+
 def still_in_their_language(k: TouchKiosk) -> None:
     assert k.window.model.language == k.language  # type: ignore[attr-defined]
 
@@ -529,9 +553,37 @@ JOURNEYS: tuple[Journey, ...] = (
         (insert, at(Screen.CARD_PROBLEM, LOAD_MS), switch_language, *OUT),
         "revoked",
     ),
-    # -- STATUS LOOKUP: "check my requests" on the insert screen is being built on another
-    # branch; its journey goes here (insert -> the status screen -> back), e.g.
-    # Journey("status-lookup", (...), "valid"),
+    # -- status lookup: "check my requests", the 4-digit PIN only, the card's own list
+    Journey(
+        "status-lookup",
+        (
+            check_my_requests,
+            *TO_AUTH,
+            pin(AUTH_PIN),
+            at(Screen.STATUS, LOAD_MS),
+            expect(own_requests_listed, "exactly this card's requests, newest first"),
+            switch_language,
+            at(Screen.STATUS),
+            primary,  # Done
+            at(Screen.INSERT_CARD),
+            *OUT,
+        ),
+    ),
+    Journey(
+        "status-lookup-wrong-pin-then-removed",
+        (
+            check_my_requests,
+            *TO_AUTH,
+            pin("9999"),
+            at(Screen.AUTH_PIN),
+            notice(Notice.WRONG_PIN),
+            tries(2),
+            pin(AUTH_PIN),
+            at(Screen.STATUS, LOAD_MS),
+            *OUT,
+            expect(lambda k: k.window.model.my_requests == (), "the list wiped"),
+        ),
+    ),
 )
 
 #: How each card of a journey starts (after every card's PINs and faults are restored).

@@ -24,16 +24,21 @@ from gui.flow import (
     Authenticate,
     CardChecked,
     CardInserted,
+    ChooseIntent,
     ConfirmIdentity,
     ConfirmReview,
     Effect,
     Event,
+    Finish,
     Identity,
+    Intent,
+    ListMyRequests,
     PinEntered,
     PinResult,
     ReadCard,
     ReadIdentity,
     RequestForm,
+    RequestsListed,
     Screen,
     Secret,
     SetLanguage,
@@ -43,6 +48,7 @@ from gui.flow import (
     initial,
 )
 from gui.mock_panel import mock_card_opener
+from gui.office_link import LocalLedgerSink
 from gui.services import KioskServices
 from gui.setup import ledger_config
 from jpki import JpkiCard
@@ -77,6 +83,8 @@ def effect_of(cls: type, language: str, pin: str | None = None) -> Effect:
         return Authenticate(1, Secret(pin or AUTH_PIN), language)
     if cls is ReadIdentity:
         return ReadIdentity(1, Secret(pin or SIGN_PIN), IdentitySource.SIGN_CERTIFICATE, language)
+    if cls is ListMyRequests:
+        return ListMyRequests(1, language)
     assert cls is SignAndSubmit
     return SignAndSubmit(1, Secret(pin or SIGN_PIN), FORM, HOLDER, language)
 
@@ -84,6 +92,8 @@ def effect_of(cls: type, language: str, pin: str | None = None) -> Effect:
 def message_of(event: Event | None) -> str:
     if isinstance(event, CardChecked):
         return event.detail
+    if isinstance(event, RequestsListed):
+        return event.error
     assert isinstance(event, PinResult), event
     return event.error
 
@@ -132,11 +142,16 @@ def test_the_flow_builds_every_effect_in_the_session_language(
     kiosk.send(ConfirmIdentity(), Screen.FORM)
     kiosk.send(SubmitForm(FORM), Screen.REVIEW)
     kiosk.send(ConfirmReview(), Screen.RECEIPT)  # the consent; the PIN was verified once
+    receipt = kiosk.model.receipt
+    kiosk.send(Finish(), Screen.INSERT_CARD)
+    kiosk.send(ChooseIntent(Intent.CHECK_STATUS), Screen.INSERT_CARD)  # and their requests
+    kiosk.send(CardInserted(), Screen.AUTH_PIN)
+    kiosk.send(PinEntered(Secret(AUTH_PIN)), Screen.STATUS)
     talking = [e for e in recording.effects if not isinstance(e, Wipe)]
     assert {type(e) for e in talking} == set(TALKING_EFFECTS)
     assert {e.language for e in talking} == {language}
-    assert kiosk.model.receipt is not None
-    assert_in_language(kiosk.model.receipt.summary.splitlines()[-1], language)
+    assert receipt is not None
+    assert_in_language(receipt.summary.splitlines()[-1], language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -165,7 +180,13 @@ def _authenticated(services: KioskServices, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("cls", TALKING_EFFECTS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    # listing from the local ledger sends nothing to the card (through the office it signs
+    # the office's challenge: tests/test_kiosk_status.py pulls the card out there)
+    "cls",
+    [c for c in TALKING_EFFECTS if c is not ListMyRequests],
+    ids=lambda c: c.__name__,
+)
 def test_a_card_pulled_out_in_any_effect_is_told_in_its_language(
     mock_card: MockCard, services: KioskServices, cls: type, language: str
 ) -> None:
@@ -193,7 +214,7 @@ def test_an_unexpected_failure_in_any_effect_is_told_in_its_language(
         raise RuntimeError("a bug")
         yield  # pragma: no cover
 
-    def broken_verify(*_args: object) -> None:
+    def broken_verify(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug")
 
     if cls is ReadCard:
@@ -207,6 +228,7 @@ def test_an_unexpected_failure_in_any_effect_is_told_in_its_language(
         else:
             _authenticated(services, language)
         monkeypatch.setattr(JpkiCard, "verify_pin", broken_verify)
+        monkeypatch.setattr(LocalLedgerSink, "my_requests", broken_verify)  # no PIN to verify
     message = message_of(services.run(effect_of(cls, language)))
     assert message == texts.text(language, texts.SOMETHING_WENT_WRONG)
     assert_in_language(message, language)
@@ -214,7 +236,10 @@ def test_an_unexpected_failure_in_any_effect_is_told_in_its_language(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("cls", [c for c in TALKING_EFFECTS if c is not ReadCard])
+@pytest.mark.parametrize(
+    "cls",
+    [c for c in TALKING_EFFECTS if c not in (ReadCard, ListMyRequests)],  # no PIN
+)
 def test_a_malformed_pin_is_told_in_its_language(
     services: KioskServices, cls: type, language: str
 ) -> None:

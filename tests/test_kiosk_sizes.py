@@ -30,9 +30,10 @@ from jpki.requests import DeliveryMethod
 from tests.kiosk_layout import SIZES, cancel_problems, layout_problems, scrolls
 from tests.screenshots import models
 
-#: Screens whose body may scroll at the smallest sizes (a long receipt); every other screen,
-#: the PIN pads and the keyboard above all, fits without scrolling.
-MAY_SCROLL = {Screen.RECEIPT, Screen.REVIEW}
+#: Screens whose body may scroll at the smallest sizes (a long receipt, the applicant's list
+#: of up to 20 requests); every other screen, the PIN pads and the keyboard above all, fits
+#: without scrolling.
+MAY_SCROLL = {Screen.RECEIPT, Screen.REVIEW, Screen.STATUS}
 
 
 def cases(config: KioskConfig, language: str) -> Iterator[tuple[str, Model, str]]:

@@ -36,10 +36,12 @@ from gui.config import IdentitySource, load_config
 from gui.flow import (
     Authenticate,
     CardInserted,
+    ChooseIntent,
     ConfirmIdentity,
     ConfirmReview,
     Finish,
     Identity,
+    Intent,
     Notice,
     PinEntered,
     ReadIdentity,
@@ -483,6 +485,13 @@ def one_applicant(kiosk: Kiosk, language: str, source: IdentitySource, card: Moc
         card.faults.remove_at(2)
         kiosk.send(ConfirmReview(), Screen.ERROR)
     card.insert()
+    kiosk.send(Finish(), Screen.INSERT_CARD)
+    # and one who checks their requests: the 4-digit PIN only, malformed, wrong, right
+    kiosk.send(ChooseIntent(Intent.CHECK_STATUS), Screen.INSERT_CARD)
+    kiosk.send(CardInserted(), Screen.AUTH_PIN)
+    assert kiosk.send(pin(MALFORMED_AUTH), Screen.AUTH_PIN).notice is Notice.BAD_PIN_FORMAT
+    assert kiosk.send(pin(WRONG_AUTH), Screen.AUTH_PIN).notice is Notice.WRONG_PIN
+    assert kiosk.send(pin(AUTH_PIN), Screen.STATUS).my_requests
     kiosk.send(Finish(), Screen.INSERT_CARD)
 
 

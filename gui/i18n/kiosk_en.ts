@@ -432,6 +432,18 @@
         <source>This kiosk is out of service at the moment. Please ask the staff.</source>
         <translation>This kiosk is out of service at the moment. Please ask the staff.</translation>
     </message>
+    <message>
+        <source>Apply for a certificate</source>
+        <translation>Apply for a certificate</translation>
+    </message>
+    <message>
+        <source>Check my requests</source>
+        <translation>Check my requests</translation>
+    </message>
+    <message>
+        <source>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</source>
+        <translation>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</translation>
+    </message>
 </context>
 <context>
     <name>JukiCard</name>
@@ -815,6 +827,10 @@
         <source>Do not remove your card.</source>
         <translation>Do not remove your card.</translation>
     </message>
+    <message>
+        <source>Looking up your requests…</source>
+        <translation>Looking up your requests…</translation>
+    </message>
 </context>
 <context>
     <name>Purpose</name>
@@ -963,6 +979,101 @@
         <source>Back</source>
         <extracomment>Escape on this screen: Cancel (start over) by default; Finish on the closing screens. Whether the header&apos;s Cancel button is offered on this screen.</extracomment>
         <translation>Back</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>Your requests</source>
+        <translation>Your requests</translation>
+    </message>
+    <message>
+        <source>Requests made with this card, newest first.</source>
+        <translation>Requests made with this card, newest first.</translation>
+    </message>
+    <message>
+        <source>Only the latest {n} are shown.</source>
+        <translation>Only the latest {n} are shown.</translation>
+    </message>
+    <message>
+        <source>When you take your card out, this list is cleared.</source>
+        <translation>When you take your card out, this list is cleared.</translation>
+    </message>
+    <message>
+        <source>There are no requests made with this card.</source>
+        <translation>There are no requests made with this card.</translation>
+    </message>
+    <message>
+        <source>Status checking is not available here at the moment. Please ask at the counter.</source>
+        <translation>Status checking is not available here at the moment. Please ask at the counter.</translation>
+    </message>
+    <message>
+        <source>Request number {number}</source>
+        <translation>Request number {number}</translation>
+    </message>
+    <message>
+        <source>Sent on {date}</source>
+        <translation>Sent on {date}</translation>
+    </message>
+    <message>
+        <source>Status: {status}</source>
+        <translation>Status: {status}</translation>
+    </message>
+    <message>
+        <source>{n} copy</source>
+        <translation>{n} copy</translation>
+    </message>
+    <message>
+        <source>{n} copies</source>
+        <translation>{n} copies</translation>
+    </message>
+    <message>
+        <source>Received, waiting for approval</source>
+        <translation>Received, waiting for approval</translation>
+    </message>
+    <message>
+        <source>Approved, being prepared</source>
+        <translation>Approved, being prepared</translation>
+    </message>
+    <message>
+        <source>Not accepted; please ask at the counter</source>
+        <translation>Not accepted; please ask at the counter</translation>
+    </message>
+    <message>
+        <source>Ready: pick it up at the counter</source>
+        <translation>Ready: pick it up at the counter</translation>
+    </message>
+    <message>
+        <source>Ready: print it at a convenience store</source>
+        <translation>Ready: print it at a convenience store</translation>
+    </message>
+    <message>
+        <source>Ready to download</source>
+        <translation>Ready to download</translation>
+    </message>
+    <message>
+        <source>Issued, to be mailed</source>
+        <translation>Issued, to be mailed</translation>
+    </message>
+    <message>
+        <source>Mailed</source>
+        <translation>Mailed</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>Handed over</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>Downloaded</translation>
+    </message>
+    <message>
+        <source>Expired: it was not collected in time</source>
+        <translation>Expired: it was not collected in time</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Finish</translation>
     </message>
 </context>
 <context>

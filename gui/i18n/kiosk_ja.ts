@@ -432,6 +432,18 @@
         <source>This kiosk is out of service at the moment. Please ask the staff.</source>
         <translation>ただいまこの端末はご利用いただけません。係員にお尋ねください。</translation>
     </message>
+    <message>
+        <source>Apply for a certificate</source>
+        <translation>証明書を申請する</translation>
+    </message>
+    <message>
+        <source>Check my requests</source>
+        <translation>申請状況を確認する</translation>
+    </message>
+    <message>
+        <source>To see your requests and where each stands, you need only your user-authentication PIN (4 digits).</source>
+        <translation>申請状況の確認に必要なのは、利用者証明用電子証明書の暗証番号（数字4桁）だけです。</translation>
+    </message>
 </context>
 <context>
     <name>JukiCard</name>
@@ -815,6 +827,10 @@
         <source>Do not remove your card.</source>
         <translation>カードを抜かないでください。</translation>
     </message>
+    <message>
+        <source>Looking up your requests…</source>
+        <translation>申請状況を確認しています…</translation>
+    </message>
 </context>
 <context>
     <name>Purpose</name>
@@ -963,6 +979,101 @@
         <source>Back</source>
         <extracomment>Escape on this screen: Cancel (start over) by default; Finish on the closing screens. Whether the header&apos;s Cancel button is offered on this screen.</extracomment>
         <translation>戻る</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>Your requests</source>
+        <translation>申請状況</translation>
+    </message>
+    <message>
+        <source>Requests made with this card, newest first.</source>
+        <translation>このカードで行った申請です（新しい順）。</translation>
+    </message>
+    <message>
+        <source>Only the latest {n} are shown.</source>
+        <translation>新しいもの{n}件だけを表示しています。</translation>
+    </message>
+    <message>
+        <source>When you take your card out, this list is cleared.</source>
+        <translation>カードを抜くと、この一覧は消えます。</translation>
+    </message>
+    <message>
+        <source>There are no requests made with this card.</source>
+        <translation>このカードで行った申請はありません。</translation>
+    </message>
+    <message>
+        <source>Status checking is not available here at the moment. Please ask at the counter.</source>
+        <translation>ただいま、ここでは申請状況を確認できません。窓口でお尋ねください。</translation>
+    </message>
+    <message>
+        <source>Request number {number}</source>
+        <translation>申請番号 {number}</translation>
+    </message>
+    <message>
+        <source>Sent on {date}</source>
+        <translation>{date} 申請</translation>
+    </message>
+    <message>
+        <source>Status: {status}</source>
+        <translation>状況：{status}</translation>
+    </message>
+    <message>
+        <source>{n} copy</source>
+        <translation>{n}通</translation>
+    </message>
+    <message>
+        <source>{n} copies</source>
+        <translation>{n}通</translation>
+    </message>
+    <message>
+        <source>Received, waiting for approval</source>
+        <translation>受付済み（審査待ちです）</translation>
+    </message>
+    <message>
+        <source>Approved, being prepared</source>
+        <translation>承認済み（発行の準備中です）</translation>
+    </message>
+    <message>
+        <source>Not accepted; please ask at the counter</source>
+        <translation>受理されませんでした（窓口でお尋ねください）</translation>
+    </message>
+    <message>
+        <source>Ready: pick it up at the counter</source>
+        <translation>準備ができました。窓口でお受け取りください</translation>
+    </message>
+    <message>
+        <source>Ready: print it at a convenience store</source>
+        <translation>準備ができました。コンビニエンスストアで印刷してください</translation>
+    </message>
+    <message>
+        <source>Ready to download</source>
+        <translation>準備ができました。ダウンロードしてください</translation>
+    </message>
+    <message>
+        <source>Issued, to be mailed</source>
+        <translation>発行済み（郵送の準備中です）</translation>
+    </message>
+    <message>
+        <source>Mailed</source>
+        <translation>郵送済み</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>お渡し済み</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>ダウンロード済み</translation>
+    </message>
+    <message>
+        <source>Expired: it was not collected in time</source>
+        <translation>期限切れ（受け取り期限を過ぎました）</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>終了</translation>
     </message>
 </context>
 <context>

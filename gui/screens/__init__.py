@@ -14,6 +14,7 @@ from .problem import CardProblemScreen, ErrorScreen, PinBlockedScreen
 from .progress import ProgressScreen
 from .receipt import ReceiptScreen
 from .review import ReviewScreen
+from .status import StatusScreen
 
 __all__ = ["KioskScreen", "build_screens"]
 
@@ -38,6 +39,8 @@ def build_screens(
         Screen.SUBMITTING: ProgressScreen(Screen.SUBMITTING, parent),
         Screen.RECEIPT: ReceiptScreen(parent, printer=printer),
         Screen.ERROR: ErrorScreen(parent),
+        Screen.LISTING: ProgressScreen(Screen.LISTING, parent),
+        Screen.STATUS: StatusScreen(parent),
     }
     missing = set(Screen) - set(screens)
     assert not missing, missing

@@ -1,6 +1,8 @@
-"""Screen 1: insert (or place) the card. Moves on by itself when a card goes in; no button.
+"""Screen 1: insert (or place) the card. Moves on by itself when a card goes in. Two large
+toggles say what the applicant came for: apply for a certificate (chosen unless they say
+otherwise) or check their own requests (then the 4-digit PIN is all the kiosk asks for).
 
-Its words and picture follow the reader's kind (:mod:`gui.screens.card_words`)."""
+Its card words and picture follow the reader's kind (:mod:`gui.screens.card_words`)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ..config import IdentitySource
-from ..flow import Model, Notice, Screen
+from ..flow import ChooseIntent, Intent, Model, Notice, Screen
 from ..reader_kind import ReaderKind
-from ..widgets import label, set_role, style
+from ..widgets import Choices, label, set_role, style
 from .base import KioskScreen
 from .card_words import Phrase, card_picture, card_words
 
@@ -25,6 +27,11 @@ class InsertCardScreen(KioskScreen):
         super().__init__(Screen.INSERT_CARD, parent)
         self.title.setFont(style.font(style.HUGE_PX, bold=True))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.intents = Choices(columns=2, parent=self)
+        self.intents.setAccessibleName("intent")
+        self.intents.set_options([(Intent.APPLY.value, ""), (Intent.CHECK_STATUS.value, "")])
+        self.intents.set_value(Intent.APPLY.value)
+        self.intents.changed.connect(lambda key: self.send(ChooseIntent(Intent(key))))
         row = QHBoxLayout()
         row.setSpacing(40)
         self.reader = ReaderKind.EITHER  # what the words and the picture follow
@@ -45,7 +52,7 @@ class InsertCardScreen(KioskScreen):
         text.addStretch(1)
         holder = QWidget(self)
         holder.setLayout(text)
-        holder.setMinimumWidth(600)
+        holder.setMinimumWidth(480)  # beside the picture within 1024 px
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)
@@ -54,6 +61,7 @@ class InsertCardScreen(KioskScreen):
         self.why = label("", 30, bold=True, role="notice", center=True)
         self.why.setAccessibleName("why-started-over")
         self.why.hide()
+        self.body.addWidget(self.intents)
         self.body.addStretch(1)
         self.body.addWidget(self.why)
         self.instructions = holder  # how to insert the card
@@ -73,6 +81,12 @@ class InsertCardScreen(KioskScreen):
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.intents.set_texts(
+            {
+                Intent.APPLY.value: translate("InsertCard", "Apply for a certificate"),
+                Intent.CHECK_STATUS.value: translate("InsertCard", "Check my requests"),
+            }
+        )
         self.title.setText(card_words(Phrase.INSERT_TITLE, self.reader))
         self.how.setText(card_words(Phrase.INSERT_HOW, self.reader))
         self.auto.setText(card_words(Phrase.INSERT_AUTO, self.reader))
@@ -87,7 +101,17 @@ class InsertCardScreen(KioskScreen):
         )
 
     def _set_needs(self) -> None:
-        """How many PINs the applicant needs: three when the details come from the text AP."""
+        """How many PINs the applicant needs: three when the details come from the text AP;
+        the 4-digit one alone to check their requests."""
+        if self.model is not None and self.model.intent is Intent.CHECK_STATUS:
+            self.needs.setText(
+                translate(
+                    "InsertCard",
+                    "To see your requests and where each stands, you need only your "
+                    "user-authentication PIN (4 digits).",
+                )
+            )
+            return
         text_ap = (
             self.model is not None and self.model.config.identity_source is IdentitySource.TEXT_AP
         )
@@ -125,6 +149,8 @@ class InsertCardScreen(KioskScreen):
         for w in (self.title, self.picture, self.instructions):
             w.setVisible(not waiting)
         self.take_card.setVisible(waiting)
+        self.intents.setVisible(not waiting)  # take the card first, then choose and insert it
+        self.intents.set_value(model.intent.value)
         if waiting and not self._flash.isActive():
             self._flash.start()
         elif not waiting:

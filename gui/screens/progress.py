@@ -1,4 +1,5 @@
-"""The screens shown while the card works: reading, authenticating, reading identity, submitting."""
+"""The screens shown while the card works: reading, authenticating, reading identity, submitting,
+looking up the applicant's requests."""
 
 from __future__ import annotations
 
@@ -57,6 +58,10 @@ class ProgressScreen(KioskScreen):
             ),
             Screen.SUBMITTING: (
                 translate("Progress", "Signing and sending your request…"),
+                translate("Progress", "This takes a few seconds."),
+            ),
+            Screen.LISTING: (
+                translate("Progress", "Looking up your requests…"),
                 translate("Progress", "This takes a few seconds."),
             ),
         }
