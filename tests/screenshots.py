@@ -123,7 +123,6 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     # a contactless reader: placed, not inserted; and the calm notice after a lift
     pad = replace(base, reader=ReaderKind.CONTACTLESS)
     yield "insert-card-contactless", pad, ""
-    yield "insert-card-place-again", replace(pad, notice=Notice.CARD_MOVED), ""
     yield (
         "insert-card-contactless-take-card",
         replace(pad, card_present=True, notice=Notice.TAKE_CARD),

@@ -283,7 +283,7 @@ WORDS = {
     ),
     ("contactless", "en"): (
         "Please place your card on the reader",
-        "Do not move it until reading ends",
+        "keep it still until reading ends",
         "place-card.svg",
     ),
     ("either", "ja"): (

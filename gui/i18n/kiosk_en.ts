@@ -131,8 +131,8 @@
         <translation>Please insert or place your card</translation>
     </message>
     <message>
-        <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
-        <translation>Lay the card flat on the reader below the screen. Do not move it until reading ends.</translation>
+        <source>Lay the card on the reader below the screen; keep it still until reading ends.</source>
+        <translation>Lay the card on the reader below the screen; keep it still until reading ends.</translation>
     </message>
     <message>
         <source>Insert the card into the reader below the screen (IC chip up, chip end first), or lay it flat on the reader.</source>

@@ -131,8 +131,8 @@
         <translation>カードを差し込むか、置いてください</translation>
     </message>
     <message>
-        <source>Lay the card flat on the reader below the screen. Do not move it until reading ends.</source>
-        <translation>画面の下のリーダーに、カードを平らに置いてください。読み取りが終わるまで動かさないでください。</translation>
+        <source>Lay the card on the reader below the screen; keep it still until reading ends.</source>
+        <translation>画面の下のリーダーにカードを置き、読み取りが終わるまで動かさないでください。</translation>
     </message>
     <message>
         <source>Insert the card into the reader below the screen (IC chip up, chip end first), or lay it flat on the reader.</source>

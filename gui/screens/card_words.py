@@ -58,7 +58,7 @@ _WORDS: Final[dict[Phrase, dict[ReaderKind, tuple[str, str]]]] = {
         ),
         _L: QT_TRANSLATE_NOOP(
             "CardWords",
-            "Lay the card flat on the reader below the screen. Do not move it until reading ends.",
+            "Lay the card on the reader below the screen; keep it still until reading ends.",
         ),
         _E: QT_TRANSLATE_NOOP(
             "CardWords",
