@@ -57,8 +57,9 @@ def _interactive(w: QWidget) -> bool:
 def layout_problems(root: QWidget) -> list[str]:
     """What is wrong with the layout of ``root`` as it is shown now; empty when all fits.
 
-    A widget inside a scroll area may lie outside its viewport (it scrolls into view), but
-    not outside its other parents; everything else lies inside the window and its parents.
+    A widget inside a scroll area may lie above or below its viewport (it scrolls into
+    view), but not beside it, nor outside its other parents; everything else lies inside the
+    window and its parents.
     """
     problems: list[str] = []
     whole = root.rect()
@@ -74,7 +75,15 @@ def layout_problems(root: QWidget) -> list[str]:
         p = w.parentWidget()
         while p is not None and p is not root:
             if isinstance(p.parentWidget(), QAbstractScrollArea):
-                break  # the viewport: scrolling brings it into view
+                # the viewport: scrolling brings it into view — up and down only (a kiosk
+                # never scrolls sideways: what is wider than the viewport is cut off)
+                view = _rect(p, root)
+                if r.left() < view.left() or r.right() > view.right():
+                    problems.append(
+                        f"{_describe(w)} at x {r.left()}..{r.right()} is wider than its "
+                        f"scroll area's x {view.left()}..{view.right()}"
+                    )
+                break
             if not _rect(p, root).contains(r):
                 problems.append(f"{_describe(w)} is cut off by its parent {_describe(p)}")
                 break

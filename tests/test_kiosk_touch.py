@@ -275,3 +275,28 @@ def test_the_keyboards_clear_key_is_away_from_z(window: KioskWindow, qtbot) -> N
         assert not near.intersects(c_rect), (board.latin_order, z_rect, c_rect)
         tap(qtbot, board.order_key)
     assert "⌫" in board.back.text() and len(board.back.text().replace("⌫", "").strip()) > 1
+
+
+def test_choices_use_fewer_columns_rather_than_grow_wider_than_the_screen(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Long option names (English certificate names at 1024×768) go one per row instead of
+    widening the form past its scroll area, and back to two when there is room."""
+    from PySide6.QtWidgets import QVBoxLayout
+
+    from gui.widgets.common import Choices
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    choices = Choices(columns=2, parent=holder)
+    QVBoxLayout(holder).addWidget(choices)
+    choices.set_options([("a", "Certificate of expected graduation · ¥200"), ("b", "B")])
+    widest = max(b.sizeHint().width() for b in choices.buttons())
+    holder.resize(widest + 40, 400)
+    holder.show()
+    qtbot.waitUntil(lambda: choices.columns() == 1 and choices.buttons()[1].x() == 0)
+    assert choices.width() <= holder.width()
+    assert all(b.width() >= b.sizeHint().width() for b in choices.buttons())  # nothing cut
+    a, b = choices.buttons()
+    assert a.y() < b.y() and a.x() == b.x()  # one per row
+    holder.resize(2 * widest + 60, 400)
+    qtbot.waitUntil(lambda: choices.columns() == 2 and b.x() > 0)
+    assert a.y() == b.y() and a.x() < b.x()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -75,7 +75,12 @@ class Button(QPushButton):
 
 
 class Choices(QWidget):
-    """Exclusive options as big toggle buttons in a grid (radio buttons are too small)."""
+    """Exclusive options as big toggle buttons in a grid (radio buttons are too small).
+
+    ``columns`` is the most columns; where the longest option does not fit that many side
+    by side (long English names at 1024×768, a portrait screen), fewer are used, down to
+    one, rather than pushing the grid wider than the screen (a kiosk never scrolls
+    sideways)."""
 
     changed = Signal(str)
 
@@ -84,7 +89,10 @@ class Choices(QWidget):
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(12)
+        # the widget's minimum is one column (minimumSizeHint), not the grid's
+        self._grid.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
         self._columns = columns
+        self._shown_columns = columns
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._buttons: dict[str, Button] = {}  # offered now, in order
@@ -102,7 +110,7 @@ class Choices(QWidget):
             self._grid.removeWidget(b)
             b.hide()
         self._buttons = {}
-        for i, (key, text) in enumerate(options):
+        for key, text in options:
             pooled = self._pool.get(key)
             if pooled is not None:
                 b = pooled
@@ -115,9 +123,10 @@ class Choices(QWidget):
                 self._pool[key] = b
             b.setText(text)
             b.setAccessibleName(text)
-            self._grid.addWidget(b, i // self._columns, i % self._columns)
             b.show()  # now, not queued: it may get the focus right away
             self._buttons[key] = b
+        self._shown_columns = self._fitting_columns(self.width())
+        self._place()
         if current in self._buttons:
             self._buttons[current].setChecked(True)
         elif current:
@@ -128,6 +137,43 @@ class Choices(QWidget):
             if key in self._buttons:
                 self._buttons[key].setText(text)
                 self._buttons[key].setAccessibleName(text)
+        self._refit(self.width())
+
+    def _widest(self) -> int:
+        return max((b.sizeHint().width() for b in self._buttons.values()), default=0)
+
+    def _fitting_columns(self, width: int) -> int:
+        widest, spacing = self._widest(), self._grid.horizontalSpacing()
+        if not widest or width <= 0:
+            return self._columns
+        return max(1, min(self._columns, (width + spacing) // (widest + spacing)))
+
+    def _place(self) -> None:
+        for b in self._buttons.values():
+            self._grid.removeWidget(b)
+        cols = self._shown_columns
+        for i, b in enumerate(self._buttons.values()):
+            self._grid.addWidget(b, i // cols, i % cols)
+        for c in range(self._columns):
+            self._grid.setColumnStretch(c, 1 if c < cols else 0)
+        self.updateGeometry()
+
+    def _refit(self, width: int) -> None:
+        cols = self._fitting_columns(width)
+        if cols != self._shown_columns:
+            self._shown_columns = cols
+            self._place()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._refit(event.size().width())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._widest(), super().minimumSizeHint().height())
+
+    def columns(self) -> int:
+        """How many columns the options are shown in now."""
+        return self._shown_columns
 
     def buttons(self) -> list[Button]:
         return list(self._buttons.values())
