@@ -59,6 +59,7 @@ class Guidance:
     store_pays_at_machine: bool = True  # a convenience-store print is paid at the machine
     postage_yen: int = 0  # added to the total of a request by post
     ready_days: int = 2  # typical working days until it is ready (after payment)
+    kiosk_status: bool = True  # the kiosk shows an applicant's requests when their card is in
     ready_notice: Words = Words(
         "大学に登録されているメールアドレスへのメール",
         "an e-mail to the address registered with the university",
@@ -197,7 +198,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
 _NO_GUIDANCE = Guidance()
 _GUIDANCE_TABLES = {
     "payment": ("where_ja", "where_en", "hours_ja", "hours_en", "when", "store_pays_at_machine"),
-    "ready": ("working_days", "notice_ja", "notice_en"),
+    "ready": ("working_days", "notice_ja", "notice_en", "kiosk_status"),
     "counter": ("place_ja", "place_en", "hours_ja", "hours_en", "bring_ja", "bring_en"),
     "convenience_store": ("machines_ja", "machines_en", "menu_ja", "menu_en"),
     "digital_pdf": ("site", "link_to_ja", "link_to_en"),
@@ -224,7 +225,9 @@ def _words(table: dict[str, object], name: str, key: str, default: Words) -> Wor
     return Words(ja.strip(), en.strip())
 
 
-def _whole(table: dict[str, object], name: str, key: str, default: int, low: int, high: int) -> int:
+def _whole(
+    table: dict[str, object], name: str, key: str, default: int, *, low: int, high: int
+) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"[{name}] {key} must be a whole number from {low} to {high}")
@@ -245,6 +248,9 @@ def _guidance(data: dict[str, object]) -> Guidance:
     at_machine = pay.get("store_pays_at_machine", d.store_pays_at_machine)
     if not isinstance(at_machine, bool):
         raise ConfigError("[payment] store_pays_at_machine must be true or false")
+    kiosk_status = ready.get("kiosk_status", d.kiosk_status)
+    if not isinstance(kiosk_status, bool):
+        raise ConfigError("[ready] kiosk_status must be true or false")
     site = pdf.get("site", d.pdf_site)
     if not isinstance(site, str) or not site.startswith("https://") or len(site) > 200:
         raise ConfigError("[digital_pdf] site must be an https:// URL")
@@ -253,8 +259,9 @@ def _guidance(data: dict[str, object]) -> Guidance:
         pay_hours=_words(pay, "payment", "hours", d.pay_hours),
         pay_when=PaymentTime(str(when)),
         store_pays_at_machine=at_machine,
-        postage_yen=_whole(post, "postal", "postage_yen", d.postage_yen, 0, 10_000),
-        ready_days=_whole(ready, "ready", "working_days", d.ready_days, 0, 60),
+        postage_yen=_whole(post, "postal", "postage_yen", d.postage_yen, low=0, high=10_000),
+        ready_days=_whole(ready, "ready", "working_days", d.ready_days, low=0, high=30),
+        kiosk_status=kiosk_status,
         ready_notice=_words(ready, "ready", "notice", d.ready_notice),
         counter_place=_words(counter, "counter", "place", d.counter_place),
         counter_hours=_words(counter, "counter", "hours", d.counter_hours),

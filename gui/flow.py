@@ -13,6 +13,7 @@ into the effect that uses them; the model never holds one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 from jpki.birthdate import BirthDate
@@ -125,6 +126,7 @@ class RequestForm:
 class Receipt:
     request_id: str
     summary: str
+    requested_on: date | None = None  # the request's day (JST): its print deadline counts from it
 
 
 # -- events ----------------------------------------------------------------------------
