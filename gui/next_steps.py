@@ -25,8 +25,8 @@ from jpki.requests import DeliveryMethod
 from jpki.timeutil import JST
 
 from . import texts
-from .config import KioskConfig, PaymentTime
-from .flow import RequestForm
+from .config import ConfigError, KioskConfig, PaymentTime
+from .flow import Model, RequestForm
 from .texts import text
 
 
@@ -171,3 +171,25 @@ def next_steps(
     steps.append(text(language, status, place=g.counter_place(language), number=number))
     steps.append(text(language, texts.KEEP_THE_NUMBER))
     return steps
+
+
+def steps_of(model: Model) -> list[str]:
+    """The steps of the request a screen shows (the review's, before it has a number; the
+    receipt's, with its number and day), in the session's language."""
+    form, receipt = model.form, model.receipt
+    if form is None:
+        return []
+    try:
+        return next_steps(
+            model.config,
+            form,
+            model.language,
+            request_id=receipt.request_id if receipt is not None else None,
+            requested_on=(
+                receipt.requested_on
+                if receipt is not None and receipt.requested_on is not None
+                else today()
+            ),
+        )
+    except ConfigError:  # a certificate the catalogue does not list: the form refuses it
+        return []

@@ -1,4 +1,6 @@
-"""The receipt: the request number as a QR code, and printing it (to a printer or a PDF file)."""
+"""The receipt: the request number as a QR code, and printing it (to a printer or a PDF file).
+
+:func:`~gui.next_steps.short_number` (the request number as printed) is re-exported here."""
 
 from __future__ import annotations
 
@@ -16,6 +18,16 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from jpki.timeutil import JST
 
 from . import texts
+from .next_steps import short_number
+
+__all__ = [
+    "ReceiptContent",
+    "make_printer",
+    "print_receipt",
+    "qr_image",
+    "receipt_document",
+    "short_number",
+]
 
 translate = QCoreApplication.translate
 
@@ -36,11 +48,6 @@ def qr_image(text: str, size: int = 320) -> QImage:
     )
 
 
-def short_number(request_id: str) -> str:
-    """The first 8 characters, upper-cased: what staff type to find a request (``find``)."""
-    return request_id.replace("-", "")[:8].upper()
-
-
 @dataclass(frozen=True, slots=True)
 class ReceiptContent:
     """What a printed receipt says (texts already in the applicant's language)."""
@@ -49,8 +56,7 @@ class ReceiptContent:
     request_id: str
     title: str
     lines: tuple[tuple[str, str], ...]  # (label, value)
-    next_steps: tuple[str, ...]
-    summary: str = ""
+    next_steps: tuple[str, ...]  # from gui.next_steps, as on the screens
     when: datetime = field(default_factory=lambda: datetime.now(JST))
     language: str = "en"  # of the date and time printed
 
@@ -74,7 +80,6 @@ def receipt_document(content: ReceiptContent) -> QTextDocument:
         for k, v in content.lines
     )
     steps = "".join(f"<li>{html.escape(s)}</li>" for s in content.next_steps)
-    summary = "".join(f"<p>{html.escape(line)}</p>" for line in content.summary.splitlines())
     number_label = translate("Receipt", "Request number")
     doc.setHtml(
         f"""<html><body style="font-family:'Noto Sans CJK JP','Noto Sans',sans-serif;font-size:10pt">
@@ -86,7 +91,6 @@ def receipt_document(content: ReceiptContent) -> QTextDocument:
           <p style="font-family:monospace;font-size:7pt;white-space:nowrap">{html.escape(content.request_id)}</p>
         </td><td><img src="qr://request" width="120" height="120"></td></tr></table>
         <table>{rows}</table>
-        {summary}
         <ol>{steps}</ol>
         </body></html>"""
     )

@@ -1,4 +1,5 @@
-"""The receipt: request number and its QR code, a summary, what happens next, printing."""
+"""The receipt: request number and its QR code, a summary, what happens next (the steps of
+:mod:`gui.next_steps`, as on the review and the printed receipt), printing."""
 
 from __future__ import annotations
 
@@ -6,56 +7,14 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from jpki.requests import DeliveryMethod
-
 from ..flow import Finish, Model, Screen
-from ..receipt import ReceiptContent, print_receipt, qr_image, short_number
+from ..next_steps import short_number, steps_of, total_text
+from ..receipt import ReceiptContent, print_receipt, qr_image
 from ..widgets import Button, card_frame, label, set_role, style
 from .base import KioskScreen
 from .form import delivery_name
 
 translate = QCoreApplication.translate
-
-
-def next_steps(model: Model) -> list[str]:
-    form = model.form
-    steps = []
-    if form is not None:
-        d = form.delivery
-        if d is DeliveryMethod.POSTAL:
-            steps.append(
-                translate(
-                    "Receipt", "Once approved, the certificate is mailed to the address you gave."
-                )
-            )
-        elif d is DeliveryMethod.COUNTER:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, pick it up at the office counter with an identity document "
-                    "and this request number.",
-                )
-            )
-        elif d is DeliveryMethod.CONVENIENCE_STORE:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, print it at a convenience store within {days} days; after "
-                    "the print deadline it cannot be printed.",
-                ).format(days=model.config.print_deadline_days)
-            )
-        else:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, download the PDF once, within {days} days; it is for "
-                    "{recipient} only.",
-                ).format(days=model.config.pdf_download_days, recipient=form.recipient)
-            )
-    steps.append(
-        translate("Receipt", "Fees are not refunded. Keep the request number for any questions.")
-    )
-    return steps
 
 
 class ReceiptScreen(KioskScreen):
@@ -136,11 +95,8 @@ class ReceiptScreen(KioskScreen):
                 self.print_button.setEnabled(True)
             else:  # the same receipt, shown again after the card was taken
                 self.print_status.setText(self._print_note)
-        if receipt is not None and receipt.summary:
-            self.summary.setText(receipt.summary)  # from the services, in the session's language
-        else:
-            self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
-        self.steps.setText("\n".join(f"• {s}" for s in next_steps(model)))
+        self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
+        self.steps.setText("\n".join(f"• {s}" for s in steps_of(model)))
         self.take.setVisible(model.card_present)  # once the card is out, it is not asked again
         if entering and rid and rid != self._printed_for and self.printer_target is not None:
             self._printed_for = rid  # printed once, automatically, when a printer is set
@@ -152,11 +108,13 @@ class ReceiptScreen(KioskScreen):
             return []
         try:
             name = model.config.document_type(form.certificate).name(model.language)
+            total = total_text(model.config, form, model.language)
         except Exception:
-            name = form.certificate
+            name, total = form.certificate, ""
         return [
             (translate("Review", "Certificate"), name),
             (translate("Review", "Copies"), str(form.copies)),
+            (translate("Review", "Fee"), total),
             (translate("Review", "Receive by"), delivery_name(form.delivery)),
         ]
 
@@ -169,8 +127,7 @@ class ReceiptScreen(KioskScreen):
             request_id=model.receipt.request_id,
             title=translate("Receipt", "Your request has been sent"),
             lines=tuple(self._lines(model)),
-            next_steps=tuple(next_steps(model)),
-            summary=model.receipt.summary,
+            next_steps=tuple(steps_of(model)),
             language=model.language,
         )
         try:
