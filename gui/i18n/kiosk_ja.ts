@@ -524,7 +524,7 @@
     </message>
     <message>
         <source>A one-time download link on {site} is sent to {link_to}. The digital certificate names {recipient} and is for them only.</source>
-        <translation>{site}の1回限りのダウンロード用リンクを{link_to}にお送りします。デジタル版の証明書には提出先として{recipient}が記載され、ほかの提出先には使えません。</translation>
+        <translation>1回限りのダウンロード用リンク（{site}）を{link_to}にお送りします。デジタル版の証明書には提出先として{recipient}が記載され、ほかの提出先には使えません。</translation>
     </message>
     <message>
         <source>At {machines}, choose {menu} and enter your request number {number} as the print number.</source>
