@@ -444,7 +444,7 @@
     </message>
     <message>
         <source>{name} × {copies} (fee ¥{fee})</source>
-        <translation>{name} × {copies}部（手数料 {fee}円）</translation>
+        <translation>{name} × {copies}通（手数料 {fee}円）</translation>
     </message>
     <message>
         <source>{day} {month_name} {year}</source>
@@ -504,7 +504,7 @@
     </message>
     <message>
         <source>Choose 1 to {max} copies.</source>
-        <translation>部数は1〜{max}部で選んでください。</translation>
+        <translation>通数は1〜{max}通で選んでください。</translation>
     </message>
     <message>
         <source>This certificate cannot be delivered that way.</source>
