@@ -67,6 +67,13 @@ class ReceiptContent:
         return f"{texts.date_text(self.language, local.date())} {local:%H:%M}"
 
 
+# Latin text in a Latin font first: in the CJK font, Qt's PDF loses the text of digits next to
+# Latin letters ("1st", "0F1E2D3C") for a reader's copy-and-paste and for pdftotext
+_FAMILY = "'Noto Sans','DejaVu Sans','Noto Sans CJK JP',sans-serif"
+_FAMILY_JA = "'Noto Sans CJK JP','Noto Sans','DejaVu Sans',sans-serif"
+_MONO = "'DejaVu Sans Mono','Noto Sans Mono CJK JP',monospace"
+
+
 def receipt_document(content: ReceiptContent, pt: float = 9.0) -> QTextDocument:
     """The receipt as a rich-text document; ``pt`` is its body's size (the steps are 1 pt
     smaller)."""
@@ -81,19 +88,24 @@ def receipt_document(content: ReceiptContent, pt: float = 9.0) -> QTextDocument:
         f"<td style='padding:1px 0'><b>{html.escape(v)}</b></td></tr>"
         for k, v in content.lines
     )
+    number = short_number(content.request_id)
+    # the request number in the steps (status, print number) as on the top: monospaced, bold
+    marked = f'<b style="font-family:{_MONO}">{number}</b>'
     steps = "".join(
-        f"<li style='margin-bottom:2px;font-size:{pt - 1:g}pt'>{html.escape(s)}</li>"
+        f"<li style='margin-bottom:2px;font-size:{pt - 1:g}pt'>"
+        f"{html.escape(s).replace(number, marked)}</li>"
         for s in content.next_steps
     )
+    family = _FAMILY_JA if content.language == "ja" else _FAMILY
     number_label = translate("Receipt", "Request number")
     steps_label = translate("Receipt", "What happens next")
     doc.setHtml(
-        f"""<html><body style="font-family:'Noto Sans CJK JP','Noto Sans',sans-serif;font-size:{pt:g}pt">
+        f"""<html><body style="font-family:{family};font-size:{pt:g}pt">
         <p style="font-size:8pt;margin:0">{html.escape(content.institution)}<br>{html.escape(content.when_text())}</p>
         <h1 style="font-size:14pt;margin-top:3px;margin-bottom:2px">{html.escape(content.title)}</h1>
         <table width="100%" cellspacing="0" cellpadding="0"><tr><td style="padding-right:12px">
           <p style="margin:0">{html.escape(number_label)}</p>
-          <p style="font-size:17pt;font-weight:bold;letter-spacing:2px;white-space:nowrap;margin:0">{short_number(content.request_id)}</p>
+          <p style="font-family:{_MONO};font-size:17pt;font-weight:bold;letter-spacing:2px;white-space:nowrap;margin:0">{number}</p>
           <p style="font-family:monospace;font-size:6pt;white-space:nowrap;margin:0 0 4px 0">{html.escape(content.request_id)}</p>
           <table cellspacing="0" cellpadding="0">{rows}</table>
         </td><td align="right"><img src="qr://request" width="96" height="96"></td></tr></table>

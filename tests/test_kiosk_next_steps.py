@@ -86,10 +86,14 @@ SHOWN: dict[DeliveryMethod, tuple[str, ...]] = {
 }
 
 
+# pdftotext reads some CJK glyphs as radicals: the Kangxi ones NFKC maps back, these not
+_RADICALS = str.maketrans("⻄⻑⻘⻝⻤⻩⻁⻆⺟⺠⻲⻭⻯", "西長青食鬼黄虎角母民亀歯竜")
+
+
 def flat(text: str) -> str:
-    """Compared without white space or line breaks, NFKC (pdftotext maps some CJK glyphs to
-    Kangxi radicals and breaks lines where the layout did)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Compared without white space or line breaks (pdftotext breaks lines where the layout
+    did), NFKC, radicals read back as the ideographs."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_RADICALS))
 
 
 def pdf_text(path: Path) -> str:
