@@ -86,8 +86,9 @@ SHOWN: dict[DeliveryMethod, tuple[str, ...]] = {
 }
 
 
-# pdftotext reads some CJK glyphs as radicals: the Kangxi ones NFKC maps back, these not
-_RADICALS = str.maketrans("⻄⻑⻘⻝⻤⻩⻁⻆⺟⺠⻲⻭⻯", "西長青食鬼黄虎角母民亀歯竜")
+# pdftotext reads some CJK glyphs as radicals (the Kangxi ones NFKC maps back, these not)
+# and the middle dot ・ as the hyphenation point ‧
+_RADICALS = str.maketrans("⻄⻑⻘⻝⻤⻩⻁⻆⺟⺠⻲⻭⻯‧", "西長青食鬼黄虎角母民亀歯竜・")
 
 
 def flat(text: str) -> str:
@@ -277,14 +278,16 @@ def test_the_download_window_counts_from_the_day_the_link_is_sent_everywhere() -
 
 
 def test_the_places_that_state_a_deadline_are_enumerated() -> None:
-    """Only gui/config.py (the numbers) and gui/next_steps.py (the sentences) use the deadline
-    settings; the kiosk's messages that state a deadline are the two of gui/texts.py."""
+    """Only gui/config.py (the numbers), gui/next_steps.py (the sentences, and the date signed
+    into a convenience-store request) and gui/setup.py (a local ledger's download window: the
+    office side of the same number) use the deadline settings; the kiosk's messages that
+    state a deadline are the two of gui/texts.py."""
     users = {
         str(p.relative_to(ROOT))
         for p in (ROOT / "gui").rglob("*.py")
         if re.search(r"print_deadline_days|pdf_download_days", p.read_text(encoding="utf-8"))
     }
-    assert users == {"gui/config.py", "gui/next_steps.py"}, users
+    assert users == {"gui/config.py", "gui/next_steps.py", "gui/setup.py"}, users
     from gui import texts
 
     def states_a_deadline(source: str) -> bool:
