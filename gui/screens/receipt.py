@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..flow import Finish, Model, Screen
 from ..next_steps import short_number, steps_of, total_text
@@ -45,8 +53,20 @@ class ReceiptScreen(KioskScreen):
         lcol.addWidget(self.qr)
         lcol.addWidget(self.full_id)
         row.addWidget(left, 0)
-        right = QVBoxLayout()
+        # the summary and the next steps scroll on their own when they are long (a small
+        # screen, an office's long texts): the number and its QR code stay in view
+        self.area = QScrollArea(self)
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        inner = QWidget(self.area)
+        inner.setObjectName("screen")
+        right = QVBoxLayout(inner)
+        right.setContentsMargins(0, 0, 12, 0)
         right.setSpacing(12)
+        self.area.setWidget(inner)
+        QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.summary = label("", style.BODY_PX)
         self.summary.setAccessibleName("summary")
         self.steps_heading = label("", 30, bold=True)
@@ -59,7 +79,7 @@ class ReceiptScreen(KioskScreen):
         right.addWidget(self.steps)
         right.addWidget(self.print_status)
         right.addStretch(1)
-        row.addLayout(right, 1)
+        row.addWidget(self.area, 1)
         self.body.addLayout(row, 1)
         self.take = label("", 30, bold=True, role="notice")
         self.take.setAccessibleName("take-card")
@@ -89,6 +109,7 @@ class ReceiptScreen(KioskScreen):
         self.number.setText(short_number(rid) if rid else "")
         self.full_id.setText(rid)
         if entering:
+            self.area.verticalScrollBar().setValue(0)
             self.qr.setPixmap(QPixmap.fromImage(qr_image(rid, 260)) if rid else QPixmap())
             if rid != self._printed_for:
                 self.print_status.setText("")
