@@ -53,7 +53,9 @@ class Guidance:
     ``[counter]``, ``[convenience_store]``, ``[digital_pdf]``, ``[postal]``). The deadlines
     are :attr:`KioskConfig.print_deadline_days` and :attr:`KioskConfig.pdf_download_days`."""
 
-    pay_where: Words = Words("本部棟1階の会計窓口", "the cashier's window, Main Building, 1st floor")
+    pay_where: Words = Words(
+        "本部棟1階の会計窓口", "the cashier's window, Main Building, 1st floor"
+    )
     pay_hours: Words = Words("平日 9:00〜16:00", "weekdays 9:00–16:00")
     pay_when: PaymentTime = PaymentTime.BEFORE_ISSUE
     store_pays_at_machine: bool = True  # a convenience-store print is paid at the machine
@@ -74,9 +76,10 @@ class Guidance:
         "student card)",
     )
     store_machines: Words = Words(
-        "主なコンビニエンスストアのマルチコピー機", "the multi-copy machine of a major convenience store"
+        "主なコンビニエンスストアのマルチコピー機",
+        "the multi-copy machine of a major convenience store",
     )
-    store_menu: Words = Words("「証明書の印刷」", "\"Certificate printing\"")
+    store_menu: Words = Words("「証明書の印刷」", '"Certificate printing"')
     pdf_site: str = "https://certificates.mihon-u.example/download"
     pdf_link_to: Words = Words(
         "大学に登録されているメールアドレス", "the e-mail address registered with the university"

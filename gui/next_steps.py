@@ -98,9 +98,7 @@ def next_steps(
     """The ordered steps. ``request_id`` is ``None`` before the request is signed (the
     review): the number is then "on your receipt"."""
     g = config.guidance
-    number = (
-        short_number(request_id) if request_id else text(language, texts.NUMBER_ON_RECEIPT)
-    )
+    number = short_number(request_id) if request_id else text(language, texts.NUMBER_ON_RECEIPT)
     total = total_text(config, request, language)
     d = request.delivery
     paid_first = True
