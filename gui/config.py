@@ -1,4 +1,6 @@
-"""The kiosk's configuration (TOML): institution, identity source, timeouts, trust, catalogue.
+"""The kiosk's configuration (TOML): institution, identity source, timeouts, trust, catalogue,
+and what happens after a request (:class:`Guidance`: payment, readiness, pickup, print,
+download, post — the facts :mod:`gui.next_steps` tells the applicant).
 
 The catalogue (the certificates offered, their fees and delivery methods) and
 the delivery methods are the request document's own
@@ -53,6 +55,12 @@ class Counter:
     place_en: str = "Main Building, ground floor"
     hours_ja: str = "平日 9:00〜17:00"
     hours_en: str = "weekdays 9:00–17:00"
+    # what to bring to collect a certificate there (the next steps of a counter pickup)
+    bring_ja: str = "この受付票とマイナンバーカード（または学生証などの本人確認書類）"
+    bring_en: str = (
+        "this receipt and your My Number card (or another identity document, such as a "
+        "student card)"
+    )
 
     def name(self, lang: str) -> str:
         return self.name_ja if lang == "ja" else self.name_en
@@ -62,6 +70,66 @@ class Counter:
 
     def hours(self, lang: str) -> str:
         return self.hours_ja if lang == "ja" else self.hours_en
+
+    def bring(self, lang: str) -> str:
+        return self.bring_ja if lang == "ja" else self.bring_en
+
+    def where(self, lang: str) -> str:
+        """The counter and its place in one phrase (「本館1階の教務課 証明書発行窓口」)."""
+        if lang == "ja":
+            return f"{self.place_ja}の{self.name_ja}"
+        return f"{self.name_en}, {self.place_en}"
+
+
+class PaymentTime(StrEnum):
+    """When the fee is paid (``[payment] when``)."""
+
+    BEFORE_ISSUE = "before-issue"  # paid first; the office prepares the certificate once paid
+    ON_PICKUP = "on-pickup"  # a counter pickup is paid when collected (others: before issue)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A text the office writes in both languages (a place, opening hours…)."""
+
+    ja: str
+    en: str
+
+    def __call__(self, language: str) -> str:
+        return self.ja if language == "ja" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """What an office tells the applicant happens after the request: where, when and how much
+    to pay, how they learn it is ready, and how they get it (``[payment]``, ``[ready]``,
+    ``[convenience_store]``, ``[digital_pdf]``, ``[postal]``). The counter for a pickup is
+    :attr:`KioskConfig.counter` (``[counter]``, also named by the problem screens); the
+    deadlines are :attr:`KioskConfig.print_deadline_days` and
+    :attr:`KioskConfig.pdf_download_days`."""
+
+    pay_where: Words = Words(
+        "本部棟1階の会計窓口", "the cashier's window, Main Building, 1st floor"
+    )
+    pay_hours: Words = Words("平日 9:00〜16:00", "weekdays 9:00–16:00")
+    pay_when: PaymentTime = PaymentTime.BEFORE_ISSUE
+    store_pays_at_machine: bool = True  # a convenience-store print is paid at the machine
+    postage_yen: int = 0  # added to the total of a request by post
+    ready_days: int = 2  # typical working days until it is ready (after payment)
+    kiosk_status: bool = True  # the kiosk shows an applicant's requests when their card is in
+    ready_notice: Words = Words(
+        "大学に登録されているメールアドレスへのメール",
+        "an e-mail to the address registered with the university",
+    )
+    store_machines: Words = Words(
+        "主なコンビニエンスストアのマルチコピー機",
+        "the multi-copy machine of a major convenience store",
+    )
+    store_menu: Words = Words("「証明書の印刷」", '"Certificate printing"')
+    pdf_site: str = "https://certificates.mihon-u.example/download"
+    pdf_link_to: Words = Words(
+        "大学に登録されているメールアドレス", "the e-mail address registered with the university"
+    )
 
 
 class IdentitySource(StrEnum):
@@ -94,6 +162,7 @@ class KioskConfig:
     letter_order: LetterOrder = LetterOrder.ABC
     counter: Counter = Counter()
     catalogue: DocumentCatalogue = DEFAULT_CATALOGUE
+    guidance: Guidance = Guidance()  # what happens next: payment, readiness, pickup…
 
     @property
     def office_url(self) -> str | None:
@@ -159,6 +228,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
             letter_order=LetterOrder(kiosk.get("letter_order", _DEFAULT.letter_order)),
             counter=_counter(counter),
             catalogue=_catalogue(data),
+            guidance=_guidance(data),
         )
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"the kiosk configuration has a wrong value: {exc}") from None
@@ -170,6 +240,7 @@ def parse_config(text: str, base: Path | None = None) -> KioskConfig:
         raise ConfigError("kiosk.idle_timeout must be 5..3600 s and countdown shorter than it")
     if not 1 <= cfg.max_copies <= 10:
         raise ConfigError("kiosk.max_copies must be 1..10")
+    _check_guidance(cfg)
     if cfg.office_urls and (cfg.office_token_file is None or cfg.office_ca is None):
         raise ConfigError("[office] needs token_file and ca besides url")
     if cfg.office_urls and cfg.ledger_url is not None:
@@ -191,7 +262,9 @@ def _counter(table: object) -> Counter:
     if not isinstance(table, dict):
         raise ConfigError("[counter] must be a table")
     values: dict[str, str] = {}
-    for key in ("name_ja", "name_en", "place_ja", "place_en", "hours_ja", "hours_en"):
+    for key in (
+        f"{k}_{lang}" for k in ("name", "place", "hours", "bring") for lang in ("ja", "en")
+    ):
         value = table.get(key, getattr(_DEFAULT.counter, key))
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
             raise ConfigError(
@@ -202,6 +275,95 @@ def _counter(table: object) -> Counter:
     if unknown:
         raise ConfigError(f"[counter] has unknown keys: {', '.join(unknown)}")
     return Counter(**values)
+
+
+_NO_GUIDANCE = Guidance()
+_GUIDANCE_TABLES = {
+    "payment": ("where_ja", "where_en", "hours_ja", "hours_en", "when", "store_pays_at_machine"),
+    "ready": ("working_days", "notice_ja", "notice_en", "kiosk_status"),
+    "convenience_store": ("machines_ja", "machines_en", "menu_ja", "menu_en"),
+    "digital_pdf": ("site", "link_to_ja", "link_to_en"),
+    "postal": ("postage_yen",),
+}
+
+
+def _table(data: dict[str, object], name: str) -> dict[str, object]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    unknown = sorted(set(table) - set(_GUIDANCE_TABLES[name]))
+    if unknown:
+        raise ConfigError(f"[{name}] has no setting {unknown[0]!r}")
+    return table
+
+
+def _words(table: dict[str, object], name: str, key: str, default: Words) -> Words:
+    ja, en = table.get(f"{key}_ja", default.ja), table.get(f"{key}_en", default.en)
+    for lang, value in (("ja", ja), ("en", en)):
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise ConfigError(f"[{name}] {key}_{lang} must be a text of 1 to 200 characters")
+    assert isinstance(ja, str) and isinstance(en, str)
+    return Words(ja.strip(), en.strip())
+
+
+def _whole(
+    table: dict[str, object], name: str, key: str, default: int, *, low: int, high: int
+) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"[{name}] {key} must be a whole number from {low} to {high}")
+    return value
+
+
+def _guidance(data: dict[str, object]) -> Guidance:
+    d = _NO_GUIDANCE
+    pay, ready = _table(data, "payment"), _table(data, "ready")
+    store, pdf, post = (
+        _table(data, "convenience_store"),
+        _table(data, "digital_pdf"),
+        _table(data, "postal"),
+    )
+    when = pay.get("when", d.pay_when.value)
+    if when not in [t.value for t in PaymentTime]:
+        raise ConfigError("[payment] when must be before-issue or on-pickup")
+    at_machine = pay.get("store_pays_at_machine", d.store_pays_at_machine)
+    if not isinstance(at_machine, bool):
+        raise ConfigError("[payment] store_pays_at_machine must be true or false")
+    kiosk_status = ready.get("kiosk_status", d.kiosk_status)
+    if not isinstance(kiosk_status, bool):
+        raise ConfigError("[ready] kiosk_status must be true or false")
+    site = pdf.get("site", d.pdf_site)
+    if not isinstance(site, str) or not site.startswith("https://") or len(site) > 200:
+        raise ConfigError("[digital_pdf] site must be an https:// URL")
+    return Guidance(
+        pay_where=_words(pay, "payment", "where", d.pay_where),
+        pay_hours=_words(pay, "payment", "hours", d.pay_hours),
+        pay_when=PaymentTime(str(when)),
+        store_pays_at_machine=at_machine,
+        postage_yen=_whole(post, "postal", "postage_yen", d.postage_yen, low=0, high=10_000),
+        ready_days=_whole(ready, "ready", "working_days", d.ready_days, low=0, high=30),
+        kiosk_status=kiosk_status,
+        ready_notice=_words(ready, "ready", "notice", d.ready_notice),
+        store_machines=_words(store, "convenience_store", "machines", d.store_machines),
+        store_menu=_words(store, "convenience_store", "menu", d.store_menu),
+        pdf_site=site,
+        pdf_link_to=_words(pdf, "digital_pdf", "link_to", d.pdf_link_to),
+    )
+
+
+def _check_guidance(cfg: KioskConfig) -> None:
+    if not 1 <= cfg.print_deadline_days <= 90:
+        raise ConfigError("[delivery] print_deadline_days must be 1..90")
+    if not 1 <= cfg.pdf_download_days <= 366:
+        raise ConfigError("[delivery] pdf_download_days must be 1..366")
+    # the print deadline is a date fixed in the signed request: the certificate must be
+    # ready (working days, so up to twice as many calendar days) well before it
+    if cfg.print_deadline_days <= 2 * cfg.guidance.ready_days:
+        raise ConfigError(
+            "[delivery] print_deadline_days must be more than twice [ready] working_days: "
+            "the print deadline counts from the day of the request, and the certificate "
+            "must be ready before it"
+        )
 
 
 def _urls(value: object) -> tuple[str, ...]:

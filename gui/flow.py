@@ -18,6 +18,7 @@ be changed in step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from typing import Final
 
@@ -149,6 +150,7 @@ class RequestForm:
 class Receipt:
     request_id: str
     summary: str
+    requested_on: date | None = None  # the request's day (JST): its print deadline counts from it
 
 
 @dataclass(frozen=True, slots=True)

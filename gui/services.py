@@ -59,7 +59,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Final, TypeVar
 
 from cryptography import x509
@@ -122,6 +122,7 @@ from .flow import (
     Wipe,
 )
 from .forms import form_problem, postal_code
+from .next_steps import next_steps, print_deadline
 from .office_link import LocalLedgerSink, OfficeSink, RequestSink, StatusUnavailable
 from .outcomes import (
     Refused,
@@ -668,7 +669,11 @@ class KioskServices:
             )
         state = "queued for the office" if outcome.queued else "stored"
         logger.info("session %d: request %s %s", session, outcome.request_id, state)
-        receipt = Receipt(outcome.request_id, self._receipt_summary(signed.request, lang))
+        receipt = Receipt(
+            outcome.request_id,
+            self._receipt_summary(signed.request, form, lang),
+            requested_on=now.date(),
+        )
         return PinResult(session, ok=True, receipt=receipt)
 
     # -- ListMyRequests ------------------------------------------------------------------------
@@ -735,30 +740,27 @@ class KioskServices:
         if form.delivery is DeliveryMethod.CONVENIENCE_STORE:
             return ConvenienceStoreDelivery(
                 store=CONVENIENCE_STORE_CODE,
-                print_deadline=today + timedelta(days=self.config.print_deadline_days),
+                print_deadline=print_deadline(self.config, today),
             )
         if form.delivery is DeliveryMethod.DIGITAL_PDF:
             return DigitalPdfDelivery(recipient=form.recipient.strip())
         return CounterDelivery(counter=COUNTER_CODE)
 
-    def _receipt_summary(self, request: CertificateRequest, lang: str) -> str:
+    def _receipt_summary(self, request: CertificateRequest, form: RequestForm, lang: str) -> str:
+        """What was asked for, then the next steps (:mod:`gui.next_steps`, as on the screens)."""
         item = self.config.document_type(request.kind)
-        fee = item.fee_yen * request.copies
-        d = request.delivery
-        if isinstance(d, PostalDelivery):
-            how = text(lang, texts.BY_POST, address=d.address)
-        elif isinstance(d, ConvenienceStoreDelivery):
-            how = text(lang, texts.AT_CONVENIENCE_STORE, deadline=d.print_deadline.isoformat())
-        elif isinstance(d, DigitalPdfDelivery):
-            how = text(
-                lang,
-                texts.AS_DIGITAL_PDF,
-                recipient=d.recipient,
-                days=self.config.pdf_download_days,
-            )
-        else:
-            how = text(lang, texts.AT_COUNTER)
         item_line = text(
-            lang, texts.RECEIPT_ITEM, name=item.name(lang), copies=request.copies, fee=f"{fee:,}"
+            lang,
+            texts.RECEIPT_ITEM,
+            name=item.name(lang),
+            copies=request.copies,
+            fee=f"{item.fee_yen * request.copies:,}",
         )
-        return "\n".join((item_line, how, text(lang, texts.APPROVAL_TIME)))
+        steps = next_steps(
+            self.config,
+            form,
+            lang,
+            request_id=request.request_id,
+            requested_on=request.time.astimezone(JST).date(),
+        )
+        return "\n".join((item_line, *steps))

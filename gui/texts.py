@@ -57,22 +57,69 @@ SOMETHING_WENT_WRONG: Final = QT_TRANSLATE_NOOP(
 )
 NOT_ACCEPTED: Final = QT_TRANSLATE_NOOP("Messages", "The request was not accepted: {reason}")
 
-# -- the receipt's summary --------------------------------------------------------------------
+# -- the receipt's summary and what happens next (gui/next_steps.py) -------------------------
 
 RECEIPT_ITEM: Final = QT_TRANSLATE_NOOP("Messages", "{name} × {copies} (fee ¥{fee})")
-BY_POST: Final = QT_TRANSLATE_NOOP("Messages", "By post to {address}.")
-AT_CONVENIENCE_STORE: Final = QT_TRANSLATE_NOOP(
-    "Messages", "Print it at a convenience store's multi-copy machine by {deadline}."
+TOTAL: Final = QT_TRANSLATE_NOOP("Messages", "¥{total} in total (¥{fee} × {copies})")
+TOTAL_WITH_POSTAGE: Final = QT_TRANSLATE_NOOP(
+    "Messages", "¥{total} in total (¥{fee} × {copies} + postage ¥{postage})"
 )
-AS_DIGITAL_PDF: Final = QT_TRANSLATE_NOOP(
+PAY_BEFORE_ISSUE: Final = QT_TRANSLATE_NOOP(
     "Messages",
-    "A signed PDF for {recipient}: download it once within {days} days of issue.",
+    "Pay {total} at {where} ({hours}). The office prepares the certificate once it is paid.",
 )
-AT_COUNTER: Final = QT_TRANSLATE_NOOP(
-    "Messages", "Collect it at the office counter when it is ready."
+PAY_ON_PICKUP: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Pay {total} at {where} ({hours}) when you collect the certificate."
 )
-APPROVAL_TIME: Final = QT_TRANSLATE_NOOP(
-    "Messages", "Approval usually takes about two business days."
+PAY_AT_MACHINE: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Pay {total} at the multi-copy machine when you print it."
+)
+READY_AFTER_PAYMENT: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "It is usually ready within {days} working days after payment. You will be told by "
+    "{notice} when it is ready.",
+)
+READY_AFTER_REQUEST: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "It is usually ready within {days} working days of the request. You will be told by "
+    "{notice} when it is ready.",
+)
+POSTED: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "It is usually posted to the address you gave within {days} working days after payment. "
+    "You will be told by {notice} when it is posted.",
+)
+COLLECT: Final = QT_TRANSLATE_NOOP("Messages", "Collect it at {place} ({hours}). Bring {bring}.")
+PRINT_AT_STORE: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "At {machines}, choose {menu} and enter your request number {number} as the print number.",
+)
+PRINT_DEADLINE: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "Print it by {deadline} ({days} days from the day of the request). After that day it "
+    "cannot be printed and the fee is not refunded.",
+)
+LINK_SENT: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "A one-time download link on {site} is sent to {link_to}. The digital certificate names "
+    "{recipient} and is for them only.",
+)
+DOWNLOAD_WINDOW: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "Download it once, within {days} days of the day the link is sent. After that the link "
+    "no longer works and the fee is not refunded.",
+)
+STATUS_AT_KIOSK: Final = QT_TRANSLATE_NOOP(
+    "Messages",
+    "To check the status, insert your My Number card at this kiosk, or ask at {place} with "
+    "the request number {number}.",
+)
+STATUS_AT_COUNTER: Final = QT_TRANSLATE_NOOP(
+    "Messages", "To check the status, ask at {place} with the request number {number}."
+)
+NUMBER_ON_RECEIPT: Final = QT_TRANSLATE_NOOP("Messages", "on your receipt")
+KEEP_THE_NUMBER: Final = QT_TRANSLATE_NOOP(
+    "Messages", "Fees are not refunded. Keep the request number for any questions."
 )
 
 # -- dates ---------------------------------------------------------------------------------------

@@ -247,10 +247,11 @@ def test_each_delivery_is_put_into_the_request(
         assert isinstance(d, ConvenienceStoreDelivery)
         deadline = now.astimezone(JST).date() + timedelta(days=CONFIG.print_deadline_days)
         assert d.print_deadline == deadline
-        assert deadline.isoformat() in summary
+        # the signed date, as Japanese writes it (gui/next_steps.py: one deadline rule)
+        assert f"{deadline.year}年{deadline.month}月{deadline.day}日までに印刷" in summary
     elif delivery is DeliveryMethod.DIGITAL_PDF:
         assert isinstance(d, DigitalPdfDelivery) and d.recipient == "Example Corp."
-        assert f"{CONFIG.pdf_download_days}日以内" in summary
+        assert f"リンクが送られた日から{CONFIG.pdf_download_days}日以内" in summary
     else:
         assert isinstance(d, CounterDelivery)
 

@@ -202,16 +202,16 @@
         <translation>Mailed to the address below. Check the postal code and the address, and add a building or room number if needed.</translation>
     </message>
     <message>
-        <source>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</source>
-        <translation>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</translation>
+        <source>A one-time digital certificate (PDF) that names the company or school you submit it to; for another recipient, make another request.</source>
+        <translation>A one-time digital certificate (PDF) that names the company or school you submit it to; for another recipient, make another request.</translation>
     </message>
     <message>
-        <source>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
-        <translation>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</translation>
+        <source>Pick it up at {place} once it is ready. Bring {bring}.</source>
+        <translation>Pick it up at {place} once it is ready. Bring {bring}.</translation>
     </message>
     <message>
-        <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
-        <translation>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</translation>
+        <source>Print it on a convenience store&apos;s multi-copy machine.</source>
+        <translation>Print it on a convenience store&apos;s multi-copy machine.</translation>
     </message>
 </context>
 <context>
@@ -581,26 +581,6 @@
         <translation>{name} × {copies} (fee ¥{fee})</translation>
     </message>
     <message>
-        <source>By post to {address}.</source>
-        <translation>By post to {address}.</translation>
-    </message>
-    <message>
-        <source>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</source>
-        <translation>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</translation>
-    </message>
-    <message>
-        <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
-        <translation>A signed PDF for {recipient}: download it once within {days} days of issue.</translation>
-    </message>
-    <message>
-        <source>Collect it at the office counter when it is ready.</source>
-        <translation>Collect it at the office counter when it is ready.</translation>
-    </message>
-    <message>
-        <source>Approval usually takes about two business days.</source>
-        <translation>Approval usually takes about two business days.</translation>
-    </message>
-    <message>
         <source>{day} {month_name} {year}</source>
         <translation>{day} {month_name} {year}</translation>
     </message>
@@ -675,6 +655,74 @@
     <message>
         <source>Enter the organisation the PDF is for.</source>
         <translation>Enter the organisation the PDF is for.</translation>
+    </message>
+    <message>
+        <source>A one-time download link on {site} is sent to {link_to}. The digital certificate names {recipient} and is for them only.</source>
+        <translation>A one-time download link on {site} is sent to {link_to}. The digital certificate names {recipient} and is for them only.</translation>
+    </message>
+    <message>
+        <source>At {machines}, choose {menu} and enter your request number {number} as the print number.</source>
+        <translation>At {machines}, choose {menu} and enter your request number {number} as the print number.</translation>
+    </message>
+    <message>
+        <source>Collect it at {place} ({hours}). Bring {bring}.</source>
+        <translation>Collect it at {place} ({hours}). Bring {bring}.</translation>
+    </message>
+    <message>
+        <source>Download it once, within {days} days of the day the link is sent. After that the link no longer works and the fee is not refunded.</source>
+        <translation>Download it once, within {days} days of the day the link is sent. After that the link no longer works and the fee is not refunded.</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded. Keep the request number for any questions.</source>
+        <translation>Fees are not refunded. Keep the request number for any questions.</translation>
+    </message>
+    <message>
+        <source>It is usually posted to the address you gave within {days} working days after payment. You will be told by {notice} when it is posted.</source>
+        <translation>It is usually posted to the address you gave within {days} working days after payment. You will be told by {notice} when it is posted.</translation>
+    </message>
+    <message>
+        <source>It is usually ready within {days} working days after payment. You will be told by {notice} when it is ready.</source>
+        <translation>It is usually ready within {days} working days after payment. You will be told by {notice} when it is ready.</translation>
+    </message>
+    <message>
+        <source>It is usually ready within {days} working days of the request. You will be told by {notice} when it is ready.</source>
+        <translation>It is usually ready within {days} working days of the request. You will be told by {notice} when it is ready.</translation>
+    </message>
+    <message>
+        <source>Pay {total} at the multi-copy machine when you print it.</source>
+        <translation>Pay {total} at the multi-copy machine when you print it.</translation>
+    </message>
+    <message>
+        <source>Pay {total} at {where} ({hours}) when you collect the certificate.</source>
+        <translation>Pay {total} at {where} ({hours}) when you collect the certificate.</translation>
+    </message>
+    <message>
+        <source>Pay {total} at {where} ({hours}). The office prepares the certificate once it is paid.</source>
+        <translation>Pay {total} at {where} ({hours}). The office prepares the certificate once it is paid.</translation>
+    </message>
+    <message>
+        <source>Print it by {deadline} ({days} days from the day of the request). After that day it cannot be printed and the fee is not refunded.</source>
+        <translation>Print it by {deadline} ({days} days from the day of the request). After that day it cannot be printed and the fee is not refunded.</translation>
+    </message>
+    <message>
+        <source>To check the status, ask at {place} with the request number {number}.</source>
+        <translation>To check the status, ask at {place} with the request number {number}.</translation>
+    </message>
+    <message>
+        <source>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
+        <translation>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</translation>
+    </message>
+    <message>
+        <source>on your receipt</source>
+        <translation>on your receipt</translation>
+    </message>
+    <message>
+        <source>¥{total} in total (¥{fee} × {copies} + postage ¥{postage})</source>
+        <translation>¥{total} in total (¥{fee} × {copies} + postage ¥{postage})</translation>
+    </message>
+    <message>
+        <source>¥{total} in total (¥{fee} × {copies})</source>
+        <translation>¥{total} in total (¥{fee} × {copies})</translation>
     </message>
 </context>
 <context>
@@ -866,26 +914,6 @@
         <translation>Request number</translation>
     </message>
     <message>
-        <source>Once approved, the certificate is mailed to the address you gave.</source>
-        <translation>Once approved, the certificate is mailed to the address you gave.</translation>
-    </message>
-    <message>
-        <source>Once it is ready, pick it up at the office counter with an identity document and this request number.</source>
-        <translation>Once it is ready, pick it up at the office counter with an identity document and this request number.</translation>
-    </message>
-    <message>
-        <source>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</source>
-        <translation>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</translation>
-    </message>
-    <message>
-        <source>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</source>
-        <translation>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</translation>
-    </message>
-    <message>
-        <source>Fees are not refunded. Keep the request number for any questions.</source>
-        <translation>Fees are not refunded. Keep the request number for any questions.</translation>
-    </message>
-    <message>
         <source>Your request has been sent</source>
         <translation>Your request has been sent</translation>
     </message>
@@ -949,10 +977,6 @@
         <translation>Change</translation>
     </message>
     <message>
-        <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
-        <translation>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</translation>
-    </message>
-    <message>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>Next you sign the request with your signature PIN.</translation>
     </message>
@@ -965,12 +989,12 @@
         <translation>Sign and send: the signature certificate on your card signs this request — the certificate, copies, delivery and purpose above, with your name — and it is sent to the office. You do not enter your PIN again.</translation>
     </message>
     <message>
-        <source>{total} ({each} × {n})</source>
-        <translation>{total} ({each} × {n})</translation>
-    </message>
-    <message>
         <source>Recipient: {name}</source>
         <translation>Recipient: {name}</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded for any reason once the request is sent. The certificate shows the name you had when you were enrolled.</source>
+        <translation>Fees are not refunded for any reason once the request is sent. The certificate shows the name you had when you were enrolled.</translation>
     </message>
 </context>
 <context>

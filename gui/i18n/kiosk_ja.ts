@@ -202,16 +202,16 @@
         <translation>下の住所へ郵送します。郵便番号と住所をご確認のうえ、必要であれば建物名・部屋番号を書き加えてください。</translation>
     </message>
     <message>
-        <source>Pick it up at the office counter once it is ready. Bring an identity document and your request number.</source>
-        <translation>準備ができたら窓口でお受け取りください。本人確認書類と申請番号をお持ちください。</translation>
+        <source>A one-time digital certificate (PDF) that names the company or school you submit it to; for another recipient, make another request.</source>
+        <translation>提出先の会社や学校の名前が記載された、1回限りのデジタル版の証明書（PDF）です。ほかの提出先には、別に申請してください。</translation>
     </message>
     <message>
-        <source>Print it on a convenience store&apos;s multi-copy machine. The print deadline is {days} days after it is ready; after that it cannot be printed and the fee is not refunded.</source>
-        <translation>コンビニのマルチコピー機で印刷します。印刷期限は準備完了から{days}日間です。期限を過ぎると印刷できず、手数料も返金されません。</translation>
+        <source>Pick it up at {place} once it is ready. Bring {bring}.</source>
+        <translation>準備ができたら{place}でお受け取りください。{bring}をお持ちください。</translation>
     </message>
     <message>
-        <source>A one-time digital certificate (PDF) that names the company or school you submit it to. Download it once within {days} days after it is ready; for another recipient, make another request.</source>
-        <translation>提出先（企業・学校）名の入った1回限りのデジタル版の証明書（PDF）です。準備完了から{days}日以内に1回だけダウンロードできます。提出先が複数ある場合は、提出先ごとに申請してください。</translation>
+        <source>Print it on a convenience store&apos;s multi-copy machine.</source>
+        <translation>コンビニエンスストアのマルチコピー機で印刷してください。</translation>
     </message>
 </context>
 <context>
@@ -581,26 +581,6 @@
         <translation>{name} × {copies}通（手数料 {fee}円）</translation>
     </message>
     <message>
-        <source>By post to {address}.</source>
-        <translation>{address} へ郵送します。</translation>
-    </message>
-    <message>
-        <source>Print it at a convenience store&apos;s multi-copy machine by {deadline}.</source>
-        <translation>{deadline} までにコンビニのマルチコピー機で印刷してください。</translation>
-    </message>
-    <message>
-        <source>A signed PDF for {recipient}: download it once within {days} days of issue.</source>
-        <translation>{recipient} 宛のデジタル版の証明書（PDF）です。発行から{days}日以内に1回ダウンロードできます。</translation>
-    </message>
-    <message>
-        <source>Collect it at the office counter when it is ready.</source>
-        <translation>準備ができたら窓口で受け取ってください。</translation>
-    </message>
-    <message>
-        <source>Approval usually takes about two business days.</source>
-        <translation>承認には通常2営業日ほどかかります。</translation>
-    </message>
-    <message>
         <source>{day} {month_name} {year}</source>
         <translation>{year}年{month_name}{day}日</translation>
     </message>
@@ -675,6 +655,74 @@
     <message>
         <source>Enter the organisation the PDF is for.</source>
         <translation>PDFの提出先を入力してください。</translation>
+    </message>
+    <message>
+        <source>A one-time download link on {site} is sent to {link_to}. The digital certificate names {recipient} and is for them only.</source>
+        <translation>1回限りのダウンロード用リンク（{site}）を{link_to}にお送りします。デジタル版の証明書には提出先として{recipient}が記載され、ほかの提出先には使えません。</translation>
+    </message>
+    <message>
+        <source>At {machines}, choose {menu} and enter your request number {number} as the print number.</source>
+        <translation>{machines}で{menu}を選び、印刷番号として申請番号{number}を入力してください。</translation>
+    </message>
+    <message>
+        <source>Collect it at {place} ({hours}). Bring {bring}.</source>
+        <translation>{place}（{hours}）でお受け取りください。{bring}をお持ちください。</translation>
+    </message>
+    <message>
+        <source>Download it once, within {days} days of the day the link is sent. After that the link no longer works and the fee is not refunded.</source>
+        <translation>リンクが送られた日から{days}日以内に、1回だけダウンロードしてください。期間を過ぎるとリンクは使えなくなり、手数料も返金できません。</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded. Keep the request number for any questions.</source>
+        <translation>手数料は返金できません。お問い合わせの際に申請番号が必要です。控えておいてください。</translation>
+    </message>
+    <message>
+        <source>It is usually posted to the address you gave within {days} working days after payment. You will be told by {notice} when it is posted.</source>
+        <translation>通常、お支払いから{days}営業日以内に、ご記入の住所へ郵送します。発送したら{notice}でお知らせします。</translation>
+    </message>
+    <message>
+        <source>It is usually ready within {days} working days after payment. You will be told by {notice} when it is ready.</source>
+        <translation>通常、お支払いから{days}営業日以内に準備ができます。準備ができたら{notice}でお知らせします。</translation>
+    </message>
+    <message>
+        <source>It is usually ready within {days} working days of the request. You will be told by {notice} when it is ready.</source>
+        <translation>通常、申請から{days}営業日以内に準備ができます。準備ができたら{notice}でお知らせします。</translation>
+    </message>
+    <message>
+        <source>Pay {total} at the multi-copy machine when you print it.</source>
+        <translation>{total}は、印刷するときにマルチコピー機でお支払いください。</translation>
+    </message>
+    <message>
+        <source>Pay {total} at {where} ({hours}) when you collect the certificate.</source>
+        <translation>{total}は、証明書を受け取るときに{where}（{hours}）でお支払いください。</translation>
+    </message>
+    <message>
+        <source>Pay {total} at {where} ({hours}). The office prepares the certificate once it is paid.</source>
+        <translation>{total}を{where}（{hours}）でお支払いください。お支払いの後に証明書を準備します。</translation>
+    </message>
+    <message>
+        <source>Print it by {deadline} ({days} days from the day of the request). After that day it cannot be printed and the fee is not refunded.</source>
+        <translation>{deadline}までに印刷してください（申請日から{days}日後が期限です）。期限を過ぎると印刷できず、手数料も返金できません。</translation>
+    </message>
+    <message>
+        <source>To check the status, ask at {place} with the request number {number}.</source>
+        <translation>状況は、{place}で申請番号{number}をお伝えいただければお調べします。</translation>
+    </message>
+    <message>
+        <source>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
+        <translation>状況は、この端末にマイナンバーカードを入れて確認できます。{place}で申請番号{number}をお伝えいただいても確認できます。</translation>
+    </message>
+    <message>
+        <source>on your receipt</source>
+        <translation>（受付票に記載）</translation>
+    </message>
+    <message>
+        <source>¥{total} in total (¥{fee} × {copies} + postage ¥{postage})</source>
+        <translation>合計{total}円（{fee}円×{copies}通＋郵送料{postage}円）</translation>
+    </message>
+    <message>
+        <source>¥{total} in total (¥{fee} × {copies})</source>
+        <translation>合計{total}円（{fee}円×{copies}通）</translation>
     </message>
 </context>
 <context>
@@ -866,26 +914,6 @@
         <translation>申請番号</translation>
     </message>
     <message>
-        <source>Once approved, the certificate is mailed to the address you gave.</source>
-        <translation>承認後、入力された住所へ証明書を郵送します。</translation>
-    </message>
-    <message>
-        <source>Once it is ready, pick it up at the office counter with an identity document and this request number.</source>
-        <translation>準備ができたら、本人確認書類とこの申請番号を持って窓口でお受け取りください。</translation>
-    </message>
-    <message>
-        <source>Once it is ready, print it at a convenience store within {days} days; after the print deadline it cannot be printed.</source>
-        <translation>準備ができたら、{days}日以内にコンビニで印刷してください。印刷期限を過ぎると印刷できません。</translation>
-    </message>
-    <message>
-        <source>Once it is ready, download the PDF once, within {days} days; it is for {recipient} only.</source>
-        <translation>準備ができたら、{days}日以内にPDFを1回ダウンロードしてください。{recipient}への提出専用です。</translation>
-    </message>
-    <message>
-        <source>Fees are not refunded. Keep the request number for any questions.</source>
-        <translation>手数料は返金できません。お問い合わせの際に申請番号が必要です。控えておいてください。</translation>
-    </message>
-    <message>
         <source>Your request has been sent</source>
         <translation>申請を受け付けました</translation>
     </message>
@@ -949,10 +977,6 @@
         <translation>変更</translation>
     </message>
     <message>
-        <source>Fees are not refunded for any reason once the request is sent. Approval takes about 2 business days. The certificate shows the name you had when you were enrolled.</source>
-        <translation>送信後は、理由の如何を問わず手数料は返金できません。承認までに2営業日程度かかります。証明書は在籍時の氏名で発行します。</translation>
-    </message>
-    <message>
         <source>Next you sign the request with your signature PIN.</source>
         <translation>次に、署名用の暗証番号で申請に電子署名します。</translation>
     </message>
@@ -965,12 +989,12 @@
         <translation>「署名して送信」を押すと、カードの署名用電子証明書でこの申請（上記の証明書・通数・受け取り方法・目的とお名前）に署名し、窓口へ送信します。暗証番号をもう一度入力する必要はありません。</translation>
     </message>
     <message>
-        <source>{total} ({each} × {n})</source>
-        <translation>{total}（{each} × {n}通）</translation>
-    </message>
-    <message>
         <source>Recipient: {name}</source>
         <translation>提出先：{name}</translation>
+    </message>
+    <message>
+        <source>Fees are not refunded for any reason once the request is sent. The certificate shows the name you had when you were enrolled.</source>
+        <translation>送信後は、理由の如何によらず手数料は返金できません。証明書は在籍時の氏名で発行します。</translation>
     </message>
 </context>
 <context>

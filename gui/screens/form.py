@@ -30,6 +30,7 @@ from .. import texts
 from ..config import KioskConfig
 from ..flow import Model, RequestForm, Screen, SubmitForm
 from ..forms import form_problem
+from ..next_steps import deadline_step, today
 from ..widgets import Button, Choices, label, style
 from ..widgets.keyboard import DIGITS, HIRAGANA, KATAKANA, LATIN
 from .base import KioskScreen, heading
@@ -51,7 +52,9 @@ def delivery_name(d: DeliveryMethod) -> str:
     return translate("Delivery", "Digital certificate (PDF)")
 
 
-def delivery_note(d: DeliveryMethod, config: KioskConfig) -> str:
+def delivery_note(d: DeliveryMethod, config: KioskConfig, language: str) -> str:
+    """What the delivery means, and its deadline in the words of the next steps
+    (:func:`gui.next_steps.deadline_step`: the same sentence as on the review and receipt)."""
     if d is DeliveryMethod.POSTAL:
         return translate(
             "Delivery",
@@ -61,21 +64,27 @@ def delivery_note(d: DeliveryMethod, config: KioskConfig) -> str:
     if d is DeliveryMethod.COUNTER:
         return translate(
             "Delivery",
-            "Pick it up at the office counter once it is ready. Bring an identity document and "
-            "your request number.",
+            "Pick it up at {place} once it is ready. Bring {bring}.",
+        ).format(
+            place=config.counter.where(language),
+            bring=config.counter.bring(language),
         )
+    deadline = deadline_step(config, d, language, today())
     if d is DeliveryMethod.CONVENIENCE_STORE:
-        return translate(
+        return (
+            translate("Delivery", "Print it on a convenience store's multi-copy machine.")
+            + " "
+            + deadline
+        )
+    return (
+        translate(
             "Delivery",
-            "Print it on a convenience store's multi-copy machine. The print deadline is {days} "
-            "days after it is ready; after that it cannot be printed and the fee is not refunded.",
-        ).format(days=config.print_deadline_days)
-    return translate(
-        "Delivery",
-        "A one-time digital certificate (PDF) that names the company or school you submit it "
-        "to. Download it once within {days} days after it is ready; for another recipient, make "
-        "another request.",
-    ).format(days=config.pdf_download_days)
+            "A one-time digital certificate (PDF) that names the company or school you submit "
+            "it to; for another recipient, make another request.",
+        )
+        + " "
+        + deadline
+    )
 
 
 def purpose_name(key: str) -> str:
@@ -453,7 +462,7 @@ class FormScreen(KioskScreen):
     def _delivery_changed(self) -> None:
         d = self._delivery()
         if d is not None and self._config is not None:
-            self.delivery_note.setText(delivery_note(d, self._config))
+            self.delivery_note.setText(delivery_note(d, self._config, self._language or "ja"))
         self._refresh()
 
     def _add_copies(self, delta: int) -> None:

@@ -1,62 +1,29 @@
-"""The receipt: request number and its QR code, a summary, what happens next, printing."""
+"""The receipt: request number and its QR code, a summary, what happens next (the steps of
+:mod:`gui.next_steps`, as on the review and the printed receipt), printing."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
-
-from jpki.requests import DeliveryMethod
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..flow import Finish, Model, Screen
-from ..receipt import ReceiptContent, print_receipt, qr_image, short_number
+from ..next_steps import short_number, steps_of, total_text
+from ..receipt import ReceiptContent, print_receipt, qr_image
 from ..widgets import Button, card_frame, label, set_role, style
 from .base import KioskScreen
 from .card_words import Phrase, card_words
 from .form import delivery_name
 
 translate = QCoreApplication.translate
-
-
-def next_steps(model: Model) -> list[str]:
-    form = model.form
-    steps = []
-    if form is not None:
-        d = form.delivery
-        if d is DeliveryMethod.POSTAL:
-            steps.append(
-                translate(
-                    "Receipt", "Once approved, the certificate is mailed to the address you gave."
-                )
-            )
-        elif d is DeliveryMethod.COUNTER:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, pick it up at the office counter with an identity document "
-                    "and this request number.",
-                )
-            )
-        elif d is DeliveryMethod.CONVENIENCE_STORE:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, print it at a convenience store within {days} days; after "
-                    "the print deadline it cannot be printed.",
-                ).format(days=model.config.print_deadline_days)
-            )
-        else:
-            steps.append(
-                translate(
-                    "Receipt",
-                    "Once it is ready, download the PDF once, within {days} days; it is for "
-                    "{recipient} only.",
-                ).format(days=model.config.pdf_download_days, recipient=form.recipient)
-            )
-    steps.append(
-        translate("Receipt", "Fees are not refunded. Keep the request number for any questions.")
-    )
-    return steps
 
 
 class ReceiptScreen(KioskScreen):
@@ -67,7 +34,7 @@ class ReceiptScreen(KioskScreen):
         super().__init__(Screen.RECEIPT, parent)
         self.printer_target = printer
         self._printed_for = ""  # the request whose receipt was printed automatically
-        self._printed_to = ""  # where the receipt was printed (told in the language of the moment)
+        self._printed_to = ""  # where the receipt was printed (the note retranslates)
         row = QHBoxLayout()
         row.setSpacing(36)
         left = card_frame(self)
@@ -87,8 +54,20 @@ class ReceiptScreen(KioskScreen):
         lcol.addWidget(self.qr)
         lcol.addWidget(self.full_id)
         row.addWidget(left, 0)
-        right = QVBoxLayout()
+        # the summary and the next steps scroll on their own when they are long (a small
+        # screen, an office's long texts): the number and its QR code stay in view
+        self.area = QScrollArea(self)
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        inner = QWidget(self.area)
+        inner.setObjectName("screen")
+        right = QVBoxLayout(inner)
+        right.setContentsMargins(0, 0, 12, 0)
         right.setSpacing(12)
+        self.area.setWidget(inner)
+        QScroller.grabGesture(self.area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.summary = label("", style.BODY_PX)
         self.summary.setAccessibleName("summary")
         self.steps_heading = label("", 30, bold=True)
@@ -101,7 +80,7 @@ class ReceiptScreen(KioskScreen):
         right.addWidget(self.steps)
         right.addWidget(self.print_status)
         right.addStretch(1)
-        row.addLayout(right, 1)
+        row.addWidget(self.area, 1)
         self.body.addLayout(row, 1)
         self.take = label("", 30, bold=True, role="notice")
         self.take.setAccessibleName("take-card")
@@ -130,6 +109,7 @@ class ReceiptScreen(KioskScreen):
         self.number.setText(short_number(rid) if rid else "")
         self.full_id.setText(rid)
         if entering:
+            self.area.verticalScrollBar().setValue(0)
             self.qr.setPixmap(QPixmap.fromImage(qr_image(rid, 260)) if rid else QPixmap())
             if rid != self._printed_for:
                 self.print_status.setText("")
@@ -138,11 +118,8 @@ class ReceiptScreen(KioskScreen):
                 self._print_note()
         elif rid and rid == self._printed_for and self._printed_to:
             self._print_note()  # a language switch
-        if receipt is not None and receipt.summary and model.language == model.detail_language:
-            self.summary.setText(receipt.summary)  # from the services, in the session's language
-        else:
-            self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
-        self.steps.setText("\n".join(f"• {s}" for s in next_steps(model)))
+        self.summary.setText("\n".join(f"{k}: {v}" for k, v in self._lines(model)))
+        self.steps.setText("\n".join(f"• {s}" for s in steps_of(model)))
         self.take.setText(card_words(Phrase.TAKE_CARD, model.reader))
         self.take.setVisible(model.card_present)  # once the card is out, it is not asked again
         if entering and rid and rid != self._printed_for and self.printer_target is not None:
@@ -156,11 +133,13 @@ class ReceiptScreen(KioskScreen):
             return []
         try:
             name = model.config.document_type(form.certificate).name(model.language)
+            total = total_text(model.config, form, model.language)
         except Exception:
-            name = form.certificate
+            name, total = form.certificate, ""
         return [
             (translate("Review", "Certificate"), name),
             (translate("Review", "Copies"), str(form.copies)),
+            (translate("Review", "Fee"), total),
             (translate("Review", "Receive by"), delivery_name(form.delivery)),
         ]
 
@@ -173,8 +152,7 @@ class ReceiptScreen(KioskScreen):
             request_id=model.receipt.request_id,
             title=translate("Receipt", "Your request has been sent"),
             lines=tuple(self._lines(model)),
-            next_steps=tuple(next_steps(model)),
-            summary=model.receipt.summary,
+            next_steps=tuple(steps_of(model)),
             language=model.language,
         )
         try:

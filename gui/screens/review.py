@@ -1,5 +1,7 @@
 """Everything on one screen before signing, with links back to change the request — and the
-consent: "sign and send" names what the signature certificate signs.
+consent: "sign and send" names what the signature certificate signs. What happens next (payment,
+readiness, pickup / print / download, status) is said before the applicant signs, in the
+words of the receipt (:mod:`gui.next_steps`).
 
 Only what the request needs is shown: the name (the request is in it), not the date of birth
 or the full address (they are in the signed certificate, not for the screen); an address only
@@ -26,9 +28,10 @@ from jpki.layout import PinKind
 from jpki.requests import DeliveryMethod
 
 from ..flow import ConfirmReview, Edit, Model, Screen, identity_pin_kind
+from ..next_steps import steps_of, total_text
 from ..widgets import Button, card_frame, label, style
 from .base import KioskScreen
-from .form import delivery_name, delivery_note, fee_text, postal_line, purpose_line
+from .form import delivery_name, postal_line, purpose_line
 
 translate = QCoreApplication.translate
 
@@ -86,6 +89,11 @@ class ReviewScreen(KioskScreen):
                 grid.addWidget(b, row, 2, Qt.AlignmentFlag.AlignTop)
                 self.edits[name] = b
         col.addWidget(frame)
+        self.steps_heading = label("", style.BODY_PX, bold=True)
+        col.addWidget(self.steps_heading)
+        self.steps = label("", style.BODY_PX, role="info")
+        self.steps.setAccessibleName("next-steps")
+        col.addWidget(self.steps)
         self.next_step = label("", style.BODY_PX, role="info")
         col.addWidget(self.next_step)
         col.addStretch(1)
@@ -158,11 +166,11 @@ class ReviewScreen(KioskScreen):
         self.rules.setText(
             translate(
                 "Review",
-                "Fees are not refunded for any reason once the request is sent. Approval takes "
-                "about 2 business days. The certificate shows the name you had when you were "
-                "enrolled.",
+                "Fees are not refunded for any reason once the request is sent. The certificate "
+                "shows the name you had when you were enrolled.",
             )
         )
+        self.steps_heading.setText(translate("Receipt", "What happens next"))
         self._set_next_step()
         self.confirm.setText(translate("Review", "Sign and send"))
         self.back.setText(self.back_text())
@@ -195,32 +203,30 @@ class ReviewScreen(KioskScreen):
         if form is None:
             for k in ("certificate", "copies", "fee", "delivery", "details", "purpose"):
                 v[k].setText("")
+            self.steps.setText("")
             self._update_confirm()
             return
         try:
             item = model.config.document_type(form.certificate)
             v["certificate"].setText(item.name(lang))
-            v["fee"].setText(
-                translate("Review", "{total} ({each} × {n})").format(
-                    total=fee_text(item.fee_yen * form.copies),
-                    each=fee_text(item.fee_yen),
-                    n=form.copies,
-                )
-            )
+            v["fee"].setText(total_text(model.config, form, lang))
         except Exception:
             v["certificate"].setText(form.certificate)
             v["fee"].setText("")
         v["copies"].setText(str(form.copies))
         v["delivery"].setText(delivery_name(form.delivery))
+        # how and when it is paid, ready, collected, printed or downloaded: the next steps
         if form.delivery is DeliveryMethod.POSTAL:
             details = postal_line(form)
         elif form.delivery is DeliveryMethod.DIGITAL_PDF:
             details = translate("Review", "Recipient: {name}").format(name=form.recipient)
-            details += "\n" + delivery_note(form.delivery, model.config)
         else:
-            details = delivery_note(form.delivery, model.config)
+            details = ""
         v["details"].setText(details)
+        self.keys["details"].setVisible(bool(details))
+        v["details"].setVisible(bool(details))
         v["purpose"].setText(purpose_line(form))
+        self.steps.setText("\n".join(f"• {s}" for s in steps_of(model)))
         if entering:
             self.area.verticalScrollBar().setValue(0)
         self._update_confirm()
@@ -229,4 +235,5 @@ class ReviewScreen(KioskScreen):
         super().wipe()
         for value in self.values.values():
             value.setText("")
+        self.steps.setText("")
         self.confirm.setEnabled(False)
