@@ -53,7 +53,8 @@ def test_the_receipt_is_printed_at_once_and_stays_after_the_card_is_taken(
     assert receipt.request_id in text
     assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日", text)  # the date as Japanese writes it
     screen = env.window.current_screen()
-    assert screen.print_status.text()  # type: ignore[attr-defined]
+    note = screen.print_status.text()  # type: ignore[attr-defined]
+    assert pdf.name in note.replace("\u200b", "") and str(pdf.parent) not in note  # no folder
     assert screen.take.isVisible()  # type: ignore[attr-defined]
 
     # the applicant takes the card, as told: the receipt stays, without the card prompt

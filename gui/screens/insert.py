@@ -52,7 +52,7 @@ class InsertCardScreen(KioskScreen):
         text.addStretch(1)
         holder = QWidget(self)
         holder.setLayout(text)
-        holder.setMinimumWidth(480)  # beside the picture within 1024 px
+        holder.setMinimumWidth(440)  # beside the picture within 1024 px, scroll bar and all
         holder.setMaximumWidth(720)
         row.addWidget(holder, 1)
         row.addStretch(1)

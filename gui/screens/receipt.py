@@ -159,8 +159,10 @@ class ReceiptScreen(KioskScreen):
             where = print_receipt(content, self.printer_target)
         except Exception as exc:
             set_role(self.print_status, "notice")
-            self.print_status.setText(
-                translate("Receipt", "The receipt could not be printed: {error}").format(error=exc)
+            self.print_status.setText(  # break the error's paths: they may be long
+                translate("Receipt", "The receipt could not be printed: {error}").format(
+                    error=str(exc).replace("/", "/\u200b")
+                )
             )
             return
         set_role(self.print_status, "muted")
@@ -170,7 +172,10 @@ class ReceiptScreen(KioskScreen):
 
     def _print_note(self) -> None:
         if self._printed_to:
-            note = translate("Receipt", "Receipt printed ({where}).").format(where=self._printed_to)
+            # a printer's name, or a PDF file's name: not its folder (the applicant needs none),
+            # breakable after each hyphen (one long word would widen the screen past its edge)
+            where = self._printed_to.rsplit("/", 1)[-1].replace("-", "-\u200b")
+            note = translate("Receipt", "Receipt printed ({where}).").format(where=where)
             self.print_status.setText(note)
         else:
             self.print_status.setText("")
