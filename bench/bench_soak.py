@@ -265,16 +265,21 @@ class SoakDriver(Driver):
         self.pin("ABCD1234")
         self.at(Screen.IDENTITY)
         w.cancel.click()
+        w.confirm_yes.click()  # Cancel asks first
         self.at(Screen.INSERT_CARD)
         self.take_out()
 
     def removed_on_the_form(self) -> None:
-        from gui.flow import Screen
+        from gui.flow import Notice, Screen
 
         self.to_form()
         self.window.current_screen().kinds.button("graduation-en").click()  # type: ignore[attr-defined]
         self.take_out()
         self.at(Screen.INSERT_CARD)
+        # the start screen says why it started over, until the idle timeout clears it
+        self.until(lambda: self.window.model.notice is Notice.CARD_REMOVED)
+        self.clock.skipped += self.window.config.idle_timeout + 1
+        self.until(lambda: self.window.model.notice is Notice.NONE, 5)
 
     def timed_out(self) -> None:
         from gui.flow import Screen

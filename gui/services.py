@@ -49,6 +49,13 @@ retried, kept or logged. The card's security state, not the kiosk, carries a ver
 from one effect to the next, and the reset at the session's end clears it. :meth:`KioskServices.run` never
 raises: an unexpected failure becomes an error event with a short message, and
 is logged with any PIN text scrubbed out.
+
+Why one module: it is one class, :class:`KioskServices`, whose effects share one card
+session, one trust decision and one PIN discipline; every effect checks what the earlier
+ones left in the session (which certificate authenticated, which PIN is verified). What
+could stand apart already does: how the services are built (:mod:`gui.setup`), how a
+failure becomes an event (:mod:`gui.outcomes`), the texts (:mod:`gui.texts`,
+:mod:`gui.next_steps`) and the card session (:mod:`gui.card_session`).
 """
 
 from __future__ import annotations

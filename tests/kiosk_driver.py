@@ -59,6 +59,7 @@ class TouchKiosk:
         self.taps: list[tuple[str, str]] = []  # (screen, what was tapped)
         self.seen: list[Screen] = []
         self.swipes = 0  # scroll areas moved to bring a widget into view
+        self.swiped: list[str] = []  # "screen: widget" for each of them
         self._held: list[Any] = []  # the gates of the cards held busy (hold_card)
         window = kiosk.window
         panel = window.side_panel
@@ -114,6 +115,7 @@ class TouchKiosk:
                 p.ensureWidgetVisible(widget, 0, 8)
                 if p.verticalScrollBar().value() != before:
                     self.swipes += 1
+                    self.swiped.append(f"{self.screen.value}: {widget.accessibleName()}")
                     self.settle()
             p = p.parentWidget()
 

@@ -31,6 +31,7 @@ from gui.app import build_kiosk, setup_application
 from gui.config import IdentitySource, KioskConfig, load_config
 from gui.flow import (
     CardProblem,
+    CardRemoved,
     CardSummary,
     Identity,
     Intent,
@@ -41,6 +42,7 @@ from gui.flow import (
     RequestLine,
     Screen,
     initial,
+    step,
 )
 from gui.reader_kind import ReaderKind
 from gui.screens.form import FormScreen
@@ -205,6 +207,11 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
         replace(full, screen=Screen.RECEIPT, receipt=Receipt(REQUEST_ID, _summary(lang))),
         "",
     )
+    # the card taken, as the receipt asked: it stays, with only what it shows
+    at_receipt = replace(full, screen=Screen.RECEIPT, receipt=Receipt(REQUEST_ID, _summary(lang)))
+    yield "receipt-card-taken", step(at_receipt, CardRemoved())[0], ""
+    # taken out half-way through an application: the start screen says why it started over
+    yield "insert-card-card-removed", replace(base, notice=Notice.CARD_REMOVED), ""
     yield (
         Screen.ERROR.value,
         replace(

@@ -177,7 +177,7 @@ def test_the_pdf_is_called_the_digital_version_of_the_certificate() -> None:
     from gui import texts
 
     ja = {s: t for _c, s, t in ja_pairs()}
-    assert "デジタル版の証明書" in ja[texts.AS_DIGITAL_PDF]
+    assert "デジタル版の証明書" in ja[texts.LINK_SENT]
     assert [t for _c, s, t in ja_pairs() if s == "Digital certificate (PDF)"] == [
         "デジタル版の証明書（PDF）"
     ]

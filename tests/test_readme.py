@@ -48,3 +48,13 @@ def test_readme_quick_start_is_two_make_commands() -> None:
     assert commands == ["demo", "test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_every_file_the_readme_links_to_exists() -> None:
+    """Pictures and documents the README links to (screenshots renamed or removed by `make
+    screenshots` would otherwise leave broken images on the project's front page)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(((?!https?:|#|mailto:)[^)\s]+)\)", text)
+    assert any(t.startswith("docs/screenshots/") for t in targets)
+    missing = [t for t in targets if not (ROOT / t.split("#")[0]).exists()]
+    assert missing == []

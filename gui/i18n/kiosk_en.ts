@@ -206,8 +206,8 @@
         <translation>A one-time digital certificate (PDF) that names the company or school you submit it to; for another recipient, make another request.</translation>
     </message>
     <message>
-        <source>Pick it up at {place} once it is ready. Bring {bring}.</source>
-        <translation>Pick it up at {place} once it is ready. Bring {bring}.</translation>
+        <source>Pick it up at {place} once it is ready.</source>
+        <translation>Pick it up at {place} once it is ready.</translation>
     </message>
     <message>
         <source>Print it on a convenience store&apos;s multi-copy machine.</source>

@@ -206,8 +206,8 @@
         <translation>提出先の会社や学校の名前が記載された、1回限りのデジタル版の証明書（PDF）です。ほかの提出先には、別に申請してください。</translation>
     </message>
     <message>
-        <source>Pick it up at {place} once it is ready. Bring {bring}.</source>
-        <translation>準備ができたら{place}でお受け取りください。{bring}をお持ちください。</translation>
+        <source>Pick it up at {place} once it is ready.</source>
+        <translation>準備ができたら{place}でお受け取りください。</translation>
     </message>
     <message>
         <source>Print it on a convenience store&apos;s multi-copy machine.</source>
@@ -994,7 +994,7 @@
     </message>
     <message>
         <source>Fees are not refunded for any reason once the request is sent. The certificate shows the name you had when you were enrolled.</source>
-        <translation>送信後は、理由の如何によらず手数料は返金できません。証明書は在籍時の氏名で発行します。</translation>
+        <translation>送信後は、理由の如何を問わず手数料は返金できません。証明書は在籍時の氏名で発行します。</translation>
     </message>
 </context>
 <context>

@@ -3,7 +3,13 @@
 Progressive disclosure: a question appears once the one before is answered, and an answered
 question folds into one line with a Change button, so the common case (counter pickup, a
 preset purpose) fits one 1280×800 screen. Text fields open a touch keyboard page when
-tapped (:mod:`gui.screens.text_entry`); each field's problem is shown right under it."""
+tapped (:mod:`gui.screens.text_entry`); each field's problem is shown right under it.
+
+Why one module: it is one screen whose questions fold and unfold into each other; the order
+of the questions, which one is open, and each field's problem are decided together on every
+change. The parts that stand alone live elsewhere: the keyboard pages
+(:mod:`gui.screens.text_entry`, :mod:`gui.widgets.keyboard`), the form's checks
+(:mod:`gui.forms`) and the next steps (:mod:`gui.next_steps`)."""
 
 from __future__ import annotations
 
@@ -64,11 +70,8 @@ def delivery_note(d: DeliveryMethod, config: KioskConfig, language: str) -> str:
     if d is DeliveryMethod.COUNTER:
         return translate(
             "Delivery",
-            "Pick it up at {place} once it is ready. Bring {bring}.",
-        ).format(
-            place=config.counter.where(language),
-            bring=config.counter.bring(language),
-        )
+            "Pick it up at {place} once it is ready.",  # what to bring: on the review
+        ).format(place=config.counter.where(language))
     deadline = deadline_step(config, d, language, today())
     if d is DeliveryMethod.CONVENIENCE_STORE:
         return (
