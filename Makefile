@@ -22,7 +22,7 @@ typecheck: deps
 	$(VENV)/bin/mypy
 
 pytest: deps
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q --durations=25
 
 test: lint typecheck pytest
 
