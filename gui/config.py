@@ -44,43 +44,6 @@ class LetterOrder(StrEnum):
     QWERTY = "qwerty"  # a computer keyboard's
 
 
-@dataclass(frozen=True, slots=True)
-class Counter:
-    """This office's staffed counter: where an applicant the kiosk cannot serve (a card
-    problem, a locked PIN) can still request a certificate in person."""
-
-    name_ja: str = "教務課 証明書発行窓口"
-    name_en: str = "the Registrar's Office counter"
-    place_ja: str = "本館1階"
-    place_en: str = "Main Building, ground floor"
-    hours_ja: str = "平日 9:00〜17:00"
-    hours_en: str = "weekdays 9:00–17:00"
-    # what to bring to collect a certificate there (the next steps of a counter pickup)
-    bring_ja: str = "この受付票とマイナンバーカード（または学生証などの本人確認書類）"
-    bring_en: str = (
-        "this receipt and your My Number card (or another identity document, such as a "
-        "student card)"
-    )
-
-    def name(self, lang: str) -> str:
-        return self.name_ja if lang == "ja" else self.name_en
-
-    def place(self, lang: str) -> str:
-        return self.place_ja if lang == "ja" else self.place_en
-
-    def hours(self, lang: str) -> str:
-        return self.hours_ja if lang == "ja" else self.hours_en
-
-    def bring(self, lang: str) -> str:
-        return self.bring_ja if lang == "ja" else self.bring_en
-
-    def where(self, lang: str) -> str:
-        """The counter and its place in one phrase (「本館1階の教務課 証明書発行窓口」)."""
-        if lang == "ja":
-            return f"{self.place_ja}の{self.name_ja}"
-        return f"{self.name_en}, {self.place_en}"
-
-
 class PaymentTime(StrEnum):
     """When the fee is paid (``[payment] when``)."""
 
@@ -97,6 +60,29 @@ class Words:
 
     def __call__(self, language: str) -> str:
         return self.ja if language == "ja" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """This office's staffed counter (``[counter]``): where an applicant the kiosk cannot
+    serve (a card problem, a locked PIN) can still request a certificate in person, and
+    where a certificate for pickup is collected."""
+
+    name: Words = Words("教務課 証明書発行窓口", "the Registrar's Office counter")
+    place: Words = Words("本館1階", "Main Building, ground floor")
+    hours: Words = Words("平日 9:00〜17:00", "weekdays 9:00–17:00")
+    # what to bring to collect a certificate there (the next steps of a counter pickup)
+    bring: Words = Words(
+        "この受付票とマイナンバーカード（または学生証などの本人確認書類）",
+        "this receipt and your My Number card (or another identity document, such as a "
+        "student card)",
+    )
+
+    def where(self, lang: str) -> str:
+        """The counter and its place in one phrase (「本館1階の教務課 証明書発行窓口」)."""
+        if lang == "ja":
+            return f"{self.place.ja}の{self.name.ja}"
+        return f"{self.name.en}, {self.place.en}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,20 +247,12 @@ def _reader_type(value: object) -> ReaderType:
 def _counter(table: object) -> Counter:
     if not isinstance(table, dict):
         raise ConfigError("[counter] must be a table")
-    values: dict[str, str] = {}
-    for key in (
-        f"{k}_{lang}" for k in ("name", "place", "hours", "bring") for lang in ("ja", "en")
-    ):
-        value = table.get(key, getattr(_DEFAULT.counter, key))
-        if not isinstance(value, str) or not value.strip() or len(value) > 200:
-            raise ConfigError(
-                f"[counter] {key} must be a non-empty string (200 characters at most)"
-            )
-        values[key] = value.strip()
-    unknown = sorted(set(table) - set(values))
+    fields = ("name", "place", "hours", "bring")
+    unknown = sorted(set(table) - {f"{k}_{lang}" for k in fields for lang in ("ja", "en")})
     if unknown:
         raise ConfigError(f"[counter] has unknown keys: {', '.join(unknown)}")
-    return Counter(**values)
+    d = _DEFAULT.counter
+    return Counter(**{k: _words(table, "counter", k, getattr(d, k)) for k in fields})
 
 
 _NO_GUIDANCE = Guidance()

@@ -46,11 +46,10 @@ OTHER_PERSON: Final = QT_TRANSLATE_NOOP(
 BAD_PIN_FORMAT: Final = QT_TRANSLATE_NOOP(
     "Messages", "The PIN does not have the right form; nothing was sent to the card."
 )
-CARD_REMOVED: Final = QT_TRANSLATE_NOOP("Messages", "The card was removed.")
+CARD_REMOVED: Final = QT_TRANSLATE_NOOP("Messages", "The card left the reader.")
 START_AGAIN: Final = QT_TRANSLATE_NOOP(
     "Messages",
-    "The connection to the card was lost; nothing was sent. Please take the card out and "
-    "start again.",
+    "The connection to the card was lost; nothing was sent. Please take your card and start again.",
 )
 SOMETHING_WENT_WRONG: Final = QT_TRANSLATE_NOOP(
     "Messages", "Something went wrong. Please ask the staff."
@@ -111,7 +110,7 @@ DOWNLOAD_WINDOW: Final = QT_TRANSLATE_NOOP(
 )
 STATUS_AT_KIOSK: Final = QT_TRANSLATE_NOOP(
     "Messages",
-    "To check the status, insert your My Number card at this kiosk, or ask at {place} with "
+    "To check the status, use your My Number card at this kiosk, or ask at {place} with "
     "the request number {number}.",
 )
 STATUS_AT_COUNTER: Final = QT_TRANSLATE_NOOP(

@@ -328,7 +328,7 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
 
 def test_an_unknown_language_reads_in_english() -> None:
     assert texts.text("fr", texts.COPIES_RANGE, max=3) == "Choose 1 to 3 copies."
-    assert texts.text("../../x", texts.CARD_REMOVED) == "The card was removed."
+    assert texts.text("../../x", texts.CARD_REMOVED) == "The card left the reader."
 
 
 def test_dates_read_as_each_language_writes_them() -> None:

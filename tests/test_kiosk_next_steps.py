@@ -64,14 +64,10 @@ OFFICE = Guidance(
 )
 DEFAULT = Guidance()
 OFFICE_COUNTER = Counter(
-    name_ja="学務窓口",
-    name_en="the Student Affairs desk",
-    place_ja="西館1階",
-    place_en="West Hall 1F",
-    hours_ja="平日 8:30〜18:00",
-    hours_en="weekdays 8:30–18:00",
-    bring_ja="この受付票と学生証",
-    bring_en="this receipt and your student card",
+    name=Words("学務窓口", "the Student Affairs desk"),
+    place=Words("西館1階", "West Hall 1F"),
+    hours=Words("平日 8:30〜18:00", "weekdays 8:30–18:00"),
+    bring=Words("この受付票と学生証", "this receipt and your student card"),
 )
 DEFAULT_COUNTER = Counter()
 
@@ -229,7 +225,7 @@ def test_review_receipt_and_printed_receipt_tell_the_same_next_steps_from_the_co
 def test_a_changed_value_changes_on_review_receipt_and_print(make_env) -> None:  # noqa: F811
     """One value changed in the configuration (the pickup place) changes on all three."""
     place = Words("図書館3階", "the Library, 3rd floor")
-    counter = replace(OFFICE_COUNTER, place_ja=place.ja, place_en=place.en)
+    counter = replace(OFFICE_COUNTER, place=place)
     config = replace(office_config("ja"), counter=counter)
     env = make_env(config)
     to_review(env, DeliveryMethod.COUNTER)
@@ -239,7 +235,7 @@ def test_a_changed_value_changes_on_review_receipt_and_print(make_env) -> None: 
     assert place.ja in env.window.current_screen().steps.text()  # type: ignore[attr-defined]
     [pdf] = list(env.receipts.glob("*.pdf"))
     assert flat(place.ja) in flat(pdf_text(pdf))
-    assert OFFICE_COUNTER.place_ja not in flat(pdf_text(pdf))
+    assert OFFICE_COUNTER.place.ja not in flat(pdf_text(pdf))
 
 
 # -- the deadlines: one rule each, every place that states one -------------------------------

@@ -14,19 +14,16 @@ from dataclasses import replace
 
 import pytest
 
-from gui.config import Counter, load_config, parse_config
+from gui.config import Counter, Words, load_config, parse_config
 from gui.flow import CardProblem, Model, Screen, initial
 from gui.i18n import Translations
 from gui.screens.problem import CardProblemScreen, PinBlockedScreen
 from jpki.layout import CertKind, PinKind
 
 COUNTER = Counter(
-    name_ja="学生支援センター",
-    name_en="the Student Support Centre",
-    place_ja="北棟2階",
-    place_en="North Wing, 2nd floor",
-    hours_ja="平日 8:30〜16:00",
-    hours_en="weekdays 8:30–16:00",
+    name=Words("学生支援センター", "the Student Support Centre"),
+    place=Words("北棟2階", "North Wing, 2nd floor"),
+    hours=Words("平日 8:30〜16:00", "weekdays 8:30–16:00"),
 )
 CONFIG = replace(load_config(), counter=COUNTER)
 
@@ -179,7 +176,7 @@ def test_the_counter_is_configured_in_toml() -> None:
     assert config.counter.name("en") == "Room 101"
     assert config.counter.place("en") == "Annex"
     assert config.counter.hours("en") == "Mondays 10:00–12:00"
-    assert config.counter.name("ja") == Counter().name_ja  # the rest from the default
+    assert config.counter.name("ja") == Counter().name.ja  # the rest from the default
     assert load_config().counter == Counter()  # the shipped file lists the defaults
 
 

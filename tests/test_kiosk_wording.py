@@ -267,3 +267,19 @@ def test_the_start_screen_says_how_many_pins_are_needed(qtbot, language: str) ->
         assert "2つの暗証番号" in two and "3つの暗証番号" in three
         assert "券面事項入力補助用" in three and "券面事項入力補助用" not in two
         assert "6文字以上16文字以下" in two and "6文字以上16文字以下" in three
+
+
+def test_only_the_reader_s_own_words_say_insert_or_take_out() -> None:
+    """Words that fit only a slot (insert, take out, 差し込む, 取り出す, 抜く) live in
+    gui/screens/card_words.py, chosen by the reader's kind; every other text fits a slot and a
+    contactless pad alike ("take your card", カードをお取りください)."""
+    from gui.screens.card_words import _WORDS
+
+    reader_words = {entry for table in _WORDS.values() for entry in table.values()}
+    slot_only = re.compile(r"差し込|取り出|抜[いく]|\binsert|take (?:it|the card|your card) out")
+    found = [
+        (c, s, t)
+        for c, s, t in ts_messages("ja")
+        if (c, s) not in reader_words and (slot_only.search(s) or slot_only.search(t))
+    ]
+    assert found == []

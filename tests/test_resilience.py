@@ -368,7 +368,7 @@ def test_kiosk_card_vanishes_mid_operation(
         assert isinstance(failures[0].args[1], TYPED), repr(failures[0].args[1])  # type: ignore[index]
     else:
         assert isinstance(result, PinResult) and not result.ok
-        assert result.error == "カードが取り出されました。"  # CardRemoved, said plainly
+        assert result.error == "カードがリーダーから離れました。"  # CardRemoved, said plainly
     assert not any(r.levelno >= logging.ERROR for r in caplog.records), caplog.text
     assert window.model.screen is Screen.INSERT_CARD
     assert not insert_screen(real_kiosk).take_card.isVisible()

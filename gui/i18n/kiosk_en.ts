@@ -56,8 +56,8 @@
         <translation>The card has no electronic certificates for signature and user authentication, or it is another kind of card.</translation>
     </message>
     <message>
-        <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
-        <translation>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
+        <source>Please use your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
+        <translation>Please use your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</translation>
     </message>
     <message>
         <source>This card could not be confirmed as genuine</source>
@@ -68,8 +68,8 @@
         <translation>The card&apos;s answer did not match its user-authentication certificate, so it cannot be used here.</translation>
     </message>
     <message>
-        <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
-        <translation>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</translation>
+        <source>Take your card and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>Take your card and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</translation>
     </message>
     <message>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
@@ -561,12 +561,12 @@
         <translation>The PIN does not have the right form; nothing was sent to the card.</translation>
     </message>
     <message>
-        <source>The card was removed.</source>
-        <translation>The card was removed.</translation>
+        <source>The card left the reader.</source>
+        <translation>The card left the reader.</translation>
     </message>
     <message>
-        <source>The connection to the card was lost; nothing was sent. Please take the card out and start again.</source>
-        <translation>The connection to the card was lost; nothing was sent. Please take the card out and start again.</translation>
+        <source>The connection to the card was lost; nothing was sent. Please take your card and start again.</source>
+        <translation>The connection to the card was lost; nothing was sent. Please take your card and start again.</translation>
     </message>
     <message>
         <source>Something went wrong. Please ask the staff.</source>
@@ -709,8 +709,8 @@
         <translation>To check the status, ask at {place} with the request number {number}.</translation>
     </message>
     <message>
-        <source>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
-        <translation>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</translation>
+        <source>To check the status, use your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
+        <translation>To check the status, use your My Number card at this kiosk, or ask at {place} with the request number {number}.</translation>
     </message>
     <message>
         <source>on your receipt</source>
@@ -1020,8 +1020,8 @@
         <translation>Only the latest {n} are shown.</translation>
     </message>
     <message>
-        <source>When you take your card out, this list is cleared.</source>
-        <translation>When you take your card out, this list is cleared.</translation>
+        <source>When you take your card, this list is cleared.</source>
+        <translation>When you take your card, this list is cleared.</translation>
     </message>
     <message>
         <source>There are no requests made with this card.</source>

@@ -56,8 +56,8 @@
         <translation>このカードには署名用・利用者証明用の電子証明書が入っていないか、別の種類のカードです。</translation>
     </message>
     <message>
-        <source>Insert your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
-        <translation>マイナンバーカードを差し込んでください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
+        <source>Please use your My Number card. If your card has no electronic certificates, they are issued at the municipal office where you are registered.</source>
+        <translation>マイナンバーカードをお使いください。電子証明書が入っていない場合は、住民票のある市区町村の窓口で発行を受けられます。</translation>
     </message>
     <message>
         <source>This card could not be confirmed as genuine</source>
@@ -68,8 +68,8 @@
         <translation>カードの応答が利用者証明用電子証明書と一致しないため、このカードはこの端末では使えません。</translation>
     </message>
     <message>
-        <source>Take the card out and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
-        <translation>カードをいったん抜いて、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
+        <source>Take your card and try once more. If it happens again, the card may be damaged: the municipal office where you are registered can check it.</source>
+        <translation>カードをいったんお取りになり、もう一度お試しください。同じことが起きる場合は、カードが故障している可能性があります。住民票のある市区町村の窓口でカードを確認してもらえます。</translation>
     </message>
     <message>
         <source>Take the card out, then insert it again with the IC chip facing up. If this keeps happening, the card may be damaged: the municipal office where you are registered can check it.</source>
@@ -561,12 +561,12 @@
         <translation>暗証番号の形式が正しくありません。カードには送っていません。</translation>
     </message>
     <message>
-        <source>The card was removed.</source>
-        <translation>カードが取り出されました。</translation>
+        <source>The card left the reader.</source>
+        <translation>カードがリーダーから離れました。</translation>
     </message>
     <message>
-        <source>The connection to the card was lost; nothing was sent. Please take the card out and start again.</source>
-        <translation>カードとの接続が切れました。申請は送信されていません。カードを取り出して、最初からやり直してください。</translation>
+        <source>The connection to the card was lost; nothing was sent. Please take your card and start again.</source>
+        <translation>カードとの接続が切れました。申請は送信されていません。カードをお取りになり、最初からやり直してください。</translation>
     </message>
     <message>
         <source>Something went wrong. Please ask the staff.</source>
@@ -709,8 +709,8 @@
         <translation>状況は、{place}で申請番号{number}をお伝えいただければお調べします。</translation>
     </message>
     <message>
-        <source>To check the status, insert your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
-        <translation>状況は、この端末にマイナンバーカードを入れて確認できます。{place}で申請番号{number}をお伝えいただいても確認できます。</translation>
+        <source>To check the status, use your My Number card at this kiosk, or ask at {place} with the request number {number}.</source>
+        <translation>状況は、この端末でマイナンバーカードを使って確認できます。{place}で申請番号{number}をお伝えいただいても確認できます。</translation>
     </message>
     <message>
         <source>on your receipt</source>
@@ -1020,8 +1020,8 @@
         <translation>新しいもの{n}件だけを表示しています。</translation>
     </message>
     <message>
-        <source>When you take your card out, this list is cleared.</source>
-        <translation>カードを抜くと、この一覧は消えます。</translation>
+        <source>When you take your card, this list is cleared.</source>
+        <translation>カードをお取りになると、この一覧は消えます。</translation>
     </message>
     <message>
         <source>There are no requests made with this card.</source>

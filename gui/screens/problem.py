@@ -107,7 +107,7 @@ def problem_texts(
             ),
             translate(
                 "CardProblem",
-                "Insert your My Number card. If your card has no electronic certificates, they "
+                "Please use your My Number card. If your card has no electronic certificates, they "
                 "are issued at the municipal office where you are registered.",
             ),
         )
@@ -121,7 +121,7 @@ def problem_texts(
             ),
             translate(
                 "CardProblem",
-                "Take the card out and try once more. If it happens again, the card may be "
+                "Take your card and try once more. If it happens again, the card may be "
                 "damaged: the municipal office where you are registered can check it.",
             ),
         )

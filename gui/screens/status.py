@@ -122,7 +122,7 @@ class StatusScreen(KioskScreen):
         if not lines:
             intro = ""
         if model.card_present:  # the list goes with the card: say so before it happens
-            note = translate("Status", "When you take your card out, this list is cleared.")
+            note = translate("Status", "When you take your card, this list is cleared.")
             intro = _joined(intro, note, model.language)
         self.intro.setText(intro)
         self.intro.setVisible(bool(intro))
