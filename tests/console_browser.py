@@ -119,6 +119,10 @@ def sign_in(page: Any, url: str, username: str) -> None:
     """Sign in with the keyboard only: the user name field has the focus, Tab to the
     password, Enter to send."""
     page.goto(f"{url}/console/login")
+    # autofocus is applied at a rendering step after "load": wait for it (bounded), do not race
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'username'", timeout=5000
+    )
     assert page.evaluate("document.activeElement.id") == "username"
     page.keyboard.type(username)
     page.keyboard.press("Tab")

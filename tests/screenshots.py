@@ -212,6 +212,8 @@ def models(config: KioskConfig, lang: str) -> Iterator[tuple[str, Model, str]]:
     yield "receipt-card-taken", step(at_receipt, CardRemoved())[0], ""
     # taken out half-way through an application: the start screen says why it started over
     yield "insert-card-card-removed", replace(base, notice=Notice.CARD_REMOVED), ""
+    # a contactless card lifted mid-command: the calm "place it again"
+    yield "insert-card-contactless-moved", replace(pad, notice=Notice.CARD_MOVED), ""
     yield (
         Screen.ERROR.value,
         replace(

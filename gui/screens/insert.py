@@ -145,6 +145,9 @@ class InsertCardScreen(KioskScreen):
         why = self._why(model.notice)
         self.why.setText(why)
         self.why.setVisible(bool(why))
+        # room for the notice: the applicant who just left knows the PINs and the screen
+        for w in (self.needs, self.auto):
+            w.setVisible(not why)
         # "take your card" and "insert your card" never at once
         for w in (self.title, self.picture, self.instructions):
             w.setVisible(not waiting)
