@@ -146,8 +146,8 @@ class InsertCardScreen(KioskScreen):
         self.why.setText(why)
         self.why.setVisible(bool(why))
         # room for the notice: the applicant who just left knows the PINs and the screen
-        for w in (self.needs, self.auto):
-            w.setVisible(not why)
+        self.needs.setVisible(not why)
+        self.auto.setVisible(not why)
         # "take your card" and "insert your card" never at once
         for w in (self.title, self.picture, self.instructions):
             w.setVisible(not waiting)
