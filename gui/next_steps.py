@@ -101,23 +101,14 @@ def next_steps(
     number = short_number(request_id) if request_id else text(language, texts.NUMBER_ON_RECEIPT)
     total = total_text(config, request, language)
     d = request.delivery
-    paid_first = True
     if d is DeliveryMethod.CONVENIENCE_STORE and g.store_pays_at_machine:
         pay = text(language, texts.PAY_AT_MACHINE, total=total)
         paid_first = False
-    elif d is DeliveryMethod.COUNTER and g.pay_when is PaymentTime.ON_PICKUP:
-        pay = text(
-            language,
-            texts.PAY_ON_PICKUP,
-            total=total,
-            where=g.pay_where(language),
-            hours=g.pay_hours(language),
-        )
-        paid_first = False
     else:
+        paid_first = not (d is DeliveryMethod.COUNTER and g.pay_when is PaymentTime.ON_PICKUP)
         pay = text(
             language,
-            texts.PAY_BEFORE_ISSUE,
+            texts.PAY_BEFORE_ISSUE if paid_first else texts.PAY_ON_PICKUP,
             total=total,
             where=g.pay_where(language),
             hours=g.pay_hours(language),
